@@ -1,0 +1,260 @@
+import Foundation
+
+/// What a line charges for; the seeds' billing history shows the platform fee and credits fee apart.
+public enum LineCategory: String, Sendable, Codable, CaseIterable {
+    case platformFee = "platform_fee"
+    case seats
+    case credits
+    case usage
+    case topUp = "top_up"
+    case adjustment
+}
+
+/// One charge on an invoice.
+public struct InvoiceLine: Hashable, Sendable {
+    public var category: LineCategory
+    /// The billable resource type: `platform`, `pod`, `vm`, `storage`, …
+    public var resourceType: String
+    public var resourceName: String
+    public var description: String
+    public var periodStart: CalendarDate
+    /// The last day of usage, inclusive.
+    public var periodEnd: CalendarDate
+    public var quantity: FixedDecimal
+    public var unit: String
+    /// Price of one unit in major units (rupees), up to six decimals.
+    public var unitPrice: FixedDecimal
+    /// The taxable value: quantity × unit price, rounded once to minor units.
+    public var amount: Money
+    public var sac: String
+    public var gstRateBasisPoints: Int
+
+    public init(
+        category: LineCategory, resourceType: String, resourceName: String, description: String,
+        periodStart: CalendarDate, periodEnd: CalendarDate, quantity: FixedDecimal, unit: String,
+        unitPrice: FixedDecimal, amount: Money, sac: String, gstRateBasisPoints: Int
+    ) {
+        self.category = category
+        self.resourceType = resourceType
+        self.resourceName = resourceName
+        self.description = description
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.quantity = quantity
+        self.unit = unit
+        self.unitPrice = unitPrice
+        self.amount = amount
+        self.sac = sac
+        self.gstRateBasisPoints = gstRateBasisPoints
+    }
+
+    /// A line whose amount is its quantity times its unit price.
+    public static func priced(
+        category: LineCategory, resourceType: String, resourceName: String, description: String,
+        periodStart: CalendarDate, periodEnd: CalendarDate, quantity: FixedDecimal, unit: String,
+        unitPrice: FixedDecimal, currency: Currency, sac: String,
+        gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
+    ) throws(MoneyError) -> InvoiceLine {
+        InvoiceLine(
+            category: category, resourceType: resourceType, resourceName: resourceName, description: description,
+            periodStart: periodStart, periodEnd: periodEnd, quantity: quantity, unit: unit, unitPrice: unitPrice,
+            amount: try Money.amount(quantity: quantity, unitPrice: unitPrice, currency: currency), sac: sac,
+            gstRateBasisPoints: gstRateBasisPoints)
+    }
+}
+
+/// How a payment was made.
+public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
+    case upi
+    case card
+    case netbanking
+    case wallet
+    case bankTransfer = "bank_transfer"
+}
+
+/// One attempt to pay an invoice, and what became of it.
+public struct Payment: Hashable, Sendable, Identifiable {
+    public typealias ID = PaymentID
+
+    public let id: ID
+    public var invoiceID: InvoiceID
+    public var method: PaymentMethod
+    /// Who moved the money: `razorpay`, `sandbox`, `wallet`, `manual`.
+    public var provider: String
+    public var status: PaymentAttemptLifecycle.State
+    public var amount: Money
+    /// The gateway's or the bank's reference.
+    public var reference: String?
+    public var failureReason: String?
+    public let createdAt: Date
+    public var paidAt: Date?
+
+    public init(
+        id: ID, invoiceID: InvoiceID, method: PaymentMethod, provider: String,
+        status: PaymentAttemptLifecycle.State, amount: Money, reference: String?, failureReason: String?,
+        createdAt: Date, paidAt: Date?
+    ) {
+        self.id = id
+        self.invoiceID = invoiceID
+        self.method = method
+        self.provider = provider
+        self.status = status
+        self.amount = amount
+        self.reference = reference
+        self.failureReason = failureReason
+        self.createdAt = createdAt
+        self.paidAt = paidAt
+    }
+}
+
+/// A tax invoice, a receipt for a wallet top-up, or a credit note.
+///
+/// A finalized document is immutable apart from its payments; corrections are credit notes.
+public struct Invoice: Hashable, Sendable, Identifiable {
+    public typealias ID = InvoiceID
+
+    public let id: ID
+    public var kind: DocumentKind
+    public var number: String?
+    public var workspaceID: WorkspaceID
+    public var subscriptionID: SubscriptionID?
+    /// For a credit note, the invoice it corrects.
+    public var originalInvoiceID: InvoiceID?
+    public var lifecycle: InvoiceLifecycle
+    public var issueDate: CalendarDate?
+    public var dueDate: CalendarDate?
+    public var periodStart: CalendarDate
+    /// The last day of the billing period, inclusive.
+    public var periodEnd: CalendarDate
+    public var description: String
+    public var currency: Currency
+    public var supplier: PartySnapshot
+    public var customer: PartySnapshot
+    public var placeOfSupply: StateCode?
+    public var lines: [InvoiceLine]
+    public var tax: TaxBreakdown
+    public var amountPaid: Money
+    public var payments: [Payment]
+    public let createdAt: Date
+
+    public init(
+        id: ID, kind: DocumentKind, number: String?, workspaceID: WorkspaceID, subscriptionID: SubscriptionID?,
+        originalInvoiceID: InvoiceID?, lifecycle: InvoiceLifecycle, issueDate: CalendarDate?,
+        dueDate: CalendarDate?, periodStart: CalendarDate, periodEnd: CalendarDate, description: String,
+        currency: Currency, supplier: PartySnapshot, customer: PartySnapshot, placeOfSupply: StateCode?,
+        lines: [InvoiceLine], tax: TaxBreakdown, amountPaid: Money, payments: [Payment], createdAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.number = number
+        self.workspaceID = workspaceID
+        self.subscriptionID = subscriptionID
+        self.originalInvoiceID = originalInvoiceID
+        self.lifecycle = lifecycle
+        self.issueDate = issueDate
+        self.dueDate = dueDate
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.description = description
+        self.currency = currency
+        self.supplier = supplier
+        self.customer = customer
+        self.placeOfSupply = placeOfSupply
+        self.lines = lines
+        self.tax = tax
+        self.amountPaid = amountPaid
+        self.payments = payments
+        self.createdAt = createdAt
+    }
+
+    /// A draft for `workspace`, its tax worked out from the supplier's state and the place of supply.
+    public static func draft(
+        id: ID = .generate(), kind: DocumentKind, workspace: Workspace, supplier: Supplier,
+        subscriptionID: SubscriptionID?, originalInvoiceID: InvoiceID? = nil, periodStart: CalendarDate,
+        periodEnd: CalendarDate, description: String, lines: [InvoiceLine], createdAt: Date
+    ) -> Invoice {
+        let placeOfSupply = workspace.placeOfSupply
+        let items = lines.map { TaxableItem(taxableAmount: $0.amount, rateBasisPoints: $0.gstRateBasisPoints) }
+        let tax = GSTCalculator.breakdown(
+            supplierState: supplier.state, placeOfSupply: placeOfSupply ?? supplier.state, items: items,
+            currency: workspace.currency)
+        return Invoice(
+            id: id, kind: kind, number: nil, workspaceID: workspace.id, subscriptionID: subscriptionID,
+            originalInvoiceID: originalInvoiceID, lifecycle: InvoiceLifecycle(state: .draft), issueDate: nil,
+            dueDate: nil, periodStart: periodStart, periodEnd: periodEnd, description: description,
+            currency: workspace.currency, supplier: supplier.partySnapshot, customer: workspace.partySnapshot,
+            placeOfSupply: placeOfSupply, lines: lines, tax: tax, amountPaid: .zero(workspace.currency),
+            payments: [], createdAt: createdAt)
+    }
+
+    public var state: InvoiceLifecycle.State { self.lifecycle.state }
+
+    /// The sum of the lines' taxable amounts.
+    public var subtotal: Money { self.lines.map(\.amount).sum(in: self.currency) }
+
+    /// Subtotal plus tax.
+    public var total: Money { self.subtotal + self.tax.total }
+
+    /// What is still to be paid; nothing once paid or cancelled.
+    public var amountDue: Money {
+        switch self.state {
+        case .draft, .open: return self.total - self.amountPaid
+        case .paid, .cancelled: return .zero(self.currency)
+        }
+    }
+
+    /// The platform fee column of the billing history.
+    public var platformFee: Money { self.amount(of: .platformFee) }
+
+    /// The credits fee column of the billing history.
+    public var creditsFee: Money { self.amount(of: .credits) }
+
+    /// Distinct services (meter and resource) billed for usage.
+    public var servicesCount: Int {
+        Set(self.lines.filter { $0.category == .usage }.map { "\($0.resourceType)/\($0.resourceName)" }).count
+    }
+
+    public func amount(of category: LineCategory) -> Money {
+        self.lines.filter { $0.category == category }.map(\.amount).sum(in: self.currency)
+    }
+
+    public var hasAttemptInFlight: Bool { self.payments.contains { $0.status == .processing } }
+
+    /// Whether the most recent payment attempt failed.
+    public var lastAttemptFailed: Bool {
+        self.payments.max { $0.createdAt < $1.createdAt }?.status == .failed
+    }
+
+    /// The status a person sees on `today`.
+    public func displayStatus(today: CalendarDate) -> InvoiceDisplayStatus {
+        InvoiceDisplayStatus.derive(
+            state: self.state, hasAttemptInFlight: self.hasAttemptInFlight,
+            lastAttemptFailed: self.lastAttemptFailed, dueDate: self.dueDate, today: today)
+    }
+
+    /// Freezes the document under `number`: dated, due after the workspace's terms, parties snapshotted.
+    public mutating func finalize(
+        number: String, issueDate: CalendarDate, paymentTermsDays: Int
+    ) throws(InvoiceTransitionError) {
+        _ = try self.lifecycle.finalize()
+        self.number = number
+        self.issueDate = issueDate
+        self.dueDate = issueDate.adding(days: paymentTermsDays)
+    }
+
+    /// Marks a document settled as it is issued: a receipt for money already received, a credit note applied.
+    public mutating func settleInFull() throws(InvoiceTransitionError) {
+        let due = self.amountDue
+        guard due.isPositive else {
+            // Nothing to pay: an open document of zero value is settled as it stands.
+            guard self.state == .open else {
+                throw InvoiceTransitionError(
+                    code: .invalidTransition, message: "a \(self.state.rawValue) document cannot be settled")
+            }
+            self.lifecycle = InvoiceLifecycle(state: .paid)
+            return
+        }
+        _ = try self.lifecycle.recordPayment(due, amountDue: due)
+        self.amountPaid += due
+    }
+}

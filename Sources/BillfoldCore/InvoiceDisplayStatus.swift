@@ -1,0 +1,46 @@
+/// The one status a person sees for an invoice, derived from its state, its payment attempts and its due date.
+public enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
+    case cancelled
+    case paid
+    case processing
+    case overdue
+    case failed
+    case pending
+    case draft
+
+    /// The first that applies of: cancelled, paid, processing, overdue, failed, pending, draft.
+    public static func derive(
+        state: InvoiceLifecycle.State,
+        hasAttemptInFlight: Bool,
+        lastAttemptFailed: Bool,
+        dueDate: CalendarDate?,
+        today: CalendarDate
+    ) -> InvoiceDisplayStatus {
+        switch state {
+        case .cancelled:
+            return .cancelled
+        case .paid:
+            return .paid
+        case .draft:
+            return .draft
+        case .open:
+            if hasAttemptInFlight { return .processing }
+            if let dueDate, today > dueDate { return .overdue }
+            if lastAttemptFailed { return .failed }
+            return .pending
+        }
+    }
+
+    /// The status as shown: `Overdue`.
+    public var label: String {
+        switch self {
+        case .cancelled: return "Cancelled"
+        case .paid: return "Paid"
+        case .processing: return "Processing"
+        case .overdue: return "Overdue"
+        case .failed: return "Failed"
+        case .pending: return "Pending"
+        case .draft: return "Draft"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// Where an invoice is between draft and settlement; each event returns what the caller must then do.
+public struct InvoiceLifecycle: Hashable, Sendable {
+    /// A stored invoice status.
+    public enum State: String, Sendable, Codable, CaseIterable {
+        /// Editable and unnumbered.
+        case draft
+        /// Numbered and issued, with an amount still due.
+        case open
+        /// Settled in full.
+        case paid
+        /// Discarded as a draft, or reversed by a credit note.
+        case cancelled
+    }
+
+    /// The work an event leaves to the caller, to be done in the same transaction as the state change.
+    public enum Action: Hashable, Sendable {
+        /// The draft became open: take the next number of its series.
+        case assignNumber
+        /// Record the payment; the invoice stays open with this still due.
+        case recordPartialPayment(remainingDue: Money)
+        /// Record the payment that settles the invoice.
+        case markPaid
+        /// Drop the draft: it has no number and nothing to credit.
+        case discardDraft
+        /// The invoice was numbered, so cancelling it needs a credit note for its value.
+        case issueCreditNote
+    }
+
+    public private(set) var state: State
+
+    /// An invoice in `state`, as stored.
+    public init(state: State) {
+        self.state = state
+    }
+
+    /// Issues a draft: it becomes open and needs a number.
+    public mutating func finalize() throws(InvoiceTransitionError) -> Action {
+        guard self.state == .draft else {
+            throw .invalidTransition("finalize", from: self.state, hint: "only a draft can be finalized")
+        }
+        self.state = .open
+        return .assignNumber
+    }
+
+    /// Applies a payment of `amount` to an open invoice with `amountDue` outstanding; overpayment is refused.
+    public mutating func recordPayment(_ amount: Money, amountDue: Money) throws(InvoiceTransitionError) -> Action {
+        guard self.state == .open else {
+            throw .invalidTransition(
+                "record a payment on", from: self.state, hint: "only an open invoice takes payments")
+        }
+        guard amount.currency == amountDue.currency else {
+            throw InvoiceTransitionError(
+                code: .currencyMismatch,
+                message: "A payment in \(amount.currency.code) cannot settle an invoice due in "
+                    + "\(amountDue.currency.code); pay in \(amountDue.currency.code)")
+        }
+        guard amount.isPositive else {
+            throw InvoiceTransitionError(
+                code: .nonPositiveAmount,
+                message: "A payment must be more than zero; \(amount.formatted()) was given")
+        }
+        guard amount.minorUnits <= amountDue.minorUnits else {
+            throw InvoiceTransitionError(
+                code: .overpayment,
+                message: "A payment of \(amount.formatted()) is more than the \(amountDue.formatted()) due; "
+                    + "pay at most the amount due")
+        }
+        if amount == amountDue {
+            self.state = .paid
+            return .markPaid
+        }
+        return .recordPartialPayment(remainingDue: amountDue - amount)
+    }
+
+    /// Cancels a draft (discarded) or an open invoice (reversed by a credit note); paid or cancelled ones stay.
+    public mutating func cancel() throws(InvoiceTransitionError) -> Action {
+        switch self.state {
+        case .draft:
+            self.state = .cancelled
+            return .discardDraft
+        case .open:
+            self.state = .cancelled
+            return .issueCreditNote
+        case .paid:
+            throw .invalidTransition("cancel", from: self.state, hint: "issue a credit note against it instead")
+        case .cancelled:
+            throw .invalidTransition("cancel", from: self.state, hint: "it is already cancelled")
+        }
+    }
+}
+
+/// Why an invoice event was refused.
+public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of refusal it is, stable for API clients.
+    public enum Code: String, Sendable {
+        case invalidTransition = "invalid_transition"
+        case nonPositiveAmount = "non_positive_amount"
+        case overpayment
+        case currencyMismatch = "currency_mismatch"
+    }
+
+    public let code: Code
+    /// What was refused and what to do instead.
+    public let message: String
+
+    public var description: String { self.message }
+
+    fileprivate static func invalidTransition(
+        _ event: String,
+        from state: InvoiceLifecycle.State,
+        hint: String
+    ) -> InvoiceTransitionError {
+        let article = state == .open ? "an" : "a"
+        return InvoiceTransitionError(
+            code: .invalidTransition, message: "Cannot \(event) \(article) \(state.rawValue) invoice; \(hint)")
+    }
+}

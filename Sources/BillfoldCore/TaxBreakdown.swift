@@ -1,0 +1,162 @@
+/// How GST applies to a supply, decided by the supplier's state and the place of supply.
+public enum SupplyType: String, Sendable, Codable {
+    /// Same state: CGST and SGST.
+    case intraState = "intra_state"
+    /// Same union territory without a legislature: CGST and UTGST.
+    case intraUnionTerritory = "intra_union_territory"
+    /// Different states: IGST.
+    case interState = "inter_state"
+    /// Export of services under a Letter of Undertaking: zero-rated, no tax.
+    case exportUnderLUT = "export_under_lut"
+}
+
+/// One of the GST taxes printed on an invoice, in the order they are printed.
+public enum TaxHead: String, Sendable, Codable, CaseIterable {
+    case cgst
+    case sgst
+    case utgst
+    case igst
+}
+
+/// The tax under one head at one rate.
+public struct TaxHeadAmount: Hashable, Sendable {
+    public let head: TaxHead
+    /// This head's own rate: 900 for 9% CGST on an 18% supply.
+    public let rateBasisPoints: Int
+    /// The value taxed at this rate.
+    public let taxableAmount: Money
+    public let amount: Money
+
+    /// A tax head's line as computed elsewhere, or read back from storage.
+    public init(head: TaxHead, rateBasisPoints: Int, taxableAmount: Money, amount: Money) {
+        self.head = head
+        self.rateBasisPoints = rateBasisPoints
+        self.taxableAmount = taxableAmount
+        self.amount = amount
+    }
+}
+
+/// A taxable value and its GST rate: an invoice line as the tax calculation sees it.
+public struct TaxableItem: Hashable, Sendable {
+    public let taxableAmount: Money
+    /// The full GST rate: 1800 for 18%.
+    public let rateBasisPoints: Int
+
+    /// An item of `taxableAmount` taxed at `rateBasisPoints` (1800 is 18%).
+    public init(taxableAmount: Money, rateBasisPoints: Int) {
+        self.taxableAmount = taxableAmount
+        self.rateBasisPoints = rateBasisPoints
+    }
+}
+
+/// The GST on a document, head by head.
+public struct TaxBreakdown: Hashable, Sendable {
+    public let supplyType: SupplyType
+    /// The sum of the items' taxable values.
+    public let taxableAmount: Money
+    /// Sorted by head, then by rate; a zero-rated supply has none.
+    public let heads: [TaxHeadAmount]
+
+    /// A breakdown as computed by ``GSTCalculator`` or read back from storage.
+    public init(supplyType: SupplyType, taxableAmount: Money, heads: [TaxHeadAmount]) {
+        self.supplyType = supplyType
+        self.taxableAmount = taxableAmount
+        self.heads = heads
+    }
+
+    /// The tax under `head`, over all rates.
+    public func amount(for head: TaxHead) -> Money {
+        self.heads.filter { $0.head == head }.map(\.amount).sum(in: self.taxableAmount.currency)
+    }
+
+    /// Central GST.
+    public var cgst: Money { self.amount(for: .cgst) }
+    /// State GST.
+    public var sgst: Money { self.amount(for: .sgst) }
+    /// Union territory GST.
+    public var utgst: Money { self.amount(for: .utgst) }
+    /// Integrated GST.
+    public var igst: Money { self.amount(for: .igst) }
+
+    /// All the tax: the sum of every head.
+    public var total: Money {
+        self.heads.map(\.amount).sum(in: self.taxableAmount.currency)
+    }
+
+    /// The text an export invoice under a Letter of Undertaking must carry, or `nil` for other supplies.
+    public var endorsement: String? {
+        guard self.supplyType == .exportUnderLUT else { return nil }
+        return "SUPPLY MEANT FOR EXPORT UNDER LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX"
+    }
+}
+
+/// Computes GST the way the invoice shows it: per rate on the summed taxable value, in minor units.
+public enum GSTCalculator {
+    /// 18%, the rate for the IT and hosting services of SAC heading 9983.
+    public static let standardRateBasisPoints = 1800
+
+    /// Intra-state, intra-union-territory, inter-state or export, from where the supplier and the recipient are.
+    public static func supplyType(supplierState: StateCode, placeOfSupply: StateCode) -> SupplyType {
+        if placeOfSupply == .otherCountry {
+            return .exportUnderLUT
+        }
+        if supplierState != placeOfSupply {
+            return .interState
+        }
+        return placeOfSupply.isUnionTerritoryWithoutLegislature ? .intraUnionTerritory : .intraState
+    }
+
+    /// The tax on `items`, all in `currency`: items are grouped by rate and each rate's total is taxed once.
+    public static func breakdown(
+        supplierState: StateCode,
+        placeOfSupply: StateCode,
+        items: [TaxableItem],
+        currency: Currency
+    ) -> TaxBreakdown {
+        let supplyType = self.supplyType(supplierState: supplierState, placeOfSupply: placeOfSupply)
+        let taxableAmount = items.map(\.taxableAmount).sum(in: currency)
+        guard supplyType != .exportUnderLUT else {
+            return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: [])
+        }
+        let taxableByRate = Dictionary(grouping: items, by: \.rateBasisPoints)
+            .mapValues { $0.map(\.taxableAmount).sum(in: currency) }
+        var heads: [TaxHeadAmount] = []
+        for (rate, taxable) in taxableByRate where rate != 0 {
+            precondition(rate > 0, "a GST rate cannot be negative: \(rate) basis points")
+            switch supplyType {
+            case .interState:
+                heads.append(
+                    TaxHeadAmount(
+                        head: .igst, rateBasisPoints: rate, taxableAmount: taxable,
+                        amount: taxable.applying(rateBasisPoints: rate)))
+            case .intraState, .intraUnionTerritory:
+                let halfAmount = self.halfTax(on: taxable, rateBasisPoints: rate)
+                let secondHead: TaxHead = supplyType == .intraState ? .sgst : .utgst
+                for head in [TaxHead.cgst, secondHead] {
+                    heads.append(
+                        TaxHeadAmount(
+                            head: head, rateBasisPoints: rate / 2, taxableAmount: taxable, amount: halfAmount))
+                }
+            case .exportUnderLUT:
+                break
+            }
+        }
+        heads.sort { lhs, rhs in
+            let lhsOrder = TaxHead.allCases.firstIndex(of: lhs.head)!
+            let rhsOrder = TaxHead.allCases.firstIndex(of: rhs.head)!
+            return (lhsOrder, lhs.rateBasisPoints) < (rhsOrder, rhs.rateBasisPoints)
+        }
+        return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: heads)
+    }
+
+    /// The central (and equal state) share of a tax at `rateBasisPoints`, rounded once.
+    private static func halfTax(on taxable: Money, rateBasisPoints: Int) -> Money {
+        if rateBasisPoints.isMultiple(of: 2) {
+            return taxable.applying(rateBasisPoints: rateBasisPoints / 2)
+        }
+        // An odd rate in basis points (0.25% on some goods) splits into half basis points; round the exact half.
+        let product = Int128(taxable.minorUnits) * Int128(rateBasisPoints)
+        let minorUnits = Rounding.divideRoundingHalfAwayFromZero(product, by: 20_000)
+        return Money(minorUnits: Int64(minorUnits), currency: taxable.currency)
+    }
+}

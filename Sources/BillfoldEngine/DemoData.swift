@@ -1,0 +1,387 @@
+import BillfoldCore
+import BillfoldStore
+import Foundation
+import HummingbirdBcrypt
+
+/// A believable platform to look around in: a supplier in Karnataka, seven workspaces, a year of invoices.
+public enum DemoData {
+    /// The password of every demo member.
+    public static let portalPassword = "billfold-demo"
+    /// The portal login printed by `serve --demo`: an owner of the first workspace.
+    public static let portalEmail = "owner@chailabs.example"
+    /// The operator API key `serve --demo` creates, so the README's examples work as written.
+    public static let apiKey = "bf_demo_local_only_key"
+
+    /// What seeding created.
+    public struct Summary: Sendable {
+        public let workspaces: Int
+        public let documents: Int
+    }
+
+    /// Seeds an empty database as of `now`; returns `nil` and changes nothing when workspaces already exist.
+    public static func seed(into database: Database, now: Date, timeZone: TimeZone = .indiaStandardTime)
+        async throws -> Summary?
+    {
+        guard try await database.store.workspaces.count() == 0 else { return nil }
+        var seeder = Seeder(database: database, now: now, timeZone: timeZone)
+        return try await seeder.run()
+    }
+}
+
+/// One service a demo workspace runs, billed by usage each month.
+private struct DemoService {
+    let resourceType: String
+    let resourceName: String
+    let description: String
+    let unit: String
+    let unitPrice: String
+    let monthlyQuantity: Int64
+}
+
+/// How a demo workspace's latest invoice stands, so every display status appears.
+private enum LatestInvoiceOutcome {
+    case unpaid
+    case processing
+    case failed
+    case paidByTransfer
+    case paidFromWallet
+}
+
+private struct DemoWorkspace {
+    let workspace: Workspace
+    let planCode: String
+    let seats: Int
+    let monthlyCreditsUsed: Int64
+    let services: [DemoService]
+    let latest: LatestInvoiceOutcome
+    let members: [(name: String, email: String, role: MemberRole)]
+}
+
+private struct Seeder {
+    let database: Database
+    let now: Date
+    let timeZone: TimeZone
+    let clock: ManualClock
+    let invoices: InvoiceService
+    let wallet: WalletService
+    var documents = 0
+
+    init(database: Database, now: Date, timeZone: TimeZone) {
+        self.database = database
+        self.now = now
+        self.timeZone = timeZone
+        self.clock = ManualClock(now)
+        self.invoices = InvoiceService(database: database, clock: self.clock.billingClock(timeZone: timeZone))
+        self.wallet = WalletService(invoices: self.invoices)
+    }
+
+    mutating func run() async throws -> DemoData.Summary {
+        let today = CalendarDate(self.now, in: self.timeZone)
+        let currentPeriodStart = today.firstOfMonth
+        let yearAgo = currentPeriodStart.adding(months: -13)
+        self.move(to: yearAgo, hour: 10)
+        let store = self.database.store
+        try await store.supplier.save(Self.supplier)
+        let plans = try Self.plans(createdAt: self.clock.now)
+        for plan in plans.values { try await store.plans.create(plan) }
+        let workspaces = try Self.workspaces(createdAt: self.clock.now)
+        let passwordHash = Bcrypt.hash(DemoData.portalPassword, cost: 10)
+        for demo in workspaces {
+            try await store.workspaces.create(demo.workspace)
+            for person in demo.members {
+                let member = Member(
+                    id: .generate(), workspaceID: demo.workspace.id, email: person.email, name: person.name,
+                    role: person.role, createdAt: self.clock.now)
+                try await store.members.create(member, passwordHash: passwordHash)
+            }
+        }
+        var subscriptions: [WorkspaceID: Subscription] = [:]
+        for demo in workspaces {
+            let subscription = Subscription(
+                id: .generate(), workspaceID: demo.workspace.id, planID: plans[demo.planCode]!.id, seats: demo.seats,
+                status: .active, currentPeriodStart: currentPeriodStart,
+                currentPeriodEnd: currentPeriodStart.adding(months: 1), cancelAtPeriodEnd: false,
+                createdAt: self.clock.now)
+            try await store.subscriptions.create(subscription)
+            subscriptions[demo.workspace.id] = subscription
+        }
+        for monthsAgo in stride(from: 12, through: 1, by: -1) {
+            let periodStart = currentPeriodStart.adding(months: -monthsAgo)
+            let periodEnd = periodStart.adding(months: 1).adding(days: -1)
+            let issueDate = periodStart.adding(months: 1)
+            var issued: [(DemoWorkspace, Invoice)] = []
+            for (index, demo) in workspaces.enumerated() {
+                if demo.workspace.billingMode == .prepaid {
+                    self.move(to: issueDate.adding(days: -3), hour: 11)
+                    _ = try await self.wallet.topUp(
+                        demo.workspace.id, amount: Money(minorUnits: 1_500_000, currency: demo.workspace.currency),
+                        method: .upi, reference: "UPI-\(issueDate.year)\(issueDate.month)-\(index)", actor: "demo")
+                    self.documents += 1
+                }
+                self.move(to: issueDate, hour: 6)
+                let plan = plans[demo.planCode]!
+                let lines = try Self.lines(
+                    for: demo, plan: plan, periodStart: periodStart, periodEnd: periodEnd,
+                    variation: Self.variation(workspace: index, month: monthsAgo))
+                let draft = try await self.invoices.createDraft(
+                    kind: .invoice, workspaceID: demo.workspace.id, subscriptionID: subscriptions[demo.workspace.id]?.id,
+                    periodStart: periodStart, periodEnd: periodEnd, description: "\(plan.name) - Monthly",
+                    lines: lines)
+                let invoice = try await self.invoices.finalize(draft.id, issueDate: issueDate, actor: "demo")
+                issued.append((demo, invoice))
+                self.documents += 1
+            }
+            for (index, entry) in issued.enumerated() {
+                try await self.settle(entry.1, of: entry.0, monthsAgo: monthsAgo, index: index, issueDate: issueDate)
+            }
+        }
+        try await self.addDraft(for: workspaces[0].workspace, today: today)
+        return DemoData.Summary(workspaces: workspaces.count, documents: self.documents)
+    }
+
+    func move(to date: CalendarDate, hour: Int) {
+        self.clock.set(date.start(in: self.timeZone).addingTimeInterval(TimeInterval(hour * 3600)))
+    }
+
+    /// Pays, part-pays, cancels or leaves open one month's invoice, so the history reads like a real one.
+    mutating func settle(
+        _ invoice: Invoice, of demo: DemoWorkspace, monthsAgo: Int, index: Int, issueDate: CalendarDate
+    ) async throws {
+        let workspaceID = demo.workspace.id
+        let methods: [PaymentMethod] = [.upi, .card, .netbanking, .bankTransfer]
+        let method = methods[(index + monthsAgo) % methods.count]
+        if demo.workspace.billingMode == .prepaid {
+            self.move(to: issueDate, hour: 7)
+            _ = try await self.wallet.pay(invoice.id, actor: "demo")
+            return
+        }
+        if monthsAgo == 8 && index == 1 {
+            self.move(to: issueDate.adding(days: 6), hour: 15)
+            _ = try await self.invoices.cancel(
+                invoice.id, reason: "Duplicate seats billed during plan migration", actor: "demo")
+            self.documents += 1
+            return
+        }
+        if monthsAgo == 2 && index == 1 {
+            self.move(to: issueDate.adding(days: 12), hour: 12)
+            let half = Money(minorUnits: invoice.total.minorUnits / 2, currency: invoice.currency)
+            _ = try await self.invoices.recordPayment(
+                on: invoice.id, amount: half, method: .bankTransfer, provider: "manual",
+                reference: "NEFT-PART-\(invoice.number ?? "")", actor: "demo")
+            return
+        }
+        if monthsAgo == 1 {
+            switch demo.latest {
+            case .unpaid:
+                return
+            case .processing:
+                self.move(to: CalendarDate(self.now, in: self.timeZone).adding(days: -1), hour: 18)
+                _ = try await self.invoices.recordAttempt(
+                    on: invoice.id, method: .upi, provider: "sandbox", amount: invoice.amountDue, status: .processing,
+                    reference: "order_demo\(index)", failureReason: nil, actor: "demo")
+                return
+            case .failed:
+                self.move(to: issueDate.adding(days: 3), hour: 9)
+                _ = try await self.invoices.recordAttempt(
+                    on: invoice.id, method: .card, provider: "sandbox", amount: invoice.amountDue, status: .failed,
+                    reference: "order_demo\(index)", failureReason: "Card declined by the issuing bank",
+                    actor: "demo")
+                return
+            case .paidByTransfer, .paidFromWallet:
+                break
+            }
+        }
+        self.move(to: issueDate.adding(days: 2 + (index + monthsAgo) % 6), hour: 14)
+        _ = try await self.invoices.recordPayment(
+            on: invoice.id, amount: invoice.amountDue, method: method,
+            provider: method == .bankTransfer ? "manual" : "razorpay",
+            reference: method == .bankTransfer ? "NEFT\(invoice.number ?? "")" : "pay_demo\(index)\(monthsAgo)",
+            actor: "demo")
+    }
+
+    /// A one-off charge the operator is still preparing: the draft in the history.
+    mutating func addDraft(for workspace: Workspace, today: CalendarDate) async throws {
+        self.clock.set(self.now)
+        let line = try InvoiceLine.priced(
+            category: .adjustment, resourceType: "service", resourceName: "Onboarding",
+            description: "Architecture review and migration support", periodStart: today.firstOfMonth,
+            periodEnd: today, quantity: FixedDecimal(6), unit: "hour", unitPrice: FixedDecimal(4500),
+            currency: workspace.currency, sac: "998313")
+        _ = try await self.invoices.createDraft(
+            kind: .invoice, workspaceID: workspace.id, subscriptionID: nil, periodStart: today.firstOfMonth,
+            periodEnd: today, description: "Professional services - One-off", lines: [line])
+        self.documents += 1
+    }
+
+    /// A deterministic factor between 0.70 and 1.30, different for each workspace and month.
+    static func variation(workspace: Int, month: Int) -> Int64 {
+        let mixed = (workspace * 7919 + month * 104_729) % 61
+        return Int64(70 + mixed)
+    }
+
+    static func lines(
+        for demo: DemoWorkspace, plan: Plan, periodStart: CalendarDate, periodEnd: CalendarDate, variation: Int64
+    ) throws -> [InvoiceLine] {
+        let currency = plan.currency
+        var lines = [
+            try InvoiceLine.priced(
+                category: .platformFee, resourceType: "platform", resourceName: plan.name,
+                description: "\(plan.name) plan platform fee", periodStart: periodStart, periodEnd: periodEnd,
+                quantity: FixedDecimal(1), unit: "month", unitPrice: plan.platformFee.majorUnitDecimal,
+                currency: currency, sac: plan.sac)
+        ]
+        let extraSeats = demo.seats - plan.includedSeats
+        if extraSeats > 0 {
+            lines.append(
+                try InvoiceLine.priced(
+                    category: .seats, resourceType: "seat", resourceName: "Additional seats",
+                    description: "\(extraSeats) seats beyond the \(plan.includedSeats) included",
+                    periodStart: periodStart, periodEnd: periodEnd, quantity: FixedDecimal(Int64(extraSeats)),
+                    unit: "seat", unitPrice: plan.seatPrice.majorUnitDecimal, currency: currency, sac: plan.sac))
+        }
+        let creditsUsed = demo.monthlyCreditsUsed * variation / 100
+        if creditsUsed > plan.monthlyCredits {
+            lines.append(
+                try InvoiceLine.priced(
+                    category: .credits, resourceType: "credits", resourceName: "Credits",
+                    description: "\(creditsUsed) credits used, \(plan.monthlyCredits) included",
+                    periodStart: periodStart, periodEnd: periodEnd,
+                    quantity: FixedDecimal(creditsUsed - plan.monthlyCredits), unit: "credit",
+                    unitPrice: plan.creditPrice.majorUnitDecimal, currency: currency, sac: plan.sac))
+        }
+        for service in demo.services {
+            // Quantities carry three decimals, as metered usage does.
+            let quantity = FixedDecimal(scaledValue: service.monthlyQuantity * variation * 10_000 + 125_000)
+            lines.append(
+                try InvoiceLine.priced(
+                    category: .usage, resourceType: service.resourceType, resourceName: service.resourceName,
+                    description: service.description, periodStart: periodStart, periodEnd: periodEnd,
+                    quantity: quantity, unit: service.unit, unitPrice: FixedDecimal(service.unitPrice)!,
+                    currency: currency, sac: Plan.defaultSAC))
+        }
+        return lines
+    }
+
+    static let supplier = Supplier(
+        name: "Nimbus Cloud", legalName: "Nimbus Cloud Platforms Private Limited", email: "billing@nimbus.example",
+        gstin: try! GSTIN("29AAGCN4821K1Z5"),
+        address: Address(
+            line1: "4th Floor, Prestige Tech Park", line2: "Outer Ring Road, Marathahalli", city: "Bengaluru",
+            stateCode: "29", pin: "560103", country: "IN"),
+        letterOfUndertaking: "AD290326000123X")
+
+    static func plans(createdAt: Date) throws -> [String: Plan] {
+        func rupees(_ amount: Int64) -> Money { Money(minorUnits: amount, currency: .inr) }
+        let plans = [
+            Plan(
+                id: .generate(), code: "starter-monthly", name: "Starter", interval: .month, currency: .inr,
+                platformFee: rupees(299_900), includedSeats: 5, seatPrice: rupees(49_900), monthlyCredits: 10_000,
+                creditPrice: rupees(25), sac: Plan.defaultSAC, createdAt: createdAt),
+            Plan(
+                id: .generate(), code: "growth-monthly", name: "Growth", interval: .month, currency: .inr,
+                platformFee: rupees(999_900), includedSeats: 15, seatPrice: rupees(39_900), monthlyCredits: 50_000,
+                creditPrice: rupees(20), sac: Plan.defaultSAC, createdAt: createdAt),
+            Plan(
+                id: .generate(), code: "growth-monthly-usd", name: "Growth (USD)", interval: .month, currency: .usd,
+                platformFee: Money(minorUnits: 14_900, currency: .usd), includedSeats: 15,
+                seatPrice: Money(minorUnits: 600, currency: .usd), monthlyCredits: 50_000,
+                creditPrice: Money(minorUnits: 1, currency: .usd), sac: Plan.defaultSAC, createdAt: createdAt),
+        ]
+        return Dictionary(uniqueKeysWithValues: plans.map { ($0.code, $0) })
+    }
+
+    static func workspaces(createdAt: Date) throws -> [DemoWorkspace] {
+        func workspace(
+            _ name: String, legalName: String, email: String, gstin: String?, address: Address,
+            mode: BillingMode = .postpaid, terms: Int, currency: Currency = .inr
+        ) throws -> Workspace {
+            Workspace(
+                id: .generate(), name: name, legalName: legalName, email: email, gstin: try gstin.map { try GSTIN($0) },
+                address: address, billingMode: mode, paymentTermsDays: terms, autoPay: false,
+                serviceState: .active, currency: currency, createdAt: createdAt)
+        }
+        let pod = DemoService(
+            resourceType: "pod", resourceName: "api-gateway", description: "Kubernetes pods, 2 vCPU",
+            unit: "vCPU-hour", unitPrice: "2.4", monthlyQuantity: 1440)
+        let vm = DemoService(
+            resourceType: "vm", resourceName: "build-runner-01", description: "Virtual machine, 8 vCPU",
+            unit: "vCPU-hour", unitPrice: "3.1", monthlyQuantity: 2976)
+        let storage = DemoService(
+            resourceType: "storage", resourceName: "backups", description: "Block storage, SSD",
+            unit: "GB-month", unitPrice: "6.5", monthlyQuantity: 500)
+        let egress = DemoService(
+            resourceType: "network", resourceName: "egress", description: "Network egress to the internet",
+            unit: "GB", unitPrice: "7.25", monthlyQuantity: 320)
+        let database = DemoService(
+            resourceType: "managed_database", resourceName: "orders-db", description: "Managed PostgreSQL, 4 GB",
+            unit: "instance-hour", unitPrice: "18.75", monthlyQuantity: 744)
+        return [
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Chai Labs", legalName: "Chai Labs Private Limited", email: "accounts@chailabs.example",
+                    gstin: "29AADCC7311R1Z6",
+                    address: Address(
+                        line1: "221, 100 Feet Road", line2: "Indiranagar", city: "Bengaluru", stateCode: "29",
+                        pin: "560038", country: "IN"), terms: 15),
+                planCode: "growth-monthly", seats: 18, monthlyCreditsUsed: 56_000, services: [pod, storage, egress],
+                latest: .unpaid,
+                members: [
+                    ("Ananya Rao", DemoData.portalEmail, .owner), ("Vikram Shetty", "admin@chailabs.example", .admin),
+                    ("Farah Khan", "member@chailabs.example", .member),
+                ]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Dhanush Analytics", legalName: "Dhanush Analytics LLP", email: "finance@dhanush.example",
+                    gstin: "27AAPFU0939F1ZV",
+                    address: Address(
+                        line1: "Unit 502, One BKC", line2: "Bandra Kurla Complex", city: "Mumbai", stateCode: "27",
+                        pin: "400051", country: "IN"), terms: 30),
+                planCode: "growth-monthly", seats: 22, monthlyCreditsUsed: 61_000,
+                services: [vm, database, storage, egress], latest: .unpaid,
+                members: [("Rohan Deshmukh", "owner@dhanush.example", .owner)]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Yamuna Retail", legalName: "Yamuna Retail Private Limited", email: "ap@yamuna.example",
+                    gstin: "07AABCY2214Q1Z2",
+                    address: Address(
+                        line1: "B-12, Connaught Place", city: "New Delhi", stateCode: "07", pin: "110001",
+                        country: "IN"), terms: 30),
+                planCode: "starter-monthly", seats: 7, monthlyCreditsUsed: 12_500, services: [pod, database],
+                latest: .processing, members: [("Kabir Malhotra", "owner@yamuna.example", .owner)]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Sukhna Studios", legalName: "Sukhna Studios Private Limited", email: "billing@sukhna.example",
+                    gstin: "04AAFCS9087L1ZR",
+                    address: Address(
+                        line1: "SCO 48, Sector 26", city: "Chandigarh", stateCode: "04", pin: "160019", country: "IN"),
+                    terms: 30),
+                planCode: "starter-monthly", seats: 5, monthlyCreditsUsed: 9_000, services: [vm, egress],
+                latest: .failed, members: [("Harleen Gill", "owner@sukhna.example", .owner)]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Meera Iyer", legalName: "Meera Iyer", email: "meera.iyer@mail.example", gstin: nil,
+                    address: Address(
+                        line1: "12, Venkatanarayana Road", line2: "T. Nagar", city: "Chennai", stateCode: "33",
+                        pin: "600017", country: "IN"), mode: .prepaid, terms: 0),
+                planCode: "starter-monthly", seats: 1, monthlyCreditsUsed: 4_000, services: [pod],
+                latest: .paidFromWallet, members: [("Meera Iyer", "meera.iyer@mail.example", .owner)]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Fjord Data", legalName: "Fjord Data AS", email: "invoices@fjorddata.example", gstin: nil,
+                    address: Address(
+                        line1: "Karl Johans gate 12", city: "Oslo", stateCode: nil, pin: "0154", country: "NO"),
+                    terms: 30, currency: .usd),
+                planCode: "growth-monthly-usd", seats: 16, monthlyCreditsUsed: 52_000, services: [vm, storage],
+                latest: .unpaid, members: [("Ingrid Solberg", "owner@fjorddata.example", .owner)]),
+            DemoWorkspace(
+                workspace: try workspace(
+                    "Kaveri Robotics", legalName: "Kaveri Robotics Private Limited", email: "accounts@kaveri.example",
+                    gstin: "29AAKCK5530M1Z0",
+                    address: Address(
+                        line1: "88, Hebbal Industrial Area", city: "Mysuru", stateCode: "29", pin: "570016",
+                        country: "IN"), terms: 30),
+                planCode: "growth-monthly", seats: 15, monthlyCreditsUsed: 47_000, services: [pod, vm, database],
+                latest: .paidByTransfer, members: [("Arjun Gowda", "owner@kaveri.example", .owner)]),
+        ]
+    }
+}

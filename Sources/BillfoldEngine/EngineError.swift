@@ -1,0 +1,19 @@
+/// A use case refused what was asked; the message says why and what to do.
+public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case notFound = "not_found"
+        case invalidState = "invalid_state"
+        case invalidAmount = "invalid_amount"
+        case missingSupplier = "missing_supplier"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { self.message }
+}

@@ -1,0 +1,199 @@
+import BillfoldCore
+import BillfoldStore
+import Foundation
+
+/// The use cases that change a document's money: finalize, record a payment attempt, cancel with a credit note.
+///
+/// Each runs in one transaction and writes the audit log in it.
+public struct InvoiceService: Sendable {
+    public let database: Database
+    public let clock: BillingClock
+    /// The number series of each document kind.
+    public let numberSeries: [DocumentKind: InvoiceNumberSeries]
+
+    public init(database: Database, clock: BillingClock, numberSeries: [DocumentKind: InvoiceNumberSeries]? = nil) {
+        self.database = database
+        self.clock = clock
+        self.numberSeries =
+            numberSeries
+            ?? Dictionary(
+                uniqueKeysWithValues: DocumentKind.allCases.map { kind in
+                    (kind, try! InvoiceNumberSeries(prefix: kind.defaultNumberPrefix))
+                })
+    }
+
+    /// Stores a draft for `workspace` with `lines`, taxed by place of supply.
+    public func createDraft(
+        kind: DocumentKind, workspaceID: WorkspaceID, subscriptionID: SubscriptionID?,
+        periodStart: CalendarDate, periodEnd: CalendarDate, description: String, lines: [InvoiceLine],
+        originalInvoiceID: InvoiceID? = nil
+    ) async throws -> Invoice {
+        let now = self.clock.now
+        return try await self.database.inTransaction { store in
+            let invoice = try await Self.makeDraft(
+                in: store, kind: kind, workspaceID: workspaceID, subscriptionID: subscriptionID,
+                periodStart: periodStart, periodEnd: periodEnd, description: description, lines: lines,
+                originalInvoiceID: originalInvoiceID, now: now)
+            try await store.invoices.create(invoice)
+            return invoice
+        }
+    }
+
+    private static func makeDraft(
+        in store: Store, kind: DocumentKind, workspaceID: WorkspaceID, subscriptionID: SubscriptionID?,
+        periodStart: CalendarDate, periodEnd: CalendarDate, description: String, lines: [InvoiceLine],
+        originalInvoiceID: InvoiceID?, now: Date
+    ) async throws -> Invoice {
+        guard let workspace = try await store.workspaces.find(workspaceID) else {
+            throw EngineError(.notFound, "no workspace \(workspaceID)")
+        }
+        guard let supplier = try await store.supplier.find() else {
+            throw EngineError(.missingSupplier, "configure the supplier (name, GSTIN, address) before invoicing")
+        }
+        return Invoice.draft(
+            kind: kind, workspace: workspace, supplier: supplier, subscriptionID: subscriptionID,
+            originalInvoiceID: originalInvoiceID, periodStart: periodStart, periodEnd: periodEnd,
+            description: description, lines: lines, createdAt: now)
+    }
+
+    /// Numbers a draft from its series and freezes it, dated `issueDate` (today when `nil`).
+    public func finalize(_ id: InvoiceID, issueDate: CalendarDate? = nil, actor: String) async throws -> Invoice {
+        let now = self.clock.now
+        let date = issueDate ?? self.clock.today
+        let numberSeries = self.numberSeries
+        return try await self.database.inTransaction { store in
+            try await Self.finalize(id, in: store, issueDate: date, numberSeries: numberSeries, actor: actor, now: now)
+        }
+    }
+
+    static func finalize(
+        _ id: InvoiceID, in store: Store, issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries],
+        actor: String, now: Date
+    ) async throws -> Invoice {
+        guard var invoice = try await store.invoices.find(id) else { throw EngineError(.notFound, "no invoice \(id)") }
+        guard invoice.state == .draft else {
+            throw EngineError(.invalidState, "invoice \(id) is \(invoice.state.rawValue); only a draft can be finalized")
+        }
+        guard let workspace = try await store.workspaces.find(invoice.workspaceID),
+            let supplier = try await store.supplier.find()
+        else { throw EngineError(.missingSupplier, "the workspace or the supplier of \(id) is missing") }
+        guard let series = numberSeries[invoice.kind] else {
+            throw EngineError(.invalidState, "no number series for \(invoice.kind.rawValue)")
+        }
+        let year = FinancialYear(containing: issueDate)
+        let sequence = try await store.numberSeries.nextSequence(kind: invoice.kind, prefix: series.prefix, in: year)
+        let number = try series.number(sequence: sequence, in: year)
+        if invoice.kind != .creditNote {
+            // A credit note keeps the parties of the invoice it corrects.
+            invoice.customer = workspace.partySnapshot
+            invoice.supplier = supplier.partySnapshot
+        }
+        let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0
+        try invoice.finalize(number: number, issueDate: issueDate, paymentTermsDays: terms)
+        try await store.invoices.saveFinalization(invoice, at: now)
+        try await store.auditLog.record(
+            AuditEntry(
+                occurredAt: now, actor: actor, action: "\(invoice.kind.rawValue).finalized",
+                subjectID: invoice.id.rawValue, workspaceID: invoice.workspaceID, amount: invoice.total,
+                details: ["number": number]))
+        return invoice
+    }
+
+    /// Records a payment attempt that the gateway or the payer has not settled yet, or that failed.
+    public func recordAttempt(
+        on id: InvoiceID, method: PaymentMethod, provider: String, amount: Money, status: PaymentAttemptLifecycle.State,
+        reference: String?, failureReason: String?, actor: String
+    ) async throws -> Invoice {
+        let now = self.clock.now
+        return try await self.database.inTransaction { store in
+            guard var invoice = try await store.invoices.find(id) else {
+                throw EngineError(.notFound, "no invoice \(id)")
+            }
+            guard invoice.state == .open else {
+                throw EngineError(.invalidState, "invoice \(id) is \(invoice.state.rawValue); only an open one takes payments")
+            }
+            if status == .succeeded {
+                var lifecycle = invoice.lifecycle
+                _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
+                invoice.lifecycle = lifecycle
+                invoice.amountPaid += amount
+            }
+            let payment = Payment(
+                id: .generate(), invoiceID: id, method: method, provider: provider, status: status, amount: amount,
+                reference: reference, failureReason: failureReason, createdAt: now,
+                paidAt: status == .succeeded ? now : nil)
+            invoice.payments.append(payment)
+            try await store.payments.create(payment)
+            try await store.invoices.saveSettlement(invoice)
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "payment.\(status.rawValue)", subjectID: id.rawValue,
+                    workspaceID: invoice.workspaceID, amount: amount,
+                    details: ["payment_id": payment.id.rawValue, "method": method.rawValue]))
+            return invoice
+        }
+    }
+
+    /// Records money received against an invoice: the invoice is paid when nothing is left due.
+    public func recordPayment(
+        on id: InvoiceID, amount: Money, method: PaymentMethod, provider: String, reference: String?, actor: String
+    ) async throws -> Invoice {
+        try await self.recordAttempt(
+            on: id, method: method, provider: provider, amount: amount, status: .succeeded, reference: reference,
+            failureReason: nil, actor: actor)
+    }
+
+    /// Cancels an invoice. An open one is numbered, so a credit note for its full value is issued with it.
+    public func cancel(_ id: InvoiceID, reason: String, actor: String) async throws -> (
+        invoice: Invoice, creditNote: Invoice?
+    ) {
+        let now = self.clock.now
+        let today = self.clock.today
+        let numberSeries = self.numberSeries
+        return try await self.database.inTransaction { store in
+            guard var invoice = try await store.invoices.find(id) else {
+                throw EngineError(.notFound, "no invoice \(id)")
+            }
+            guard invoice.amountPaid.isZero else {
+                throw EngineError(.invalidState, "invoice \(id) has payments; refund them with a credit note instead")
+            }
+            var lifecycle = invoice.lifecycle
+            let action = try lifecycle.cancel()
+            invoice.lifecycle = lifecycle
+            var creditNote: Invoice?
+            if action == .issueCreditNote {
+                creditNote = try await Self.issueCreditNote(
+                    for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
+                    actor: actor, now: now)
+            }
+            try await store.invoices.saveSettlement(invoice)
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "invoice.cancelled", subjectID: id.rawValue,
+                    workspaceID: invoice.workspaceID, amount: invoice.total,
+                    details: ["reason": reason, "credit_note": creditNote?.number ?? ""]))
+            return (invoice, creditNote)
+        }
+    }
+
+    /// A credit note for the full value of `invoice`, with its lines and tax, finalized and applied to it at once.
+    private static func issueCreditNote(
+        for invoice: Invoice, reason: String, in store: Store, issueDate: CalendarDate,
+        numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
+    ) async throws -> Invoice {
+        let draft = Invoice(
+            id: .generate(), kind: .creditNote, number: nil, workspaceID: invoice.workspaceID, subscriptionID: nil,
+            originalInvoiceID: invoice.id, lifecycle: InvoiceLifecycle(state: .draft), issueDate: nil, dueDate: nil,
+            periodStart: invoice.periodStart, periodEnd: invoice.periodEnd,
+            description: "Credit note for \(invoice.number ?? invoice.id.rawValue): \(reason)",
+            currency: invoice.currency, supplier: invoice.supplier, customer: invoice.customer,
+            placeOfSupply: invoice.placeOfSupply, lines: invoice.lines, tax: invoice.tax,
+            amountPaid: .zero(invoice.currency), payments: [], createdAt: now)
+        try await store.invoices.create(draft)
+        var creditNote = try await Self.finalize(
+            draft.id, in: store, issueDate: issueDate, numberSeries: numberSeries, actor: actor, now: now)
+        try creditNote.settleInFull()
+        try await store.invoices.saveSettlement(creditNote)
+        return creditNote
+    }
+}

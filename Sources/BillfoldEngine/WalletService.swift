@@ -1,0 +1,102 @@
+import BillfoldCore
+import BillfoldStore
+import Foundation
+
+/// The prepaid wallet: top-ups that issue receipts, and invoices paid from the balance.
+public struct WalletService: Sendable {
+    public let database: Database
+    public let clock: BillingClock
+    public let invoices: InvoiceService
+
+    public init(invoices: InvoiceService) {
+        self.database = invoices.database
+        self.clock = invoices.clock
+        self.invoices = invoices
+    }
+
+    /// Adds `amount` to the workspace's wallet and issues a paid receipt for it, in one transaction.
+    public func topUp(
+        _ workspaceID: WorkspaceID, amount: Money, method: PaymentMethod, reference: String?, actor: String
+    ) async throws -> Invoice {
+        guard amount.isPositive else { throw EngineError(.invalidAmount, "a top-up must be more than zero") }
+        let now = self.clock.now
+        let today = self.clock.today
+        let numberSeries = self.invoices.numberSeries
+        return try await self.database.inTransaction { store in
+            guard let workspace = try await store.workspaces.find(workspaceID) else {
+                throw EngineError(.notFound, "no workspace \(workspaceID)")
+            }
+            guard amount.currency == workspace.currency else {
+                throw EngineError(.invalidAmount, "the wallet of \(workspaceID) holds \(workspace.currency.code)")
+            }
+            guard let supplier = try await store.supplier.find() else {
+                throw EngineError(.missingSupplier, "configure the supplier before taking top-ups")
+            }
+            let line = InvoiceLine(
+                category: .topUp, resourceType: "wallet", resourceName: "Prepaid wallet",
+                description: "Wallet top-up", periodStart: today, periodEnd: today, quantity: FixedDecimal(1),
+                unit: "top-up", unitPrice: amount.majorUnitDecimal, amount: amount, sac: Plan.defaultSAC,
+                gstRateBasisPoints: 0)
+            let draft = Invoice.draft(
+                kind: .receipt, workspace: workspace, supplier: supplier, subscriptionID: nil, periodStart: today,
+                periodEnd: today, description: "Wallet top-up", lines: [line], createdAt: now)
+            try await store.invoices.create(draft)
+            var receipt = try await InvoiceService.finalize(
+                draft.id, in: store, issueDate: today, numberSeries: numberSeries, actor: actor, now: now)
+            let payment = Payment(
+                id: .generate(), invoiceID: receipt.id, method: method, provider: "manual", status: .succeeded,
+                amount: amount, reference: reference, failureReason: nil, createdAt: now, paidAt: now)
+            try receipt.settleInFull()
+            receipt.payments = [payment]
+            try await store.payments.create(payment)
+            try await store.invoices.saveSettlement(receipt)
+            try await store.wallet.append(
+                WalletEntry(
+                    workspaceID: workspaceID, amount: amount, reason: .topUp, invoiceID: receipt.id,
+                    description: "Top-up, receipt \(receipt.number ?? "")", createdAt: now))
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "wallet.topped_up", subjectID: receipt.id.rawValue,
+                    workspaceID: workspaceID, amount: amount, details: ["number": receipt.number ?? ""]))
+            return receipt
+        }
+    }
+
+    /// Pays what the wallet can cover of an open invoice; what it cannot cover stays due.
+    public func pay(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
+        let now = self.clock.now
+        return try await self.database.inTransaction { store in
+            guard var invoice = try await store.invoices.find(invoiceID) else {
+                throw EngineError(.notFound, "no invoice \(invoiceID)")
+            }
+            guard invoice.state == .open else {
+                throw EngineError(.invalidState, "invoice \(invoiceID) is \(invoice.state.rawValue), not open")
+            }
+            let balance = try await store.wallet.balance(of: invoice.workspaceID, in: invoice.currency)
+            let amount = Money.minimum(balance, invoice.amountDue)
+            guard amount.isPositive else {
+                throw EngineError(.invalidAmount, "the wallet of \(invoice.workspaceID) has no balance to pay with")
+            }
+            var lifecycle = invoice.lifecycle
+            _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
+            invoice.lifecycle = lifecycle
+            invoice.amountPaid += amount
+            let payment = Payment(
+                id: .generate(), invoiceID: invoiceID, method: .wallet, provider: "wallet", status: .succeeded,
+                amount: amount, reference: nil, failureReason: nil, createdAt: now, paidAt: now)
+            invoice.payments.append(payment)
+            try await store.payments.create(payment)
+            try await store.invoices.saveSettlement(invoice)
+            try await store.wallet.append(
+                WalletEntry(
+                    workspaceID: invoice.workspaceID, amount: -amount, reason: .invoicePayment, invoiceID: invoiceID,
+                    description: "Payment of \(invoice.number ?? invoiceID.rawValue)", createdAt: now))
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "payment.succeeded", subjectID: invoiceID.rawValue,
+                    workspaceID: invoice.workspaceID, amount: amount,
+                    details: ["payment_id": payment.id.rawValue, "method": "wallet"]))
+            return invoice
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// An error as the API reports it: `{"error": {"type", "code", "message", "param"}}` with a 4xx status.
+struct APIError: HTTPResponseError {
+    enum Kind: String, Encodable {
+        case invalidRequest = "invalid_request_error"
+        case authentication = "authentication_error"
+        case permission = "permission_error"
+        case notFound = "not_found_error"
+        case conflict = "conflict_error"
+        case internalError = "api_error"
+    }
+
+    let status: HTTPResponse.Status
+    let kind: Kind
+    let code: String
+    let message: String
+    let param: String?
+
+    init(_ status: HTTPResponse.Status, _ kind: Kind, code: String, message: String, param: String? = nil) {
+        self.status = status
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.param = param
+    }
+
+    static func malformedJSON(_ message: String) -> APIError {
+        APIError(.badRequest, .invalidRequest, code: "malformed_json", message: message)
+    }
+
+    static func invalid(_ param: String, _ message: String, code: String = "invalid_field") -> APIError {
+        APIError(.unprocessableContent, .invalidRequest, code: code, message: message, param: param)
+    }
+
+    static func missing(_ param: String) -> APIError {
+        APIError(
+            .unprocessableContent, .invalidRequest, code: "missing_field", message: "\(param) is required",
+            param: param)
+    }
+
+    static func notFound(_ what: String, id: String, param: String = "id") -> APIError {
+        APIError(.notFound, .notFound, code: "resource_missing", message: "no \(what) with id \(id)", param: param)
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            let type: String
+            let code: String
+            let message: String
+            let param: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(self.type, forKey: .type)
+                try container.encode(self.code, forKey: .code)
+                try container.encode(self.message, forKey: .message)
+                try container.encode(self.param, forKey: .param)
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case type, code, message, param
+            }
+        }
+
+        let error: Detail
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = Body(error: .init(type: self.kind.rawValue, code: self.code, message: self.message, param: self.param))
+        var response = try JSONCoding.response(body, status: self.status)
+        if self.status == .unauthorized {
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"billfold\""
+        }
+        return response
+    }
+}
+
+/// Turns every error into the API's JSON shape; anything not foreseen is a 500 and is logged as a bug.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error)
+            if apiError.status.code >= 500 {
+                context.logger.error("unhandled error: \(String(reflecting: error))")
+            }
+            return try apiError.response(from: request, context: context)
+        }
+    }
+
+    static func apiError(for error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as EngineError:
+            switch error.code {
+            case .notFound: return APIError(.notFound, .notFound, code: "resource_missing", message: error.message)
+            case .invalidState: return APIError(.conflict, .conflict, code: "invalid_state", message: error.message)
+            case .invalidAmount:
+                return APIError(.unprocessableContent, .invalidRequest, code: "invalid_amount", message: error.message)
+            case .missingSupplier:
+                return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
+            }
+        case let error as InvoiceTransitionError:
+            return APIError(.conflict, .conflict, code: error.code.rawValue, message: error.message)
+        case let error as StoreError where error.code == .duplicate:
+            return APIError(.conflict, .conflict, code: "duplicate", message: error.message)
+        case let error as StoreError where error.code == .notFound:
+            return APIError(.notFound, .notFound, code: "resource_missing", message: error.message)
+        case let error as HTTPError:
+            return Self.apiError(for: error)
+        default:
+            return APIError(
+                .internalServerError, .internalError, code: "internal_error",
+                message: "Billfold could not complete the request; the error is logged.")
+        }
+    }
+
+    private static func apiError(for error: HTTPError) -> APIError {
+        let message = error.body ?? error.status.reasonPhrase
+        switch error.status {
+        case .notFound:
+            return APIError(.notFound, .notFound, code: "route_not_found", message: "no such route")
+        case .contentTooLarge:
+            return APIError(.contentTooLarge, .invalidRequest, code: "body_too_large", message: message)
+        case .methodNotAllowed:
+            return APIError(.methodNotAllowed, .invalidRequest, code: "method_not_allowed", message: message)
+        case .unauthorized:
+            return APIError(.unauthorized, .authentication, code: "unauthorized", message: message)
+        default:
+            let kind: APIError.Kind = error.status.code >= 500 ? .internalError : .invalidRequest
+            return APIError(error.status, kind, code: "http_\(error.status.code)", message: message)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Opens the database, runs migrations, and builds the HTTP application around it.
+///
+/// `onServerRunning` is called with the port once the server listens (useful with port 0).
+public func buildApplication(
+    _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "billfold")
+    logger.logLevel = configuration.logLevel
+    let database = try await Database.open(configuration.database, logger: logger)
+    try await Migrations.run(on: database, now: configuration.clock.now)
+    if let secret = configuration.bootstrapAPIKey, !secret.isEmpty {
+        _ = try await database.store.apiKeys.ensure(secret: secret, name: "bootstrap", at: configuration.clock.now)
+    }
+    let router = buildRouter(database: database, clock: configuration.clock)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "billfold"),
+        services: [DatabaseCloser(database: database)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// The routes: `/health` in the open, `/api/v1` behind an operator API key.
+public func buildRouter(database: Database, clock: BillingClock) -> Router<BillfoldRequestContext> {
+    let router = Router(context: BillfoldRequestContext.self)
+    router.add(middleware: APIErrorMiddleware())
+    HealthController(database: database).addRoutes(to: router)
+    let api = router.group("api/v1").add(middleware: APIKeyAuthenticator(apiKeys: database.store.apiKeys))
+    WorkspacesController(database: database, clock: clock).addRoutes(to: api)
+    PlansController(database: database, clock: clock).addRoutes(to: api)
+    InvoicesController(database: database, clock: clock).addRoutes(to: api)
+    return router
+}
+
+/// Closes the database once the server has shut down gracefully.
+struct DatabaseCloser: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await self.database.close()
+    }
+}

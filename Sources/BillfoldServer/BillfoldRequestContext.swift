@@ -1,0 +1,22 @@
+import BillfoldStore
+import Hummingbird
+
+/// The request context of every route: who is calling, once authenticated.
+public struct BillfoldRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The operator key that authenticated this request, if any.
+    public var apiKey: APIKey?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.apiKey = nil
+    }
+
+    /// Bodies above 1 MiB are refused before they are read.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The audit log's name for the caller.
+    var actor: String {
+        self.apiKey.map { "api_key:\($0.id.rawValue)" } ?? "anonymous"
+    }
+}

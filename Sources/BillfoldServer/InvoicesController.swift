@@ -1,0 +1,295 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/invoices`: the billing history and each document in full.
+struct InvoicesController {
+    let database: Database
+    let clock: BillingClock
+
+    func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
+        group.get("invoices", use: self.list)
+        group.get("invoices/:id", use: self.get)
+    }
+
+    @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let filter = try Self.filter(from: query)
+        let limit = try Validate.limit(query.get("limit"))
+        let startingAfter = try query.get("starting_after").map {
+            try Validate.identifier($0, as: InvoiceID.self, param: "starting_after")
+        }
+        let store = self.database.store
+        if let startingAfter, try await store.invoices.find(startingAfter) == nil {
+            throw APIError.notFound("invoice", id: startingAfter.rawValue, param: "starting_after")
+        }
+        let items = try await store.invoices.list(
+            filter, today: self.clock.today, limit: limit + 1, startingAfter: startingAfter)
+        return try JSONCoding.response(
+            ListResponse(data: items.prefix(limit).map(InvoiceSummaryResponse.init), hasMore: items.count > limit))
+    }
+
+    @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let raw = try context.parameters.require("id")
+        guard let id = InvoiceID(validating: raw), let invoice = try await self.database.store.invoices.find(id) else {
+            throw APIError.notFound("invoice", id: raw)
+        }
+        return try JSONCoding.response(InvoiceResponse(invoice, today: self.clock.today))
+    }
+
+    /// The filters of the list, the summary and the export: `workspace_id`, `status`, `from`, `to`, `q`, `kind`.
+    static func filter(from query: Parameters) throws -> InvoiceFilter {
+        var filter = InvoiceFilter()
+        if let workspace = query.get("workspace_id") {
+            filter.workspaceID = try Validate.identifier(workspace, as: WorkspaceID.self, param: "workspace_id")
+        }
+        for value in query.getAll("status").flatMap({ $0.split(separator: ",") }) {
+            let status: InvoiceDisplayStatus = try Validate.enumeration(
+                value.trimmingCharacters(in: .whitespaces), param: "status")
+            filter.statuses.insert(status)
+        }
+        for value in query.getAll("kind").flatMap({ $0.split(separator: ",") }) {
+            let kind: DocumentKind = try Validate.enumeration(value.trimmingCharacters(in: .whitespaces), param: "kind")
+            filter.kinds.insert(kind)
+        }
+        filter.from = try Validate.date(query.get("from"), param: "from")
+        filter.to = try Validate.date(query.get("to"), param: "to")
+        if let from = filter.from, let to = filter.to, to < from {
+            throw APIError.invalid("to", "to (\(to)) is before from (\(from))")
+        }
+        if let text = query.get("q") {
+            guard text.count <= 100 else { throw APIError.invalid("q", "q must be at most 100 characters") }
+            filter.query = text.trimmingCharacters(in: .whitespaces)
+        }
+        return filter
+    }
+}
+
+/// Tax by head, as the list and the detail show it.
+struct TaxTotalsResponse: Encodable {
+    let cgst: Int64
+    let sgst: Int64
+    let utgst: Int64
+    let igst: Int64
+    let total: Int64
+}
+
+/// One row of the billing history.
+struct InvoiceSummaryResponse: Encodable {
+    let object = "invoice"
+    let id: String
+    let number: String?
+    let kind: String
+    let workspaceId: String
+    let status: String
+    let issueDate: String?
+    let dueDate: String?
+    let periodStart: String
+    let periodEnd: String
+    let description: String
+    let currency: String
+    let platformFee: Int64
+    let creditsFee: Int64
+    let servicesCount: Int
+    let subtotal: Int64
+    let tax: TaxTotalsResponse
+    let total: Int64
+    let amountPaid: Int64
+    let amountDue: Int64
+    let placeOfSupply: String?
+
+    init(_ item: InvoiceListItem) {
+        self.id = item.id.rawValue
+        self.number = item.number
+        self.kind = item.kind.rawValue
+        self.workspaceId = item.workspaceID.rawValue
+        self.status = item.status.rawValue
+        self.issueDate = item.issueDate?.description
+        self.dueDate = item.dueDate?.description
+        self.periodStart = item.periodStart.description
+        self.periodEnd = item.periodEnd.description
+        self.description = item.description
+        self.currency = item.currency.code
+        self.platformFee = item.platformFee.minorUnits
+        self.creditsFee = item.creditsFee.minorUnits
+        self.servicesCount = item.servicesCount
+        self.subtotal = item.subtotal.minorUnits
+        self.tax = TaxTotalsResponse(
+            cgst: item.cgst.minorUnits, sgst: item.sgst.minorUnits, utgst: item.utgst.minorUnits,
+            igst: item.igst.minorUnits, total: item.taxTotal.minorUnits)
+        self.total = item.total.minorUnits
+        self.amountPaid = item.amountPaid.minorUnits
+        self.amountDue = item.amountDue.minorUnits
+        self.placeOfSupply = item.placeOfSupply
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case object, id, number, kind, workspaceId, status, issueDate, dueDate, periodStart, periodEnd, description
+        case currency, platformFee, creditsFee, servicesCount, subtotal, tax, total, amountPaid, amountDue
+        case placeOfSupply
+    }
+}
+
+/// A document in full: parties, lines, tax by head and rate, payments.
+struct InvoiceResponse: Encodable {
+    struct PartyResponse: Encodable {
+        let name: String
+        let legalName: String
+        let email: String
+        let gstin: String?
+        let address: WorkspaceResponse.AddressResponse
+    }
+
+    struct TaxLineResponse: Encodable {
+        let head: String
+        let rate: String
+        let taxableAmount: Int64
+        let amount: Int64
+    }
+
+    struct LineResponse: Encodable {
+        let category: String
+        let resourceType: String
+        let resourceName: String
+        let description: String
+        let periodStart: String
+        let periodEnd: String
+        let quantity: String
+        let unit: String
+        let unitPrice: String
+        let amount: Int64
+        let sac: String
+        let gstRate: String
+    }
+
+    struct PaymentResponse: Encodable {
+        let object = "payment"
+        let id: String
+        let invoiceId: String
+        let method: String
+        let provider: String
+        let status: String
+        let amount: Int64
+        let currency: String
+        let reference: String?
+        let failureReason: String?
+        let createdAt: String
+        let paidAt: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case object, id, invoiceId, method, provider, status, amount, currency, reference, failureReason
+            case createdAt, paidAt
+        }
+    }
+
+    let object = "invoice"
+    let id: String
+    let number: String?
+    let kind: String
+    let workspaceId: String
+    let originalInvoiceId: String?
+    let status: String
+    let issueDate: String?
+    let dueDate: String?
+    let periodStart: String
+    let periodEnd: String
+    let description: String
+    let currency: String
+    let supplier: PartyResponse
+    let customer: PartyResponse
+    let placeOfSupply: String?
+    let placeOfSupplyName: String?
+    let supplyType: String
+    let reverseCharge: Bool
+    let endorsement: String?
+    let platformFee: Int64
+    let creditsFee: Int64
+    let servicesCount: Int
+    let subtotal: Int64
+    let tax: TaxTotalsResponse
+    let taxBreakdown: [TaxLineResponse]
+    let total: Int64
+    let amountPaid: Int64
+    let amountDue: Int64
+    let amountInWords: String
+    let lines: [LineResponse]
+    let payments: [PaymentResponse]
+
+    init(_ invoice: Invoice, today: CalendarDate) {
+        self.id = invoice.id.rawValue
+        self.number = invoice.number
+        self.kind = invoice.kind.rawValue
+        self.workspaceId = invoice.workspaceID.rawValue
+        self.originalInvoiceId = invoice.originalInvoiceID?.rawValue
+        self.status = invoice.displayStatus(today: today).rawValue
+        self.issueDate = invoice.issueDate?.description
+        self.dueDate = invoice.dueDate?.description
+        self.periodStart = invoice.periodStart.description
+        self.periodEnd = invoice.periodEnd.description
+        self.description = invoice.description
+        self.currency = invoice.currency.code
+        self.supplier = Self.party(invoice.supplier)
+        self.customer = Self.party(invoice.customer)
+        self.placeOfSupply = invoice.placeOfSupply?.code
+        self.placeOfSupplyName = invoice.placeOfSupply?.name
+        self.supplyType = invoice.tax.supplyType.rawValue
+        self.reverseCharge = false
+        self.endorsement = invoice.tax.endorsement
+        self.platformFee = invoice.platformFee.minorUnits
+        self.creditsFee = invoice.creditsFee.minorUnits
+        self.servicesCount = invoice.servicesCount
+        self.subtotal = invoice.subtotal.minorUnits
+        self.tax = TaxTotalsResponse(
+            cgst: invoice.tax.cgst.minorUnits, sgst: invoice.tax.sgst.minorUnits,
+            utgst: invoice.tax.utgst.minorUnits, igst: invoice.tax.igst.minorUnits,
+            total: invoice.tax.total.minorUnits)
+        self.taxBreakdown = invoice.tax.heads.map { head in
+            TaxLineResponse(
+                head: head.head.rawValue, rate: Self.percent(head.rateBasisPoints),
+                taxableAmount: head.taxableAmount.minorUnits, amount: head.amount.minorUnits)
+        }
+        self.total = invoice.total.minorUnits
+        self.amountPaid = invoice.amountPaid.minorUnits
+        self.amountDue = invoice.amountDue.minorUnits
+        self.amountInWords = AmountInWords.words(for: invoice.total)
+        self.lines = invoice.lines.map { line in
+            LineResponse(
+                category: line.category.rawValue, resourceType: line.resourceType, resourceName: line.resourceName,
+                description: line.description, periodStart: line.periodStart.description,
+                periodEnd: line.periodEnd.description, quantity: line.quantity.description, unit: line.unit,
+                unitPrice: line.unitPrice.description, amount: line.amount.minorUnits, sac: line.sac,
+                gstRate: Self.percent(line.gstRateBasisPoints))
+        }
+        self.payments = invoice.payments.map { payment in
+            PaymentResponse(
+                id: payment.id.rawValue, invoiceId: payment.invoiceID.rawValue, method: payment.method.rawValue,
+                provider: payment.provider, status: payment.status.rawValue, amount: payment.amount.minorUnits,
+                currency: payment.amount.currency.code, reference: payment.reference,
+                failureReason: payment.failureReason, createdAt: Timestamp.string(payment.createdAt),
+                paidAt: payment.paidAt.map(Timestamp.string))
+        }
+    }
+
+    /// `1800` basis points is `"18"`; `250` is `"2.5"`.
+    static func percent(_ basisPoints: Int) -> String {
+        FixedDecimal(scaledValue: Int64(basisPoints) * 10_000).description
+    }
+
+    static func party(_ snapshot: PartySnapshot) -> PartyResponse {
+        let address = snapshot.address
+        return PartyResponse(
+            name: snapshot.name, legalName: snapshot.legalName, email: snapshot.email, gstin: snapshot.gstin,
+            address: WorkspaceResponse.AddressResponse(
+                line1: address.line1, line2: address.line2, city: address.city, stateCode: address.stateCode,
+                stateName: address.state?.name, pin: address.pin, country: address.country))
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case object, id, number, kind, workspaceId, originalInvoiceId, status, issueDate, dueDate, periodStart
+        case periodEnd, description, currency, supplier, customer, placeOfSupply, placeOfSupplyName, supplyType
+        case reverseCharge, endorsement, platformFee, creditsFee, servicesCount, subtotal, tax, taxBreakdown, total
+        case amountPaid, amountDue, amountInWords, lines, payments
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The API's JSON: `snake_case` keys, and decoding errors that name the field at fault.
+enum JSONCoding {
+    static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try self.makeEncoder().encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes the request body as `type`, turning every failure into a 400 or a 422 that names the field.
+    static func decode<Value: Decodable>(
+        _ type: Value.Type, from request: Request, context: some RequestContext
+    ) async throws -> Value {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(
+                .contentTooLarge, .invalidRequest, code: "body_too_large",
+                message: "the request body is larger than \(context.maxUploadSize) bytes")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the request body is empty; send a JSON object") }
+        do {
+            return try self.makeDecoder().decode(type, from: Data(buffer: buffer))
+        } catch let error as APIError {
+            throw error
+        } catch let error as DecodingError {
+            throw self.apiError(for: error)
+        } catch {
+            throw APIError.malformedJSON("the request body is not valid JSON")
+        }
+    }
+
+    static func apiError(for error: DecodingError) -> APIError {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return .malformedJSON("the request body is not valid JSON")
+        case .dataCorrupted(let context):
+            return .invalid(self.path(context.codingPath), context.debugDescription)
+        case .keyNotFound(let key, let context):
+            return .missing(self.path(context.codingPath + [key]))
+        case .typeMismatch(let expected, let context) where context.codingPath.isEmpty:
+            return .malformedJSON("the request body must be a JSON \(self.describe(expected))")
+        case .typeMismatch(let expected, let context):
+            return .invalid(self.path(context.codingPath), "must be \(self.describe(expected))")
+        case .valueNotFound(let expected, let context):
+            return .invalid(self.path(context.codingPath), "must be \(self.describe(expected)), not null")
+        @unknown default:
+            return .malformedJSON("the request body could not be read")
+        }
+    }
+
+    /// `address.state_code`, `lines[2].quantity`: the field as the caller wrote it.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var result = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                if !result.isEmpty { result += "." }
+                result += self.snakeCase(key.stringValue)
+            }
+        }
+        return result
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                if !result.isEmpty { result += "_" }
+                result += character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is Int.Type, is Int64.Type: return "an integer"
+        case is [String: Any].Type: return "an object"
+        case is [Any].Type: return "an array"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "an object"
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/workspaces`: create, read and update workspaces and their billing profiles.
+struct WorkspacesController {
+    let database: Database
+    let clock: BillingClock
+
+    func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
+        group.post("workspaces", use: self.create)
+        group.get("workspaces", use: self.list)
+        group.get("workspaces/:id", use: self.get)
+        group.patch("workspaces/:id", use: self.update)
+    }
+
+    struct AddressBody: Decodable {
+        var line1: String?
+        var line2: String?
+        var city: String?
+        var stateCode: String?
+        var pin: String?
+        var country: String?
+    }
+
+    struct CreateBody: Decodable {
+        var name: String?
+        var legalName: String?
+        var email: String?
+        var gstin: String?
+        var address: AddressBody?
+        var billingMode: String?
+        var paymentTermsDays: Int?
+        var autoPay: Bool?
+        var currency: String?
+    }
+
+    /// A partial update; `gstin: null` removes the GSTIN, an absent field is left as it is.
+    struct UpdateBody: Decodable {
+        var name: String?
+        var legalName: String?
+        var email: String?
+        var gstin: String?
+        var clearsGSTIN = false
+        var address: AddressBody?
+        var billingMode: String?
+        var paymentTermsDays: Int?
+        var autoPay: Bool?
+        var serviceState: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, legalName, email, gstin, address, billingMode, paymentTermsDays, autoPay, serviceState
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decodeIfPresent(String.self, forKey: .name)
+            self.legalName = try container.decodeIfPresent(String.self, forKey: .legalName)
+            self.email = try container.decodeIfPresent(String.self, forKey: .email)
+            if container.contains(.gstin), try container.decodeNil(forKey: .gstin) {
+                self.clearsGSTIN = true
+            } else {
+                self.gstin = try container.decodeIfPresent(String.self, forKey: .gstin)
+            }
+            self.address = try container.decodeIfPresent(AddressBody.self, forKey: .address)
+            self.billingMode = try container.decodeIfPresent(String.self, forKey: .billingMode)
+            self.paymentTermsDays = try container.decodeIfPresent(Int.self, forKey: .paymentTermsDays)
+            self.autoPay = try container.decodeIfPresent(Bool.self, forKey: .autoPay)
+            self.serviceState = try container.decodeIfPresent(String.self, forKey: .serviceState)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let body = try await JSONCoding.decode(CreateBody.self, from: request, context: context)
+        let name = try Validate.text(body.name, param: "name")
+        guard let addressBody = body.address else { throw APIError.missing("address") }
+        let address = try Validate.address(addressBody)
+        let gstin = try body.gstin.map { try Validate.gstin($0, for: address) }
+        let currency = try body.currency.map { try Validate.currency($0, param: "currency") } ?? .inr
+        let workspace = Workspace(
+            id: .generate(), name: name,
+            legalName: try body.legalName.map { try Validate.text($0, param: "legal_name") } ?? name,
+            email: try Validate.email(body.email, param: "email"), gstin: gstin, address: address,
+            billingMode: try body.billingMode.map { try Validate.enumeration($0, param: "billing_mode") } ?? .postpaid,
+            paymentTermsDays: try Validate.paymentTerms(body.paymentTermsDays ?? 15),
+            autoPay: body.autoPay ?? false, serviceState: .active, currency: currency, createdAt: self.clock.now)
+        try await self.database.store.workspaces.create(workspace)
+        return try JSONCoding.response(
+            WorkspaceResponse(workspace, walletBalance: .zero(workspace.currency)), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let limit = try Validate.limit(request.uri.queryParameters.get("limit"))
+        let startingAfter = try request.uri.queryParameters.get("starting_after").map {
+            try Validate.identifier($0, as: WorkspaceID.self, param: "starting_after")
+        }
+        let store = self.database.store
+        let workspaces = try await store.workspaces.list(limit: limit + 1, startingAfter: startingAfter)
+        var data: [WorkspaceResponse] = []
+        for workspace in workspaces.prefix(limit) {
+            let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
+            data.append(WorkspaceResponse(workspace, walletBalance: balance))
+        }
+        return try JSONCoding.response(ListResponse(data: data, hasMore: workspaces.count > limit))
+    }
+
+    @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.find(context)
+        let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
+        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+    }
+
+    @Sendable func update(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        var workspace = try await self.find(context)
+        let body = try await JSONCoding.decode(UpdateBody.self, from: request, context: context)
+        if let name = body.name { workspace.name = try Validate.text(name, param: "name") }
+        if let legalName = body.legalName { workspace.legalName = try Validate.text(legalName, param: "legal_name") }
+        if let email = body.email { workspace.email = try Validate.email(email, param: "email") }
+        if let address = body.address { workspace.address = try Validate.address(address, over: workspace.address) }
+        if body.clearsGSTIN {
+            workspace.gstin = nil
+        } else if let gstin = body.gstin {
+            workspace.gstin = try Validate.gstin(gstin, for: workspace.address)
+        } else if workspace.gstin != nil, !workspace.address.isInIndia {
+            throw APIError.invalid("gstin", "a GSTIN belongs to an address in India; remove it with \"gstin\": null")
+        }
+        if let mode = body.billingMode { workspace.billingMode = try Validate.enumeration(mode, param: "billing_mode") }
+        if let terms = body.paymentTermsDays { workspace.paymentTermsDays = try Validate.paymentTerms(terms) }
+        if let autoPay = body.autoPay { workspace.autoPay = autoPay }
+        if let state = body.serviceState {
+            workspace.serviceState = try Validate.enumeration(state, param: "service_state")
+        }
+        try await self.database.store.workspaces.update(workspace, at: self.clock.now)
+        let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
+        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+    }
+
+    private func find(_ context: BillfoldRequestContext) async throws -> Workspace {
+        let raw = try context.parameters.require("id")
+        guard let id = WorkspaceID(validating: raw), let workspace = try await self.database.store.workspaces.find(id)
+        else { throw APIError.notFound("workspace", id: raw) }
+        return workspace
+    }
+}
+
+/// A workspace as the API shows it.
+struct WorkspaceResponse: Encodable {
+    struct AddressResponse: Encodable {
+        let line1: String
+        let line2: String?
+        let city: String
+        let stateCode: String?
+        let stateName: String?
+        let pin: String
+        let country: String
+    }
+
+    let object = "workspace"
+    let id: String
+    let name: String
+    let legalName: String
+    let email: String
+    let gstin: String?
+    let address: AddressResponse
+    let placeOfSupply: String?
+    let billingMode: String
+    let paymentTermsDays: Int
+    let autoPay: Bool
+    let serviceState: String
+    let walletBalance: Int64
+    let currency: String
+    let createdAt: String
+
+    init(_ workspace: Workspace, walletBalance: Money) {
+        self.id = workspace.id.rawValue
+        self.name = workspace.name
+        self.legalName = workspace.legalName
+        self.email = workspace.email
+        self.gstin = workspace.gstin?.value
+        let address = workspace.address
+        self.address = AddressResponse(
+            line1: address.line1, line2: address.line2, city: address.city, stateCode: address.stateCode,
+            stateName: address.state?.name, pin: address.pin, country: address.country)
+        self.placeOfSupply = workspace.placeOfSupply?.code
+        self.billingMode = workspace.billingMode.rawValue
+        self.paymentTermsDays = workspace.paymentTermsDays
+        self.autoPay = workspace.autoPay
+        self.serviceState = workspace.serviceState.rawValue
+        self.walletBalance = walletBalance.minorUnits
+        self.currency = workspace.currency.code
+        self.createdAt = Timestamp.string(workspace.createdAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case object, id, name, legalName, email, gstin, address, placeOfSupply, billingMode, paymentTermsDays
+        case autoPay, serviceState, walletBalance, currency, createdAt
+    }
+}
+
+/// A page of a list.
+struct ListResponse<Item: Encodable>: Encodable {
+    let object = "list"
+    let data: [Item]
+    let hasMore: Bool
+
+    private enum CodingKeys: String, CodingKey {
+        case object, data, hasMore
+    }
+}
+
+/// Timestamps in the API: ISO 8601 in UTC with a `Z`.
+enum Timestamp {
+    static func string(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

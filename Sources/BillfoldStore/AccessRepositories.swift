@@ -1,0 +1,149 @@
+import BillfoldCore
+import Crypto
+import Foundation
+import SQLKit
+
+/// The people of each workspace and their sign-in secrets.
+public protocol MemberRepository: Sendable {
+    /// Adds a member; `passwordHash` is a bcrypt hash, or `nil` for link-only sign-in.
+    func create(_ member: Member, passwordHash: String?) async throws
+    /// The members of `workspace`, oldest first.
+    func list(in workspace: WorkspaceID) async throws -> [Member]
+    /// Every membership held by `email`, with its password hash.
+    func find(email: String) async throws -> [(member: Member, passwordHash: String?)]
+}
+
+/// An operator credential: it sees every workspace.
+public struct APIKey: Hashable, Sendable, Identifiable {
+    public typealias ID = APIKeyID
+
+    public let id: ID
+    public var name: String
+    /// The first characters of the secret, to tell keys apart in a list.
+    public var prefix: String
+    public let createdAt: Date
+    public var revokedAt: Date?
+
+    public var isRevoked: Bool { self.revokedAt != nil }
+}
+
+/// Operator API keys, stored only as SHA-256 hashes of their secrets.
+public protocol APIKeyRepository: Sendable {
+    /// Creates a key with a new random secret and returns both; the secret is never stored.
+    func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String)
+    /// Stores a key whose secret the operator chose (the bootstrap key); nothing happens if it exists.
+    func ensure(secret: String, name: String, at time: Date) async throws -> APIKey
+    /// The unrevoked key whose secret this is, or `nil`.
+    func authenticate(secret: String) async throws -> APIKey?
+    /// Every key, newest first.
+    func list() async throws -> [APIKey]
+    /// Revokes a key; returns `false` when there is no such key.
+    func revoke(_ id: APIKeyID, at time: Date) async throws -> Bool
+}
+
+struct SQLMemberRepository: MemberRepository {
+    let sql: any SQLDatabase
+
+    func create(_ member: Member, passwordHash: String?) async throws {
+        do {
+            try await self.sql.raw(
+                """
+                INSERT INTO members (id, workspace_id, email, name, role, password_hash, created_at)
+                VALUES (\(bind: member.id.rawValue), \(bind: member.workspaceID.rawValue),
+                    \(bind: member.email.lowercased()), \(bind: member.name), \(bind: member.role.rawValue),
+                    \(bind: passwordHash), \(bind: member.createdAt.storedMilliseconds))
+                """
+            ).run()
+        } catch where error.isUniqueViolation {
+            throw StoreError.duplicate("\(member.email) is already a member of \(member.workspaceID)")
+        }
+    }
+
+    func list(in workspace: WorkspaceID) async throws -> [Member] {
+        try await self.sql.raw(
+            "SELECT * FROM members WHERE workspace_id = \(bind: workspace.rawValue) ORDER BY created_at, id"
+        ).all().map(Self.member)
+    }
+
+    func find(email: String) async throws -> [(member: Member, passwordHash: String?)] {
+        try await self.sql.raw(
+            "SELECT * FROM members WHERE email = \(bind: email.lowercased()) ORDER BY created_at, id"
+        ).all().map { (try Self.member(from: $0), try $0.optionalString("password_hash")) }
+    }
+
+    static func member(from row: any SQLRow) throws -> Member {
+        Member(
+            id: MemberID(rawValue: try row.string("id")), workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            email: try row.string("email"), name: try row.string("name"),
+            role: try row.enumeration("role", as: MemberRole.self), createdAt: try row.date("created_at"))
+    }
+}
+
+struct SQLAPIKeyRepository: APIKeyRepository {
+    let sql: any SQLDatabase
+
+    /// Secrets look like `bf_` and 40 base-32 characters: 200 random bits.
+    static func makeSecret() -> String {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        return "bf_" + String((0..<40).map { _ in alphabet[Int(generator.next() % 32)] })
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
+        let secret = Self.makeSecret()
+        return (try await self.insert(secret: secret, name: name, at: time), secret)
+    }
+
+    func ensure(secret: String, name: String, at time: Date) async throws -> APIKey {
+        if let existing = try await self.find(hash: Self.hash(secret)) { return existing }
+        return try await self.insert(secret: secret, name: name, at: time)
+    }
+
+    private func insert(secret: String, name: String, at time: Date) async throws -> APIKey {
+        let key = APIKey(
+            id: .generate(), name: name, prefix: String(secret.prefix(8)), createdAt: time, revokedAt: nil)
+        try await self.sql.raw(
+            """
+            INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at)
+            VALUES (\(bind: key.id.rawValue), \(bind: name), \(bind: Self.hash(secret)), \(bind: key.prefix),
+                \(bind: time.storedMilliseconds))
+            """
+        ).run()
+        return key
+    }
+
+    func authenticate(secret: String) async throws -> APIKey? {
+        guard let key = try await self.find(hash: Self.hash(secret)), !key.isRevoked else { return nil }
+        return key
+    }
+
+    private func find(hash: String) async throws -> APIKey? {
+        try await self.sql.raw("SELECT * FROM api_keys WHERE key_hash = \(bind: hash)").first().map(Self.apiKey)
+    }
+
+    func list() async throws -> [APIKey] {
+        try await self.sql.raw("SELECT * FROM api_keys ORDER BY created_at DESC, id DESC").all().map(Self.apiKey)
+    }
+
+    func revoke(_ id: APIKeyID, at time: Date) async throws -> Bool {
+        let exists = try await self.sql.raw("SELECT id FROM api_keys WHERE id = \(bind: id.rawValue)").first() != nil
+        guard exists else { return false }
+        try await self.sql.raw(
+            """
+            UPDATE api_keys SET revoked_at = \(bind: time.storedMilliseconds)
+            WHERE id = \(bind: id.rawValue) AND revoked_at IS NULL
+            """
+        ).run()
+        return true
+    }
+
+    static func apiKey(from row: any SQLRow) throws -> APIKey {
+        APIKey(
+            id: APIKeyID(rawValue: try row.string("id")), name: try row.string("name"), prefix: try row.string("key_prefix"),
+            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"))
+    }
+}

@@ -1,0 +1,349 @@
+import BillfoldCore
+import Foundation
+import SQLKit
+
+/// Which invoices a list, summary or export covers.
+public struct InvoiceFilter: Hashable, Sendable {
+    public var workspaceID: WorkspaceID?
+    /// Display statuses to keep; empty keeps all.
+    public var statuses: Set<InvoiceDisplayStatus>
+    public var kinds: Set<DocumentKind>
+    /// Earliest issue date, inclusive.
+    public var from: CalendarDate?
+    /// Latest issue date, inclusive.
+    public var to: CalendarDate?
+    /// Part of the number or description, in any letter case.
+    public var query: String?
+
+    public init(
+        workspaceID: WorkspaceID? = nil, statuses: Set<InvoiceDisplayStatus> = [], kinds: Set<DocumentKind> = [],
+        from: CalendarDate? = nil, to: CalendarDate? = nil, query: String? = nil
+    ) {
+        self.workspaceID = workspaceID
+        self.statuses = statuses
+        self.kinds = kinds
+        self.from = from
+        self.to = to
+        self.query = query
+    }
+}
+
+/// One row of the billing history: the columns the seeds show, without lines.
+public struct InvoiceListItem: Hashable, Sendable {
+    public let id: InvoiceID
+    public let kind: DocumentKind
+    public let number: String?
+    public let workspaceID: WorkspaceID
+    public let status: InvoiceDisplayStatus
+    public let issueDate: CalendarDate?
+    public let dueDate: CalendarDate?
+    public let periodStart: CalendarDate
+    public let periodEnd: CalendarDate
+    public let description: String
+    public let currency: Currency
+    public let subtotal: Money
+    public let platformFee: Money
+    public let creditsFee: Money
+    public let servicesCount: Int
+    public let cgst: Money
+    public let sgst: Money
+    public let utgst: Money
+    public let igst: Money
+    public let taxTotal: Money
+    public let total: Money
+    public let amountPaid: Money
+    public let amountDue: Money
+    public let placeOfSupply: String?
+}
+
+/// Invoices, receipts and credit notes with their lines, taxes and payments.
+public protocol InvoiceRepository: Sendable {
+    /// Stores a new document with its lines and taxes.
+    func create(_ invoice: Invoice) async throws
+    /// The document with `id` and everything on it, or `nil`.
+    func find(_ id: InvoiceID) async throws -> Invoice?
+    /// Records a draft's finalization: number, dates, frozen parties. Fails unless it is still a draft.
+    func saveFinalization(_ invoice: Invoice, at time: Date) async throws
+    /// Records the state, amount paid and attempt flags after a payment or a cancellation.
+    func saveSettlement(_ invoice: Invoice) async throws
+    /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
+    func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
+        -> [InvoiceListItem]
+    /// Totals by display status over the same filter.
+    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceDisplayStatus: StatusTotal]
+}
+
+/// How many invoices have a status, and what they add up to.
+public struct StatusTotal: Hashable, Sendable {
+    public var count: Int
+    public var total: Money
+    public var amountDue: Money
+
+    public init(count: Int, total: Money, amountDue: Money) {
+        self.count = count
+        self.total = total
+        self.amountDue = amountDue
+    }
+}
+
+struct SQLInvoiceRepository: InvoiceRepository {
+    let sql: any SQLDatabase
+
+    func create(_ invoice: Invoice) async throws {
+        do {
+            try await self.sql.raw(
+                """
+                INSERT INTO invoices (id, kind, number, workspace_id, subscription_id, original_invoice_id, state,
+                    issue_date, due_date, period_start, period_end, sort_date, description, currency, supplier,
+                    customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee, services_count,
+                    tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid, attempt_in_flight,
+                    last_attempt_failed, created_at, finalized_at)
+                VALUES (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
+                    \(bind: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
+                    \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
+                    \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
+                    \(bind: invoice.periodStart.description), \(bind: invoice.periodEnd.description),
+                    \(bind: Self.sortDate(of: invoice)), \(bind: invoice.description), \(bind: invoice.currency.code),
+                    \(bind: try SnapshotCoding.encode(invoice.supplier)),
+                    \(bind: try SnapshotCoding.encode(invoice.customer)), \(bind: invoice.placeOfSupply?.code),
+                    \(bind: invoice.tax.supplyType.rawValue), \(bind: invoice.subtotal.minorUnits),
+                    \(bind: invoice.platformFee.minorUnits), \(bind: invoice.creditsFee.minorUnits),
+                    \(bind: invoice.servicesCount), \(bind: invoice.tax.cgst.minorUnits),
+                    \(bind: invoice.tax.sgst.minorUnits), \(bind: invoice.tax.utgst.minorUnits),
+                    \(bind: invoice.tax.igst.minorUnits), \(bind: invoice.tax.total.minorUnits),
+                    \(bind: invoice.total.minorUnits), \(bind: invoice.amountPaid.minorUnits),
+                    \(bind: invoice.hasAttemptInFlight), \(bind: invoice.lastAttemptFailed),
+                    \(bind: invoice.createdAt.storedMilliseconds),
+                    \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
+                """
+            ).run()
+        } catch where error.isUniqueViolation {
+            throw StoreError.duplicate("invoice \(invoice.id) or its billing period is already stored")
+        }
+        for (position, line) in invoice.lines.enumerated() {
+            try await self.sql.raw(
+                """
+                INSERT INTO invoice_lines (invoice_id, position, category, resource_type, resource_name,
+                    description, period_start, period_end, quantity, unit, unit_price, amount, sac,
+                    gst_rate_basis_points)
+                VALUES (\(bind: invoice.id.rawValue), \(bind: position + 1), \(bind: line.category.rawValue),
+                    \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
+                    \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
+                    \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
+                    \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+                """
+            ).run()
+        }
+        for head in invoice.tax.heads {
+            try await self.sql.raw(
+                """
+                INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
+                VALUES (\(bind: invoice.id.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
+                    \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
+                """
+            ).run()
+        }
+    }
+
+    /// The date a document sorts by: its issue date, or for a draft the end of its period.
+    static func sortDate(of invoice: Invoice) -> String {
+        (invoice.issueDate ?? invoice.periodEnd).description
+    }
+
+    func find(_ id: InvoiceID) async throws -> Invoice? {
+        guard let row = try await self.sql.raw("SELECT * FROM invoices WHERE id = \(bind: id.rawValue)").first()
+        else { return nil }
+        let currency = try row.currency("currency")
+        let lineRows = try await self.sql.raw(
+            "SELECT * FROM invoice_lines WHERE invoice_id = \(bind: id.rawValue) ORDER BY position"
+        ).all()
+        let taxRows = try await self.sql.raw(
+            "SELECT * FROM invoice_taxes WHERE invoice_id = \(bind: id.rawValue)"
+        ).all()
+        let payments = try await SQLPaymentRepository(sql: self.sql).list(for: id)
+        let lines = try lineRows.map { line in
+            InvoiceLine(
+                category: try line.enumeration("category", as: LineCategory.self),
+                resourceType: try line.string("resource_type"), resourceName: try line.string("resource_name"),
+                description: try line.string("description"), periodStart: try line.calendarDate("period_start"),
+                periodEnd: try line.calendarDate("period_end"), quantity: try line.decimal("quantity"),
+                unit: try line.string("unit"), unitPrice: try line.decimal("unit_price"),
+                amount: try line.money("amount", in: currency), sac: try line.string("sac"),
+                gstRateBasisPoints: try line.int("gst_rate_basis_points"))
+        }
+        let heads = try taxRows.map { tax in
+            TaxHeadAmount(
+                head: try tax.enumeration("head", as: TaxHead.self), rateBasisPoints: try tax.int("rate_basis_points"),
+                taxableAmount: try tax.money("taxable_amount", in: currency), amount: try tax.money("amount", in: currency))
+        }.sorted { ($0.head.order, $0.rateBasisPoints) < ($1.head.order, $1.rateBasisPoints) }
+        let tax = TaxBreakdown(
+            supplyType: try row.enumeration("supply_type", as: SupplyType.self),
+            taxableAmount: try row.money("subtotal", in: currency), heads: heads)
+        return Invoice(
+            id: id, kind: try row.enumeration("kind", as: DocumentKind.self), number: try row.optionalString("number"),
+            workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            subscriptionID: try row.optionalString("subscription_id").map(SubscriptionID.init(rawValue:)),
+            originalInvoiceID: try row.optionalString("original_invoice_id").map(InvoiceID.init(rawValue:)),
+            lifecycle: InvoiceLifecycle(state: try row.enumeration("state", as: InvoiceLifecycle.State.self)),
+            issueDate: try row.optionalCalendarDate("issue_date"), dueDate: try row.optionalCalendarDate("due_date"),
+            periodStart: try row.calendarDate("period_start"), periodEnd: try row.calendarDate("period_end"),
+            description: try row.string("description"), currency: currency,
+            supplier: try SnapshotCoding.decode(PartySnapshot.self, from: try row.string("supplier")),
+            customer: try SnapshotCoding.decode(PartySnapshot.self, from: try row.string("customer")),
+            placeOfSupply: try row.optionalString("place_of_supply").flatMap(StateCode.init(code:)),
+            lines: lines, tax: tax, amountPaid: try row.money("amount_paid", in: currency), payments: payments,
+            createdAt: try row.date("created_at"))
+    }
+
+    func saveFinalization(_ invoice: Invoice, at time: Date) async throws {
+        let updated = try await self.sql.raw(
+            """
+            UPDATE invoices SET number = \(bind: invoice.number), state = \(bind: invoice.state.rawValue),
+                issue_date = \(bind: invoice.issueDate?.description), due_date = \(bind: invoice.dueDate?.description),
+                sort_date = \(bind: Self.sortDate(of: invoice)),
+                supplier = \(bind: try SnapshotCoding.encode(invoice.supplier)),
+                customer = \(bind: try SnapshotCoding.encode(invoice.customer)),
+                finalized_at = \(bind: time.storedMilliseconds)
+            WHERE id = \(bind: invoice.id.rawValue) AND state = 'draft'
+            RETURNING id
+            """
+        ).all()
+        guard !updated.isEmpty else { throw StoreError.notFound("no draft invoice \(invoice.id) to finalize") }
+    }
+
+    func saveSettlement(_ invoice: Invoice) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE invoices SET state = \(bind: invoice.state.rawValue),
+                amount_paid = \(bind: invoice.amountPaid.minorUnits),
+                attempt_in_flight = \(bind: invoice.hasAttemptInFlight),
+                last_attempt_failed = \(bind: invoice.lastAttemptFailed)
+            WHERE id = \(bind: invoice.id.rawValue)
+            """
+        ).run()
+    }
+
+    func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
+        -> [InvoiceListItem]
+    {
+        var query = SQLQueryString("SELECT i.*, \(Self.statusExpression(today: today, table: "i")) AS display_status")
+        query.appendLiteral(" FROM invoices i")
+        var conditions = Self.conditions(for: filter, today: today, table: "i")
+        if let startingAfter {
+            query.appendLiteral(" JOIN invoices c ON c.id = ")
+            query.appendInterpolation(bind: startingAfter.rawValue)
+            conditions.append("(i.sort_date < c.sort_date OR (i.sort_date = c.sort_date AND i.id < c.id))")
+        }
+        query += Self.whereClause(conditions)
+        query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
+        query.appendInterpolation(bind: limit)
+        return try await self.sql.raw(query).all().map(Self.listItem)
+    }
+
+    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceDisplayStatus: StatusTotal] {
+        var query = SQLQueryString("SELECT \(Self.statusExpression(today: today, table: "i")) AS display_status,")
+        query.appendLiteral(" i.currency AS currency, COUNT(*) AS invoice_count, SUM(i.total) AS total_sum,")
+        query.appendLiteral(" SUM(CASE WHEN i.state IN ('draft', 'open') THEN i.total - i.amount_paid ELSE 0 END)")
+        query.appendLiteral(" AS due_sum FROM invoices i")
+        query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
+        query.appendLiteral(" GROUP BY 1, 2")
+        var totals: [InvoiceDisplayStatus: StatusTotal] = [:]
+        for row in try await self.sql.raw(query).all() {
+            let status = try row.enumeration("display_status", as: InvoiceDisplayStatus.self)
+            let currency = try row.currency("currency")
+            let entry = StatusTotal(
+                count: try row.int("invoice_count"), total: try row.money("total_sum", in: currency),
+                amountDue: try row.money("due_sum", in: currency))
+            if let existing = totals[status] {
+                totals[status] = StatusTotal(
+                    count: existing.count + entry.count, total: existing.total + entry.total,
+                    amountDue: existing.amountDue + entry.amountDue)
+            } else {
+                totals[status] = entry
+            }
+        }
+        return totals
+    }
+
+    /// The display status in SQL, with the precedence of `InvoiceDisplayStatus.derive`.
+    static func statusExpression(today: CalendarDate, table: String) -> SQLQueryString {
+        var expression = SQLQueryString("CASE WHEN \(unsafeRaw: table).state = 'cancelled' THEN 'cancelled'")
+        expression.appendLiteral(" WHEN \(table).state = 'paid' THEN 'paid'")
+        expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).attempt_in_flight THEN 'processing'")
+        expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).due_date < ")
+        expression.appendInterpolation(bind: today.description)
+        expression.appendLiteral(" THEN 'overdue'")
+        expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).last_attempt_failed THEN 'failed'")
+        expression.appendLiteral(" WHEN \(table).state = 'open' THEN 'pending' ELSE 'draft' END")
+        return expression
+    }
+
+    static func conditions(for filter: InvoiceFilter, today: CalendarDate, table: String) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let workspaceID = filter.workspaceID {
+            conditions.append("\(unsafeRaw: table).workspace_id = \(bind: workspaceID.rawValue)")
+        }
+        if !filter.kinds.isEmpty {
+            let kinds = filter.kinds.map(\.rawValue).sorted()
+            conditions.append("\(unsafeRaw: table).kind IN (\(binds: kinds))")
+        }
+        if !filter.statuses.isEmpty {
+            let statuses = filter.statuses.map(\.rawValue).sorted()
+            var condition = self.statusExpression(today: today, table: table)
+            condition += " IN (\(binds: statuses))"
+            conditions.append(condition)
+        }
+        if let from = filter.from {
+            conditions.append("\(unsafeRaw: table).issue_date >= \(bind: from.description)")
+        }
+        if let to = filter.to {
+            conditions.append("\(unsafeRaw: table).issue_date <= \(bind: to.description)")
+        }
+        if let query = filter.query?.lowercased(), !query.isEmpty {
+            let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append(
+                """
+                (LOWER(COALESCE(\(unsafeRaw: table).number, '')) LIKE \(bind: pattern) ESCAPE '\\'
+                OR LOWER(\(unsafeRaw: table).description) LIKE \(bind: pattern) ESCAPE '\\')
+                """)
+        }
+        return conditions
+    }
+
+    static func whereClause(_ conditions: [SQLQueryString]) -> SQLQueryString {
+        guard !conditions.isEmpty else { return "" }
+        var clause = SQLQueryString(" WHERE ")
+        for (index, condition) in conditions.enumerated() {
+            if index > 0 { clause.appendLiteral(" AND ") }
+            clause += condition
+        }
+        return clause
+    }
+
+    static func listItem(from row: any SQLRow) throws -> InvoiceListItem {
+        let currency = try row.currency("currency")
+        let state = try row.enumeration("state", as: InvoiceLifecycle.State.self)
+        let total = try row.money("total", in: currency)
+        let amountPaid = try row.money("amount_paid", in: currency)
+        return InvoiceListItem(
+            id: InvoiceID(rawValue: try row.string("id")), kind: try row.enumeration("kind", as: DocumentKind.self),
+            number: try row.optionalString("number"), workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
+            issueDate: try row.optionalCalendarDate("issue_date"), dueDate: try row.optionalCalendarDate("due_date"),
+            periodStart: try row.calendarDate("period_start"), periodEnd: try row.calendarDate("period_end"),
+            description: try row.string("description"), currency: currency,
+            subtotal: try row.money("subtotal", in: currency), platformFee: try row.money("platform_fee", in: currency),
+            creditsFee: try row.money("credits_fee", in: currency), servicesCount: try row.int("services_count"),
+            cgst: try row.money("tax_cgst", in: currency), sgst: try row.money("tax_sgst", in: currency),
+            utgst: try row.money("tax_utgst", in: currency), igst: try row.money("tax_igst", in: currency),
+            taxTotal: try row.money("tax_total", in: currency), total: total, amountPaid: amountPaid,
+            amountDue: state == .open || state == .draft ? total - amountPaid : .zero(currency),
+            placeOfSupply: try row.optionalString("place_of_supply"))
+    }
+}
+
+extension TaxHead {
+    /// The order heads print in: CGST, SGST, UTGST, IGST.
+    var order: Int { TaxHead.allCases.firstIndex(of: self) ?? 0 }
+}

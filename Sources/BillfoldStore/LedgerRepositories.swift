@@ -1,0 +1,241 @@
+import BillfoldCore
+import Foundation
+import SQLKit
+
+/// Payment attempts on invoices.
+public protocol PaymentRepository: Sendable {
+    /// Stores a new attempt.
+    func create(_ payment: Payment) async throws
+    /// Records what became of an attempt: status, failure reason, date paid.
+    func save(_ payment: Payment) async throws
+    /// The attempts on an invoice, oldest first.
+    func list(for invoice: InvoiceID) async throws -> [Payment]
+}
+
+/// Why a wallet's balance changed.
+public enum WalletEntryReason: String, Sendable, Codable, CaseIterable {
+    case topUp = "top_up"
+    case invoicePayment = "invoice_payment"
+    case refund
+    case adjustment
+}
+
+/// One append-only movement of a prepaid wallet's balance.
+public struct WalletEntry: Hashable, Sendable, Identifiable {
+    public typealias ID = WalletEntryID
+
+    public let id: ID
+    public var workspaceID: WorkspaceID
+    /// Positive adds to the balance, negative takes from it.
+    public var amount: Money
+    public var reason: WalletEntryReason
+    public var invoiceID: InvoiceID?
+    public var description: String
+    public let createdAt: Date
+
+    public init(
+        id: ID = .generate(), workspaceID: WorkspaceID, amount: Money, reason: WalletEntryReason,
+        invoiceID: InvoiceID?, description: String, createdAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.amount = amount
+        self.reason = reason
+        self.invoiceID = invoiceID
+        self.description = description
+        self.createdAt = createdAt
+    }
+}
+
+/// The prepaid wallet: a balance that is the sum of its entries.
+public protocol WalletRepository: Sendable {
+    /// Appends an entry; entries are never changed or removed.
+    func append(_ entry: WalletEntry) async throws
+    /// The sum of the workspace's entries in `currency`.
+    func balance(of workspace: WorkspaceID, in currency: Currency) async throws -> Money
+    /// The workspace's entries, newest first.
+    func entries(of workspace: WorkspaceID, limit: Int) async throws -> [WalletEntry]
+}
+
+/// Who did what to money, append-only.
+public struct AuditEntry: Hashable, Sendable {
+    public var occurredAt: Date
+    /// `api_key:key_…`, `member:mem_…`, `system`, `demo`, `cli`.
+    public var actor: String
+    /// `invoice.finalized`, `payment.recorded`, `wallet.topped_up`, …
+    public var action: String
+    public var subjectID: String
+    public var workspaceID: WorkspaceID?
+    public var amount: Money?
+    public var details: [String: String]
+
+    public init(
+        occurredAt: Date, actor: String, action: String, subjectID: String, workspaceID: WorkspaceID?,
+        amount: Money?, details: [String: String] = [:]
+    ) {
+        self.occurredAt = occurredAt
+        self.actor = actor
+        self.action = action
+        self.subjectID = subjectID
+        self.workspaceID = workspaceID
+        self.amount = amount
+        self.details = details
+    }
+}
+
+/// The audit log.
+public protocol AuditLogRepository: Sendable {
+    /// Appends an entry.
+    func record(_ entry: AuditEntry) async throws
+    /// The entries about `subjectID`, oldest first.
+    func entries(about subjectID: String) async throws -> [AuditEntry]
+}
+
+/// Counters that hand out gapless document numbers.
+public protocol NumberSeriesRepository: Sendable {
+    /// The next sequence number of `kind` in `year`. Call it inside the transaction that uses the number:
+    /// the counter's row stays locked until that transaction ends, and a rollback returns the number.
+    func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int
+}
+
+struct SQLPaymentRepository: PaymentRepository {
+    let sql: any SQLDatabase
+
+    func create(_ payment: Payment) async throws {
+        try await self.sql.raw(
+            """
+            INSERT INTO payments (id, invoice_id, method, provider, status, amount, currency, reference,
+                failure_reason, created_at, paid_at)
+            VALUES (\(bind: payment.id.rawValue), \(bind: payment.invoiceID.rawValue),
+                \(bind: payment.method.rawValue), \(bind: payment.provider), \(bind: payment.status.rawValue),
+                \(bind: payment.amount.minorUnits), \(bind: payment.amount.currency.code), \(bind: payment.reference),
+                \(bind: payment.failureReason), \(bind: payment.createdAt.storedMilliseconds),
+                \(bind: payment.paidAt?.storedMilliseconds))
+            """
+        ).run()
+    }
+
+    func save(_ payment: Payment) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE payments SET status = \(bind: payment.status.rawValue), reference = \(bind: payment.reference),
+                failure_reason = \(bind: payment.failureReason), paid_at = \(bind: payment.paidAt?.storedMilliseconds)
+            WHERE id = \(bind: payment.id.rawValue)
+            """
+        ).run()
+    }
+
+    func list(for invoice: InvoiceID) async throws -> [Payment] {
+        try await self.sql.raw(
+            "SELECT * FROM payments WHERE invoice_id = \(bind: invoice.rawValue) ORDER BY created_at, id"
+        ).all().map { row in
+            Payment(
+                id: PaymentID(rawValue: try row.string("id")), invoiceID: invoice,
+                method: try row.enumeration("method", as: PaymentMethod.self), provider: try row.string("provider"),
+                status: try row.enumeration("status", as: PaymentAttemptLifecycle.State.self),
+                amount: try row.money("amount", in: try row.currency("currency")),
+                reference: try row.optionalString("reference"), failureReason: try row.optionalString("failure_reason"),
+                createdAt: try row.date("created_at"), paidAt: try row.optionalDate("paid_at"))
+        }
+    }
+}
+
+struct SQLWalletRepository: WalletRepository {
+    let sql: any SQLDatabase
+
+    func append(_ entry: WalletEntry) async throws {
+        try await self.sql.raw(
+            """
+            INSERT INTO wallet_entries (id, workspace_id, amount, currency, reason, invoice_id, description,
+                created_at)
+            VALUES (\(bind: entry.id.rawValue), \(bind: entry.workspaceID.rawValue), \(bind: entry.amount.minorUnits),
+                \(bind: entry.amount.currency.code), \(bind: entry.reason.rawValue), \(bind: entry.invoiceID?.rawValue),
+                \(bind: entry.description), \(bind: entry.createdAt.storedMilliseconds))
+            """
+        ).run()
+    }
+
+    func balance(of workspace: WorkspaceID, in currency: Currency) async throws -> Money {
+        let row = try await self.sql.raw(
+            """
+            SELECT COALESCE(SUM(amount), 0) AS balance FROM wallet_entries
+            WHERE workspace_id = \(bind: workspace.rawValue) AND currency = \(bind: currency.code)
+            """
+        ).first()
+        return Money(minorUnits: try row?.int64("balance") ?? 0, currency: currency)
+    }
+
+    func entries(of workspace: WorkspaceID, limit: Int) async throws -> [WalletEntry] {
+        try await self.sql.raw(
+            """
+            SELECT * FROM wallet_entries WHERE workspace_id = \(bind: workspace.rawValue)
+            ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            WalletEntry(
+                id: WalletEntryID(rawValue: try row.string("id")), workspaceID: workspace,
+                amount: try row.money("amount", in: try row.currency("currency")),
+                reason: try row.enumeration("reason", as: WalletEntryReason.self),
+                invoiceID: try row.optionalString("invoice_id").map(InvoiceID.init(rawValue:)),
+                description: try row.string("description"), createdAt: try row.date("created_at"))
+        }
+    }
+}
+
+struct SQLAuditLogRepository: AuditLogRepository {
+    let sql: any SQLDatabase
+
+    func record(_ entry: AuditEntry) async throws {
+        let id = "aud_" + UUID().uuidString.lowercased()
+        try await self.sql.raw(
+            """
+            INSERT INTO audit_log (id, occurred_at, actor, action, subject_id, workspace_id, amount, currency,
+                details)
+            VALUES (\(bind: id), \(bind: entry.occurredAt.storedMilliseconds), \(bind: entry.actor),
+                \(bind: entry.action), \(bind: entry.subjectID), \(bind: entry.workspaceID?.rawValue),
+                \(bind: entry.amount?.minorUnits), \(bind: entry.amount?.currency.code),
+                \(bind: try SnapshotCoding.encode(entry.details)))
+            """
+        ).run()
+    }
+
+    func entries(about subjectID: String) async throws -> [AuditEntry] {
+        try await self.sql.raw(
+            "SELECT * FROM audit_log WHERE subject_id = \(bind: subjectID) ORDER BY occurred_at, id"
+        ).all().map { row in
+            let amount = try row.optionalInt64("amount").map { minorUnits in
+                Money(minorUnits: minorUnits, currency: try row.currency("currency"))
+            }
+            return AuditEntry(
+                occurredAt: try row.date("occurred_at"), actor: try row.string("actor"),
+                action: try row.string("action"), subjectID: try row.string("subject_id"),
+                workspaceID: try row.optionalString("workspace_id").map(WorkspaceID.init(rawValue:)), amount: amount,
+                details: try SnapshotCoding.decode([String: String].self, from: try row.string("details")))
+        }
+    }
+}
+
+struct SQLNumberSeriesRepository: NumberSeriesRepository {
+    let sql: any SQLDatabase
+
+    func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int {
+        try await self.sql.raw(
+            """
+            INSERT INTO number_series (kind, financial_year, prefix, last_sequence)
+            VALUES (\(bind: kind.rawValue), \(bind: year.startYear), \(bind: prefix), 0)
+            ON CONFLICT (kind, financial_year) DO NOTHING
+            """
+        ).run()
+        // The UPDATE takes the row lock: concurrent finalizations queue here until the holder commits.
+        guard
+            let row = try await self.sql.raw(
+                """
+                UPDATE number_series SET last_sequence = last_sequence + 1
+                WHERE kind = \(bind: kind.rawValue) AND financial_year = \(bind: year.startYear)
+                RETURNING last_sequence
+                """
+            ).first()
+        else { throw StoreError.corrupt("the \(kind.rawValue) number series for \(year) vanished") }
+        return try row.int("last_sequence")
+    }
+}

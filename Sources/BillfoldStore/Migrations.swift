@@ -1,0 +1,297 @@
+import Foundation
+import SQLKit
+
+/// A named schema change, applied once and recorded in `schema_migrations`.
+public struct Migration: Sendable {
+    public let name: String
+    public let statements: [String]
+}
+
+/// The one set of migrations, in order; the same SQL runs on SQLite and PostgreSQL.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(
+            name: "0001_workspaces",
+            statements: [
+                """
+                CREATE TABLE supplier (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL,
+                    legal_name TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    gstin TEXT NOT NULL,
+                    address_line1 TEXT NOT NULL,
+                    address_line2 TEXT,
+                    city TEXT NOT NULL,
+                    state_code TEXT,
+                    pin TEXT NOT NULL,
+                    country TEXT NOT NULL,
+                    letter_of_undertaking TEXT
+                )
+                """,
+                """
+                CREATE TABLE workspaces (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    legal_name TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    gstin TEXT,
+                    address_line1 TEXT NOT NULL,
+                    address_line2 TEXT,
+                    city TEXT NOT NULL,
+                    state_code TEXT,
+                    pin TEXT NOT NULL,
+                    country TEXT NOT NULL,
+                    billing_mode TEXT NOT NULL,
+                    payment_terms_days INTEGER NOT NULL,
+                    auto_pay BOOLEAN NOT NULL,
+                    service_state TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX workspaces_created ON workspaces (created_at, id)",
+                """
+                CREATE TABLE members (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    email TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, email)
+                )
+                """,
+                "CREATE INDEX members_email ON members (email)",
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    key_prefix TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+            ]
+        ),
+        Migration(
+            name: "0002_plans_meters_usage",
+            statements: [
+                """
+                CREATE TABLE plans (
+                    id TEXT PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    billing_interval TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    platform_fee BIGINT NOT NULL,
+                    included_seats INTEGER NOT NULL,
+                    seat_price BIGINT NOT NULL,
+                    monthly_credits BIGINT NOT NULL,
+                    credit_price BIGINT NOT NULL,
+                    sac TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE subscriptions (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    plan_id TEXT NOT NULL REFERENCES plans (id),
+                    seats INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    current_period_start TEXT NOT NULL,
+                    current_period_end TEXT NOT NULL,
+                    cancel_at_period_end BOOLEAN NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX subscriptions_workspace ON subscriptions (workspace_id)",
+                "CREATE INDEX subscriptions_period_end ON subscriptions (status, current_period_end)",
+                """
+                CREATE TABLE meters (
+                    id TEXT PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    resource_type TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    sac TEXT NOT NULL,
+                    pricing TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE usage_records (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    event_id TEXT NOT NULL,
+                    meter_code TEXT NOT NULL,
+                    resource_name TEXT NOT NULL,
+                    quantity BIGINT NOT NULL,
+                    started_at BIGINT NOT NULL,
+                    ended_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, event_id)
+                )
+                """,
+                "CREATE INDEX usage_records_period ON usage_records (workspace_id, started_at)",
+            ]
+        ),
+        Migration(
+            name: "0003_invoices",
+            statements: [
+                """
+                CREATE TABLE number_series (
+                    kind TEXT NOT NULL,
+                    financial_year INTEGER NOT NULL,
+                    prefix TEXT NOT NULL,
+                    last_sequence BIGINT NOT NULL,
+                    PRIMARY KEY (kind, financial_year)
+                )
+                """,
+                """
+                CREATE TABLE invoices (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    number TEXT UNIQUE,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    subscription_id TEXT REFERENCES subscriptions (id),
+                    original_invoice_id TEXT REFERENCES invoices (id),
+                    state TEXT NOT NULL,
+                    issue_date TEXT,
+                    due_date TEXT,
+                    period_start TEXT NOT NULL,
+                    period_end TEXT NOT NULL,
+                    sort_date TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    supplier TEXT NOT NULL,
+                    customer TEXT NOT NULL,
+                    place_of_supply TEXT,
+                    supply_type TEXT NOT NULL,
+                    subtotal BIGINT NOT NULL,
+                    platform_fee BIGINT NOT NULL,
+                    credits_fee BIGINT NOT NULL,
+                    services_count INTEGER NOT NULL,
+                    tax_cgst BIGINT NOT NULL,
+                    tax_sgst BIGINT NOT NULL,
+                    tax_utgst BIGINT NOT NULL,
+                    tax_igst BIGINT NOT NULL,
+                    tax_total BIGINT NOT NULL,
+                    total BIGINT NOT NULL,
+                    amount_paid BIGINT NOT NULL,
+                    attempt_in_flight BOOLEAN NOT NULL,
+                    last_attempt_failed BOOLEAN NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    finalized_at BIGINT
+                )
+                """,
+                "CREATE INDEX invoices_workspace_sorted ON invoices (workspace_id, sort_date, id)",
+                "CREATE INDEX invoices_sorted ON invoices (sort_date, id)",
+                """
+                CREATE UNIQUE INDEX invoices_one_per_subscription_period
+                    ON invoices (subscription_id, period_start) WHERE kind = 'invoice' AND state <> 'cancelled'
+                """,
+                """
+                CREATE TABLE invoice_lines (
+                    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+                    position INTEGER NOT NULL,
+                    category TEXT NOT NULL,
+                    resource_type TEXT NOT NULL,
+                    resource_name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    period_start TEXT NOT NULL,
+                    period_end TEXT NOT NULL,
+                    quantity BIGINT NOT NULL,
+                    unit TEXT NOT NULL,
+                    unit_price BIGINT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    sac TEXT NOT NULL,
+                    gst_rate_basis_points INTEGER NOT NULL,
+                    PRIMARY KEY (invoice_id, position)
+                )
+                """,
+                """
+                CREATE TABLE invoice_taxes (
+                    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+                    head TEXT NOT NULL,
+                    rate_basis_points INTEGER NOT NULL,
+                    taxable_amount BIGINT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    PRIMARY KEY (invoice_id, head, rate_basis_points)
+                )
+                """,
+                """
+                CREATE TABLE payments (
+                    id TEXT PRIMARY KEY,
+                    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+                    method TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    reference TEXT,
+                    failure_reason TEXT,
+                    created_at BIGINT NOT NULL,
+                    paid_at BIGINT
+                )
+                """,
+                "CREATE INDEX payments_invoice ON payments (invoice_id, created_at)",
+                """
+                CREATE TABLE wallet_entries (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    invoice_id TEXT REFERENCES invoices (id),
+                    description TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX wallet_entries_workspace ON wallet_entries (workspace_id, created_at)",
+                """
+                CREATE TABLE audit_log (
+                    id TEXT PRIMARY KEY,
+                    occurred_at BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    workspace_id TEXT,
+                    amount BIGINT,
+                    currency TEXT,
+                    details TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_log_subject ON audit_log (subject_id, occurred_at)",
+            ]
+        ),
+    ]
+
+    /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.
+    @discardableResult
+    public static func run(on database: Database, now: Date = Date()) async throws -> [String] {
+        try await database.sql.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+        ).run()
+        let rows = try await database.sql.raw("SELECT name FROM schema_migrations").all()
+        let applied = Set(try rows.map { try $0.decode(column: "name", as: String.self) })
+        var newlyApplied: [String] = []
+        for migration in self.all where !applied.contains(migration.name) {
+            let appliedAt = Int64(now.timeIntervalSince1970)
+            try await database.transaction { sql in
+                for statement in migration.statements {
+                    try await sql.raw(SQLQueryString(statement)).run()
+                }
+                try await sql.raw(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: appliedAt))"
+                ).run()
+            }
+            newlyApplied.append(migration.name)
+        }
+        return newlyApplied
+    }
+}

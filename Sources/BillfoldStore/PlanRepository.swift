@@ -1,0 +1,107 @@
+import BillfoldCore
+import Foundation
+import SQLKit
+
+/// Plans a workspace can subscribe to.
+public protocol PlanRepository: Sendable {
+    /// Adds a plan; its code must be new.
+    func create(_ plan: Plan) async throws
+    /// The plan with `id`, or `nil`.
+    func find(_ id: PlanID) async throws -> Plan?
+    /// Every plan, oldest first.
+    func list() async throws -> [Plan]
+}
+
+/// Which plan each workspace is on, and its current billing period.
+public protocol SubscriptionRepository: Sendable {
+    /// Adds a subscription.
+    func create(_ subscription: Subscription) async throws
+    /// The subscription with `id`, or `nil`.
+    func find(_ id: SubscriptionID) async throws -> Subscription?
+    /// The workspace's active subscriptions, oldest first.
+    func active(for workspace: WorkspaceID) async throws -> [Subscription]
+}
+
+struct SQLPlanRepository: PlanRepository {
+    let sql: any SQLDatabase
+
+    func create(_ plan: Plan) async throws {
+        do {
+            try await self.sql.raw(
+                """
+                INSERT INTO plans (id, code, name, billing_interval, currency, platform_fee, included_seats,
+                    seat_price, monthly_credits, credit_price, sac, created_at)
+                VALUES (\(bind: plan.id.rawValue), \(bind: plan.code), \(bind: plan.name),
+                    \(bind: plan.interval.rawValue), \(bind: plan.currency.code),
+                    \(bind: plan.platformFee.minorUnits), \(bind: plan.includedSeats),
+                    \(bind: plan.seatPrice.minorUnits), \(bind: plan.monthlyCredits),
+                    \(bind: plan.creditPrice.minorUnits), \(bind: plan.sac), \(bind: plan.createdAt.storedMilliseconds))
+                """
+            ).run()
+        } catch where error.isUniqueViolation {
+            throw StoreError.duplicate("a plan with code \(plan.code) already exists")
+        }
+    }
+
+    func find(_ id: PlanID) async throws -> Plan? {
+        try await self.sql.raw("SELECT * FROM plans WHERE id = \(bind: id.rawValue)").first().map(Self.plan)
+    }
+
+    func list() async throws -> [Plan] {
+        try await self.sql.raw("SELECT * FROM plans ORDER BY created_at, id").all().map(Self.plan)
+    }
+
+    static func plan(from row: any SQLRow) throws -> Plan {
+        let currency = try row.currency("currency")
+        return Plan(
+            id: PlanID(rawValue: try row.string("id")), code: try row.string("code"), name: try row.string("name"),
+            interval: try row.enumeration("billing_interval", as: BillingInterval.self), currency: currency,
+            platformFee: try row.money("platform_fee", in: currency), includedSeats: try row.int("included_seats"),
+            seatPrice: try row.money("seat_price", in: currency), monthlyCredits: try row.int64("monthly_credits"),
+            creditPrice: try row.money("credit_price", in: currency), sac: try row.string("sac"),
+            createdAt: try row.date("created_at"))
+    }
+}
+
+struct SQLSubscriptionRepository: SubscriptionRepository {
+    let sql: any SQLDatabase
+
+    func create(_ subscription: Subscription) async throws {
+        try await self.sql.raw(
+            """
+            INSERT INTO subscriptions (id, workspace_id, plan_id, seats, status, current_period_start,
+                current_period_end, cancel_at_period_end, created_at)
+            VALUES (\(bind: subscription.id.rawValue), \(bind: subscription.workspaceID.rawValue),
+                \(bind: subscription.planID.rawValue), \(bind: subscription.seats),
+                \(bind: subscription.status.rawValue), \(bind: subscription.currentPeriodStart.description),
+                \(bind: subscription.currentPeriodEnd.description), \(bind: subscription.cancelAtPeriodEnd),
+                \(bind: subscription.createdAt.storedMilliseconds))
+            """
+        ).run()
+    }
+
+    func find(_ id: SubscriptionID) async throws -> Subscription? {
+        try await self.sql.raw("SELECT * FROM subscriptions WHERE id = \(bind: id.rawValue)").first().map(
+            Self.subscription)
+    }
+
+    func active(for workspace: WorkspaceID) async throws -> [Subscription] {
+        try await self.sql.raw(
+            """
+            SELECT * FROM subscriptions WHERE workspace_id = \(bind: workspace.rawValue) AND status = 'active'
+            ORDER BY created_at, id
+            """
+        ).all().map(Self.subscription)
+    }
+
+    static func subscription(from row: any SQLRow) throws -> Subscription {
+        Subscription(
+            id: SubscriptionID(rawValue: try row.string("id")),
+            workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            planID: PlanID(rawValue: try row.string("plan_id")), seats: try row.int("seats"),
+            status: try row.enumeration("status", as: SubscriptionStatus.self),
+            currentPeriodStart: try row.calendarDate("current_period_start"),
+            currentPeriodEnd: try row.calendarDate("current_period_end"),
+            cancelAtPeriodEnd: try row.bool("cancel_at_period_end"), createdAt: try row.date("created_at"))
+    }
+}

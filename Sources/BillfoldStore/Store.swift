@@ -1,0 +1,147 @@
+import BillfoldCore
+import Foundation
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The repositories over one database handle: the database itself, or a transaction's session.
+public struct Store: Sendable {
+    public let sql: any SQLDatabase
+    public let kind: DatabaseKind
+
+    public init(sql: any SQLDatabase, kind: DatabaseKind) {
+        self.sql = sql
+        self.kind = kind
+    }
+
+    public var supplier: any SupplierRepository { SQLSupplierRepository(sql: self.sql) }
+    public var workspaces: any WorkspaceRepository { SQLWorkspaceRepository(sql: self.sql) }
+    public var members: any MemberRepository { SQLMemberRepository(sql: self.sql) }
+    public var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(sql: self.sql) }
+    public var plans: any PlanRepository { SQLPlanRepository(sql: self.sql) }
+    public var subscriptions: any SubscriptionRepository { SQLSubscriptionRepository(sql: self.sql) }
+    public var invoices: any InvoiceRepository { SQLInvoiceRepository(sql: self.sql) }
+    public var numberSeries: any NumberSeriesRepository { SQLNumberSeriesRepository(sql: self.sql) }
+    public var payments: any PaymentRepository { SQLPaymentRepository(sql: self.sql) }
+    public var wallet: any WalletRepository { SQLWalletRepository(sql: self.sql) }
+    public var auditLog: any AuditLogRepository { SQLAuditLogRepository(sql: self.sql) }
+}
+
+extension Database {
+    /// Repositories whose every statement stands alone.
+    public var store: Store { Store(sql: self.sql, kind: self.kind) }
+
+    /// Runs `body` with repositories bound to one transaction.
+    public func inTransaction<Result: Sendable>(
+        _ body: @escaping @Sendable (Store) async throws -> Result
+    ) async throws -> Result {
+        let kind = self.kind
+        return try await self.transaction { session in try await body(Store(sql: session, kind: kind)) }
+    }
+}
+
+/// A repository could not do what was asked for a reason the caller can act on.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case notFound = "not_found"
+        case duplicate
+        case corrupt
+    }
+
+    public let code: Code
+    public let message: String
+
+    public var description: String { self.message }
+
+    public static func notFound(_ message: String) -> StoreError { StoreError(code: .notFound, message: message) }
+    public static func duplicate(_ message: String) -> StoreError { StoreError(code: .duplicate, message: message) }
+    public static func corrupt(_ message: String) -> StoreError { StoreError(code: .corrupt, message: message) }
+}
+
+extension Date {
+    /// Milliseconds since 1970, as timestamps are stored.
+    var storedMilliseconds: Int64 { Int64((self.timeIntervalSince1970 * 1000).rounded()) }
+
+    init(storedMilliseconds: Int64) {
+        self.init(timeIntervalSince1970: TimeInterval(storedMilliseconds) / 1000)
+    }
+}
+
+extension SQLRow {
+    func string(_ column: String) throws -> String { try self.decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try self.decode(column: column, as: String?.self) }
+    func int64(_ column: String) throws -> Int64 { try self.decode(column: column, as: Int64.self) }
+    func optionalInt64(_ column: String) throws -> Int64? { try self.decode(column: column, as: Int64?.self) }
+    func int(_ column: String) throws -> Int { Int(try self.int64(column)) }
+    func bool(_ column: String) throws -> Bool { try self.decode(column: column, as: Bool.self) }
+    func date(_ column: String) throws -> Date { Date(storedMilliseconds: try self.int64(column)) }
+    func optionalDate(_ column: String) throws -> Date? { try self.optionalInt64(column).map(Date.init) }
+
+    func calendarDate(_ column: String) throws -> CalendarDate {
+        let text = try self.string(column)
+        guard let date = CalendarDate(iso8601: text) else { throw StoreError.corrupt("\(column) is not a date: \(text)") }
+        return date
+    }
+
+    func optionalCalendarDate(_ column: String) throws -> CalendarDate? {
+        guard let text = try self.optionalString(column) else { return nil }
+        guard let date = CalendarDate(iso8601: text) else { throw StoreError.corrupt("\(column) is not a date: \(text)") }
+        return date
+    }
+
+    func currency(_ column: String) throws -> Currency {
+        let code = try self.string(column)
+        guard let currency = Currency.named(code) else { throw StoreError.corrupt("unknown currency \(code)") }
+        return currency
+    }
+
+    func money(_ column: String, in currency: Currency) throws -> Money {
+        Money(minorUnits: try self.int64(column), currency: currency)
+    }
+
+    func decimal(_ column: String) throws -> FixedDecimal { FixedDecimal(scaledValue: try self.int64(column)) }
+
+    func enumeration<Value: RawRepresentable>(_ column: String, as type: Value.Type) throws -> Value
+    where Value.RawValue == String {
+        let text = try self.string(column)
+        guard let value = Value(rawValue: text) else { throw StoreError.corrupt("\(column) has unknown value \(text)") }
+        return value
+    }
+
+    func address(prefix: String = "") throws -> Address {
+        Address(
+            line1: try self.string("\(prefix)address_line1"), line2: try self.optionalString("\(prefix)address_line2"),
+            city: try self.string("\(prefix)city"), stateCode: try self.optionalString("\(prefix)state_code"),
+            pin: try self.string("\(prefix)pin"), country: try self.string("\(prefix)country"))
+    }
+}
+
+/// JSON for the snapshot columns.
+enum SnapshotCoding {
+    static func encode<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from text: String) throws -> Value {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+}
+
+extension Error {
+    /// Whether the database refused a row because a unique key already held it.
+    var isUniqueViolation: Bool {
+        if let error = self as? SQLiteError {
+            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
+                || (error.reason == .constraint && error.message.contains("UNIQUE"))
+        }
+        if let error = self as? PSQLError {
+            return error.serverInfo?[.sqlState] == "23505"
+        }
+        return false
+    }
+}

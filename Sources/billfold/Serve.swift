@@ -1,0 +1,85 @@
+import ArgumentParser
+import BillfoldEngine
+import BillfoldServer
+import BillfoldStore
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Billfold HTTP service.")
+
+    @Option(help: "The address to listen on (default: $BILLFOLD_HOST or 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on (default: $BILLFOLD_PORT or 8080).")
+    var port: Int?
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    @Flag(help: "Seed an empty database with a demo platform and print a login (default file: ./billfold-demo.sqlite).")
+    var demo = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: $BILLFOLD_LOG_LEVEL or info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
+        let port = try self.port ?? environment["BILLFOLD_PORT"].map(Self.parsePort) ?? 8080
+        guard (0...65535).contains(port) else { throw ValidationError("the port must be a number from 0 to 65535") }
+        let levelName = self.logLevel ?? environment["BILLFOLD_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("unknown log level \(levelName)")
+        }
+        let location = self.databaseOptions.location(default: self.demo ? "billfold-demo.sqlite" : "billfold.sqlite")
+        let environmentKey = environment["BILLFOLD_BOOTSTRAP_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let bootstrapKey = self.demo ? environmentKey ?? DemoData.apiKey : environmentKey
+        var notes: [String] = []
+        if self.demo {
+            let database = try await Database.open(location, logger: makeLogger())
+            try await Migrations.run(on: database)
+            if let summary = try await DemoData.seed(into: database, now: Date()) {
+                notes.append("Demo data: \(summary.workspaces) workspaces and \(summary.documents) documents.")
+            } else {
+                notes.append("Demo data: the database already had workspaces, so nothing was added.")
+            }
+            try await database.close()
+        }
+        let configuration = ServerConfiguration(
+            host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level)
+        let demo = self.demo
+        let app = try await buildApplication(configuration) { [notes] boundPort in
+            let url = "http://\(host):\(boundPort)"
+            var lines = ["Billfold is serving \(url) (database: \(location))"] + notes
+            if demo, let bootstrapKey {
+                lines.append("Operator API key: \(bootstrapKey)")
+                lines.append("  try: curl -H 'Authorization: Bearer \(bootstrapKey)' \(url)/api/v1/invoices")
+                lines.append("Portal login: \(DemoData.portalEmail) / \(DemoData.portalPassword)")
+            } else if let bootstrapKey {
+                lines.append("Operator API key from BILLFOLD_BOOTSTRAP_API_KEY: \(bootstrapKey.prefix(8))…")
+            }
+            print(lines.joined(separator: "\n"))
+        }
+        try await app.runService()
+    }
+
+    static func parsePort(_ text: String) throws -> Int {
+        guard let port = Int(text) else { throw ValidationError("BILLFOLD_PORT must be a number, not \(text)") }
+        return port
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the database migrations not yet applied.")
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        let location = self.databaseOptions.location()
+        let database = try await Database.open(location, logger: makeLogger())
+        let applied = try await Migrations.run(on: database)
+        try await database.close()
+        print(applied.isEmpty ? "\(location) is up to date." : "Applied to \(location): \(applied.joined(separator: ", "))")
+    }
+}
