@@ -78,9 +78,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "BillfoldTestSupport",
+            dependencies: [
+                "BillfoldCore",
+                "BillfoldStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ],
+            path: "Tests/BillfoldTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BillfoldStoreTests",
-            dependencies: ["BillfoldCore", "BillfoldStore"],
+            dependencies: ["BillfoldCore", "BillfoldStore", "BillfoldTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BillfoldEngineTests",
+            dependencies: ["BillfoldCore", "BillfoldEngine", "BillfoldStore", "BillfoldTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -90,6 +106,7 @@ let package = Package(
                 "BillfoldEngine",
                 "BillfoldServer",
                 "BillfoldStore",
+                "BillfoldTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

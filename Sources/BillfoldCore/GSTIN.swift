@@ -59,6 +59,7 @@ public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
         return Self.alphabet[(36 - sum % 36) % 36]
     }
 
+    /// Decodes the GSTIN's string and validates it.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let string = try container.decode(String.self)
@@ -69,6 +70,7 @@ public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
+    /// Encodes the GSTIN as its 15-character string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.value)
@@ -124,6 +126,7 @@ public struct GSTINError: Error, Hashable, Sendable, CustomStringConvertible {
         case checkCharacterMismatch = "check_character_mismatch"
     }
 
+    /// The kind of mistake.
     public let code: Code
     /// What is wrong and how to correct it.
     public let message: String

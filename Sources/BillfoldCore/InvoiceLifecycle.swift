@@ -26,6 +26,7 @@ public struct InvoiceLifecycle: Hashable, Sendable {
         case issueCreditNote
     }
 
+    /// Where the invoice is now; changed only by the events below.
     public private(set) var state: State
 
     /// An invoice in `state`, as stored.
@@ -99,6 +100,7 @@ public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringCon
         case currencyMismatch = "currency_mismatch"
     }
 
+    /// The kind of refusal.
     public let code: Code
     /// What was refused and what to do instead.
     public let message: String

@@ -20,6 +20,7 @@ public struct PaymentAttemptLifecycle: Hashable, Sendable {
         case ignore
     }
 
+    /// Where the attempt is now; changed only by the events below.
     public private(set) var state: State
 
     /// An attempt in `state`, as stored; a new attempt is processing.

@@ -51,7 +51,7 @@ enum JSONCoding {
     static func apiError(for error: DecodingError) -> APIError {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return .malformedJSON("the request body is not valid JSON")
+            return .malformedJSON("the request body is not valid JSON: \(context.debugDescription)")
         case .dataCorrupted(let context):
             return .invalid(self.path(context.codingPath), context.debugDescription)
         case .keyNotFound(let key, let context):

@@ -75,6 +75,7 @@ struct WorkspacesController {
     @Sendable func create(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let body = try await JSONCoding.decode(CreateBody.self, from: request, context: context)
         let name = try Validate.text(body.name, param: "name")
+        let email = try Validate.email(body.email, param: "email")
         guard let addressBody = body.address else { throw APIError.missing("address") }
         let address = try Validate.address(addressBody)
         let gstin = try body.gstin.map { try Validate.gstin($0, for: address) }
@@ -82,7 +83,7 @@ struct WorkspacesController {
         let workspace = Workspace(
             id: .generate(), name: name,
             legalName: try body.legalName.map { try Validate.text($0, param: "legal_name") } ?? name,
-            email: try Validate.email(body.email, param: "email"), gstin: gstin, address: address,
+            email: email, gstin: gstin, address: address,
             billingMode: try body.billingMode.map { try Validate.enumeration($0, param: "billing_mode") } ?? .postpaid,
             paymentTermsDays: try Validate.paymentTerms(body.paymentTermsDays ?? 15),
             autoPay: body.autoPay ?? false, serviceState: .active, currency: currency, createdAt: self.clock.now)

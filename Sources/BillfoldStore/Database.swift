@@ -48,6 +48,10 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
 /// Why the database could not be opened or used.
 public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
     public var description: String { self.message }
 }
 

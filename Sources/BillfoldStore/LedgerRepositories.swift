@@ -57,7 +57,7 @@ public protocol WalletRepository: Sendable {
     func entries(of workspace: WorkspaceID, limit: Int) async throws -> [WalletEntry]
 }
 
-/// Who did what to money, append-only.
+/// Who did what to money, append-only, in the order it happened.
 public struct AuditEntry: Hashable, Sendable {
     public var occurredAt: Date
     /// `api_key:key_…`, `member:mem_…`, `system`, `demo`, `cli`.
@@ -201,7 +201,7 @@ struct SQLAuditLogRepository: AuditLogRepository {
 
     func entries(about subjectID: String) async throws -> [AuditEntry] {
         try await self.sql.raw(
-            "SELECT * FROM audit_log WHERE subject_id = \(bind: subjectID) ORDER BY occurred_at, id"
+            "SELECT * FROM audit_log WHERE subject_id = \(bind: subjectID) ORDER BY sequence"
         ).all().map { row in
             let amount = try row.optionalInt64("amount").map { minorUnits in
                 Money(minorUnits: minorUnits, currency: try row.currency("currency"))

@@ -4,7 +4,18 @@ import SQLKit
 /// A named schema change, applied once and recorded in `schema_migrations`.
 public struct Migration: Sendable {
     public let name: String
+    /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key.
     public let statements: [String]
+
+    /// The statements in the dialect of `kind`.
+    func statements(for kind: DatabaseKind) -> [String] {
+        let identity =
+            switch kind {
+            case .sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT"
+            case .postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            }
+        return self.statements.map { $0.replacingOccurrences(of: "{identity}", with: identity) }
+    }
 }
 
 /// The one set of migrations, in order; the same SQL runs on SQLite and PostgreSQL.
@@ -255,7 +266,8 @@ public enum Migrations {
                 "CREATE INDEX wallet_entries_workspace ON wallet_entries (workspace_id, created_at)",
                 """
                 CREATE TABLE audit_log (
-                    id TEXT PRIMARY KEY,
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
                     occurred_at BIGINT NOT NULL,
                     actor TEXT NOT NULL,
                     action TEXT NOT NULL,
@@ -266,7 +278,7 @@ public enum Migrations {
                     details TEXT NOT NULL
                 )
                 """,
-                "CREATE INDEX audit_log_subject ON audit_log (subject_id, occurred_at)",
+                "CREATE INDEX audit_log_subject ON audit_log (subject_id, sequence)",
             ]
         ),
     ]
@@ -282,8 +294,9 @@ public enum Migrations {
         var newlyApplied: [String] = []
         for migration in self.all where !applied.contains(migration.name) {
             let appliedAt = Int64(now.timeIntervalSince1970)
+            let statements = migration.statements(for: database.kind)
             try await database.transaction { sql in
-                for statement in migration.statements {
+                for statement in statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 try await sql.raw(

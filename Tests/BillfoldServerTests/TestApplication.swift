@@ -1,0 +1,54 @@
+import BillfoldEngine
+import BillfoldServer
+import BillfoldStore
+import BillfoldTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// The operator key every server test authenticates with.
+let testAPIKey = "bf_test_operator_key"
+
+/// Runs `body` against a live Billfold server on a fresh database of `kind`, optionally seeded with the demo.
+func withTestServer(
+    _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(),
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    try await TestDatabase.withLocation(kind) { location in
+        if demo {
+            let database = try await Database.open(location, logger: .init(label: "test"))
+            try await Migrations.run(on: database)
+            _ = try await DemoData.seed(into: database, now: now)
+            try await database.close()
+        }
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,
+            clock: BillingClock { now })
+        let app = try await buildApplication(configuration)
+        try await app.test(.live, body)
+    }
+}
+
+extension TestClientProtocol {
+    /// A request with the operator key, and a JSON body when given.
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = testAPIKey
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await self.execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object.
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: self.body))) as? [String: Any] ?? [:]
+    }
+
+    /// The `error` member of an error body.
+    var error: [String: Any] { self.object["error"] as? [String: Any] ?? [:] }
+}

@@ -1,0 +1,31 @@
+import BillfoldStore
+import BillfoldTestSupport
+import Foundation
+import Testing
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test("each migration is applied once and recorded by name", arguments: TestDatabase.kinds)
+    func appliedOnce(kind: DatabaseKind) async throws {
+        try await TestDatabase.withLocation(kind) { location in
+            let database = try await Database.open(location, logger: .init(label: "test"))
+            let first = try await Migrations.run(on: database)
+            let second = try await Migrations.run(on: database)
+            let recorded = try await database.sql.raw("SELECT name FROM schema_migrations ORDER BY name").all()
+                .map { try $0.decode(column: "name", as: String.self) }
+            try await database.close()
+            #expect(first == Migrations.all.map(\.name))
+            #expect(second.isEmpty)
+            #expect(recorded == Migrations.all.map(\.name))
+        }
+    }
+
+    @Test("CI runs the store tests on PostgreSQL too")
+    func postgresConfiguredInCI() {
+        let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+        if inCI {
+            #expect(TestDatabase.postgresURL != nil, "CI must export BILLFOLD_TEST_POSTGRES_URL")
+        }
+        print("Store and server tests run on: \(TestDatabase.kinds.map(\.rawValue).joined(separator: ", "))")
+    }
+}

@@ -1,0 +1,89 @@
+import BillfoldStore
+import Foundation
+import Logging
+import PostgresKit
+
+/// Fresh, throwaway databases for tests: a SQLite file always, a PostgreSQL database when
+/// `BILLFOLD_TEST_POSTGRES_URL` names a server.
+public enum TestDatabase {
+    /// The server tests may create databases on, if any.
+    public static let postgresURL: String? = {
+        let value = ProcessInfo.processInfo.environment["BILLFOLD_TEST_POSTGRES_URL"] ?? ""
+        return value.isEmpty ? nil : value
+    }()
+
+    /// The engines every store test runs on.
+    public static let kinds: [DatabaseKind] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    /// Runs `body` with a new, migrated database of `kind`, and removes it afterwards.
+    public static func withDatabase<Result>(
+        _ kind: DatabaseKind, _ body: (Database) async throws -> Result
+    ) async throws -> Result {
+        try await self.withLocation(kind) { location in
+            let database = try await Database.open(location, logger: self.logger)
+            do {
+                try await Migrations.run(on: database)
+                let result = try await body(database)
+                try await database.close()
+                return result
+            } catch {
+                try? await database.close()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` with the location of a new, empty database of `kind`, and removes it afterwards.
+    public static func withLocation<Result>(
+        _ kind: DatabaseKind, _ body: (DatabaseLocation) async throws -> Result
+    ) async throws -> Result {
+        switch kind {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "billfold-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            return try await body(.sqlite(path: directory.appendingPathComponent("test.sqlite").path))
+        case .postgres:
+            guard let serverURL = self.postgresURL else {
+                throw DatabaseError(message: "BILLFOLD_TEST_POSTGRES_URL is not set")
+            }
+            let name = "billfold_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            try await self.administer(serverURL, "CREATE DATABASE \(name)")
+            do {
+                let result = try await body(.postgres(url: try self.url(serverURL, database: name)))
+                try await self.administer(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                return result
+            } catch {
+                try? await self.administer(serverURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
+            }
+        }
+    }
+
+    private static var logger: Logger {
+        var logger = Logger(label: "billfold-test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    private static func administer(_ serverURL: String, _ statement: String) async throws {
+        let database = try await Database.open(.postgres(url: serverURL), logger: self.logger)
+        do {
+            try await database.sql.raw(SQLQueryString(statement)).run()
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    private static func url(_ serverURL: String, database: String) throws -> String {
+        guard var components = URLComponents(string: serverURL) else {
+            throw DatabaseError(message: "BILLFOLD_TEST_POSTGRES_URL is not a URL")
+        }
+        components.path = "/" + database
+        guard let url = components.string else { throw DatabaseError(message: "cannot build a test database URL") }
+        return url
+    }
+}
