@@ -124,7 +124,8 @@ private struct Seeder {
                     for: demo, plan: plan, periodStart: periodStart, periodEnd: periodEnd,
                     variation: Self.variation(workspace: index, month: monthsAgo))
                 let draft = try await self.invoices.createDraft(
-                    kind: .invoice, workspaceID: demo.workspace.id, subscriptionID: subscriptions[demo.workspace.id]?.id,
+                    kind: .invoice, workspaceID: demo.workspace.id,
+                    subscriptionID: subscriptions[demo.workspace.id]?.id,
                     periodStart: periodStart, periodEnd: periodEnd, description: "\(plan.name) - Monthly",
                     lines: lines)
                 let invoice = try await self.invoices.finalize(draft.id, issueDate: issueDate, actor: "demo")

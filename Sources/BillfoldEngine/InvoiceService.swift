@@ -72,7 +72,8 @@ public struct InvoiceService: Sendable {
     ) async throws -> Invoice {
         guard var invoice = try await store.invoices.find(id) else { throw EngineError(.notFound, "no invoice \(id)") }
         guard invoice.state == .draft else {
-            throw EngineError(.invalidState, "invoice \(id) is \(invoice.state.rawValue); only a draft can be finalized")
+            throw EngineError(
+                .invalidState, "invoice \(id) is \(invoice.state.rawValue); only a draft can be finalized")
         }
         guard let workspace = try await store.workspaces.find(invoice.workspaceID),
             let supplier = try await store.supplier.find()
@@ -110,7 +111,8 @@ public struct InvoiceService: Sendable {
                 throw EngineError(.notFound, "no invoice \(id)")
             }
             guard invoice.state == .open else {
-                throw EngineError(.invalidState, "invoice \(id) is \(invoice.state.rawValue); only an open one takes payments")
+                throw EngineError(
+                    .invalidState, "invoice \(id) is \(invoice.state.rawValue); only an open one takes payments")
             }
             if status == .succeeded {
                 var lifecycle = invoice.lifecycle

@@ -71,7 +71,8 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(error: .init(type: self.kind.rawValue, code: self.code, message: self.message, param: self.param))
+        let body = Body(
+            error: .init(type: self.kind.rawValue, code: self.code, message: self.message, param: self.param))
         var response = try JSONCoding.response(body, status: self.status)
         if self.status == .unauthorized {
             response.headers[.wwwAuthenticate] = "Bearer realm=\"billfold\""

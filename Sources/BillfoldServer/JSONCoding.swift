@@ -36,7 +36,9 @@ enum JSONCoding {
                 .contentTooLarge, .invalidRequest, code: "body_too_large",
                 message: "the request body is larger than \(context.maxUploadSize) bytes")
         }
-        guard buffer.readableBytes > 0 else { throw APIError.malformedJSON("the request body is empty; send a JSON object") }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.malformedJSON("the request body is empty; send a JSON object")
+        }
         do {
             return try self.makeDecoder().decode(type, from: Data(buffer: buffer))
         } catch let error as APIError {

@@ -76,7 +76,8 @@ enum Validate {
             throw APIError.invalid("gstin", error.message, code: "invalid_gstin")
         }
         guard address.isInIndia else {
-            throw APIError.invalid("gstin", "a GSTIN belongs to an address in India; this address is in \(address.country)")
+            throw APIError.invalid(
+                "gstin", "a GSTIN belongs to an address in India; this address is in \(address.country)")
         }
         return gstin
     }

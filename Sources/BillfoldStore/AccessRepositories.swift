@@ -54,7 +54,7 @@ struct SQLMemberRepository: MemberRepository {
                     \(bind: passwordHash), \(bind: member.createdAt.storedMilliseconds))
                 """
             ).run()
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("\(member.email) is already a member of \(member.workspaceID)")
         }
     }
@@ -73,7 +73,8 @@ struct SQLMemberRepository: MemberRepository {
 
     static func member(from row: any SQLRow) throws -> Member {
         Member(
-            id: MemberID(rawValue: try row.string("id")), workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            id: MemberID(rawValue: try row.string("id")),
+            workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
             email: try row.string("email"), name: try row.string("name"),
             role: try row.enumeration("role", as: MemberRole.self), createdAt: try row.date("created_at"))
     }
@@ -143,7 +144,8 @@ struct SQLAPIKeyRepository: APIKeyRepository {
 
     static func apiKey(from row: any SQLRow) throws -> APIKey {
         APIKey(
-            id: APIKeyID(rawValue: try row.string("id")), name: try row.string("name"), prefix: try row.string("key_prefix"),
+            id: APIKeyID(rawValue: try row.string("id")), name: try row.string("name"),
+            prefix: try row.string("key_prefix"),
             createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"))
     }
 }

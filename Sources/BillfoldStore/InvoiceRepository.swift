@@ -117,7 +117,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
                 """
             ).run()
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("invoice \(invoice.id) or its billing period is already stored")
         }
         for (position, line) in invoice.lines.enumerated() {
@@ -174,7 +174,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
         let heads = try taxRows.map { tax in
             TaxHeadAmount(
                 head: try tax.enumeration("head", as: TaxHead.self), rateBasisPoints: try tax.int("rate_basis_points"),
-                taxableAmount: try tax.money("taxable_amount", in: currency), amount: try tax.money("amount", in: currency))
+                taxableAmount: try tax.money("taxable_amount", in: currency),
+                amount: try tax.money("amount", in: currency))
         }.sorted { ($0.head.order, $0.rateBasisPoints) < ($1.head.order, $1.rateBasisPoints) }
         let tax = TaxBreakdown(
             supplyType: try row.enumeration("supply_type", as: SupplyType.self),
@@ -300,7 +301,9 @@ struct SQLInvoiceRepository: InvoiceRepository {
             conditions.append("\(unsafeRaw: table).issue_date <= \(bind: to.description)")
         }
         if let query = filter.query?.lowercased(), !query.isEmpty {
-            let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
+            let pattern =
+                "%"
+                + query.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
             conditions.append(
                 """
@@ -328,7 +331,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
         let amountPaid = try row.money("amount_paid", in: currency)
         return InvoiceListItem(
             id: InvoiceID(rawValue: try row.string("id")), kind: try row.enumeration("kind", as: DocumentKind.self),
-            number: try row.optionalString("number"), workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
+            number: try row.optionalString("number"),
+            workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")),
             status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
             issueDate: try row.optionalCalendarDate("issue_date"), dueDate: try row.optionalCalendarDate("due_date"),
             periodStart: try row.calendarDate("period_start"), periodEnd: try row.calendarDate("period_end"),

@@ -38,7 +38,7 @@ struct SQLPlanRepository: PlanRepository {
                     \(bind: plan.creditPrice.minorUnits), \(bind: plan.sac), \(bind: plan.createdAt.storedMilliseconds))
                 """
             ).run()
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("a plan with code \(plan.code) already exists")
         }
     }

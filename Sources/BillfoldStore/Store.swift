@@ -79,13 +79,17 @@ extension SQLRow {
 
     func calendarDate(_ column: String) throws -> CalendarDate {
         let text = try self.string(column)
-        guard let date = CalendarDate(iso8601: text) else { throw StoreError.corrupt("\(column) is not a date: \(text)") }
+        guard let date = CalendarDate(iso8601: text) else {
+            throw StoreError.corrupt("\(column) is not a date: \(text)")
+        }
         return date
     }
 
     func optionalCalendarDate(_ column: String) throws -> CalendarDate? {
         guard let text = try self.optionalString(column) else { return nil }
-        guard let date = CalendarDate(iso8601: text) else { throw StoreError.corrupt("\(column) is not a date: \(text)") }
+        guard let date = CalendarDate(iso8601: text) else {
+            throw StoreError.corrupt("\(column) is not a date: \(text)")
+        }
         return date
     }
 

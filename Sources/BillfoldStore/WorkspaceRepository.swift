@@ -30,7 +30,9 @@ struct SQLSupplierRepository: SupplierRepository {
     func find() async throws -> Supplier? {
         guard let row = try await self.sql.raw("SELECT * FROM supplier WHERE id = 1").first() else { return nil }
         let gstinText = try row.string("gstin")
-        guard let gstin = try? GSTIN(gstinText) else { throw StoreError.corrupt("supplier GSTIN \(gstinText) is invalid") }
+        guard let gstin = try? GSTIN(gstinText) else {
+            throw StoreError.corrupt("supplier GSTIN \(gstinText) is invalid")
+        }
         return Supplier(
             name: try row.string("name"), legalName: try row.string("legal_name"), email: try row.string("email"),
             gstin: gstin, address: try row.address(),
@@ -74,7 +76,7 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
                     \(bind: createdAt))
                 """
             ).run()
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("a workspace with id \(workspace.id) already exists")
         }
     }

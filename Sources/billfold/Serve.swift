@@ -80,6 +80,8 @@ struct Migrate: AsyncParsableCommand {
         let database = try await Database.open(location, logger: makeLogger())
         let applied = try await Migrations.run(on: database)
         try await database.close()
-        print(applied.isEmpty ? "\(location) is up to date." : "Applied to \(location): \(applied.joined(separator: ", "))")
+        print(
+            applied.isEmpty
+                ? "\(location) is up to date." : "Applied to \(location): \(applied.joined(separator: ", "))")
     }
 }

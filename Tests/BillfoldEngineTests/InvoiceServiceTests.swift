@@ -45,7 +45,8 @@ struct InvoiceServiceTests {
         }
     }
 
-    @Test("finalizing dates, numbers and taxes the invoice; a second finalize is refused", arguments: TestDatabase.kinds)
+    @Test(
+        "finalizing dates, numbers and taxes the invoice; a second finalize is refused", arguments: TestDatabase.kinds)
     func finalizeOnce(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let service = self.makeService(database)
@@ -89,13 +90,16 @@ struct InvoiceServiceTests {
             #expect(note.state == .paid)
             let stored = try await database.store.invoices.find(invoice.id)
             #expect(stored?.displayStatus(today: Self.issueDate) == .cancelled)
-            #expect(try await database.store.auditLog.entries(about: invoice.id.rawValue).map(\.action) == [
-                "invoice.finalized", "invoice.cancelled",
-            ])
+            #expect(
+                try await database.store.auditLog.entries(about: invoice.id.rawValue).map(\.action) == [
+                    "invoice.finalized", "invoice.cancelled",
+                ])
         }
     }
 
-    @Test("payments lower the amount due, pay the invoice at zero, and overpayment is refused", arguments: TestDatabase.kinds)
+    @Test(
+        "payments lower the amount due, pay the invoice at zero, and overpayment is refused",
+        arguments: TestDatabase.kinds)
     func payments(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let service = self.makeService(database)

@@ -50,7 +50,9 @@ struct InvoiceAPITests {
         let subtotal = lines.compactMap { $0["amount"] as? Int }.reduce(0, +)
         #expect(invoice["subtotal"] as? Int == subtotal)
         var taxableByRate: [String: Int] = [:]
-        for line in lines { taxableByRate[line["gst_rate"] as? String ?? "", default: 0] += line["amount"] as? Int ?? 0 }
+        for line in lines {
+            taxableByRate[line["gst_rate"] as? String ?? "", default: 0] += line["amount"] as? Int ?? 0
+        }
         let supplierState = ((invoice["supplier"] as? [String: Any])?["gstin"] as? String)?.prefix(2)
         let placeOfSupply = invoice["place_of_supply"] as? String
         func rounded(_ value: Int, percent: String) -> Int {

@@ -47,7 +47,8 @@ struct WorkspaceAPITests {
                 .patch, "/api/v1/workspaces/\(id)", json: #"{"address": {"country": "NO", "pin": "0154"}}"#)
             #expect(abroad.status == .ok && abroad.object["place_of_supply"] as? String == "96")
 
-            let badGSTIN = try await client.call(.patch, "/api/v1/workspaces/\(id)", json: #"{"gstin": "29AADCC7311R1Z7"}"#)
+            let badGSTIN = try await client.call(
+                .patch, "/api/v1/workspaces/\(id)", json: #"{"gstin": "29AADCC7311R1Z7"}"#)
             #expect(badGSTIN.status == .unprocessableContent && badGSTIN.error["param"] as? String == "gstin")
             #expect(badGSTIN.error["code"] as? String == "invalid_gstin")
 

@@ -79,7 +79,9 @@ struct RepositoryTests {
             #expect(reloaded.total.minorUnits == 121_540)
             #expect(reloaded.tax.igst.minorUnits == 18_540)
             #expect(reloaded.displayStatus(today: CalendarDate(year: 2026, month: 11, day: 2)!) == .processing)
-            await #expect(throws: StoreError.self) { try await store.invoices.saveFinalization(invoice, at: Fixtures.now) }
+            await #expect(throws: StoreError.self) {
+                try await store.invoices.saveFinalization(invoice, at: Fixtures.now)
+            }
         }
     }
 
@@ -89,7 +91,9 @@ struct RepositoryTests {
             let store = database.store
             let workspace = Fixtures.workspace(billingMode: .prepaid)
             try await store.workspaces.create(workspace)
-            for (amount, reason) in [(500_000, WalletEntryReason.topUp), (-120_050, .invoicePayment), (25, .adjustment)] {
+            for (amount, reason) in [
+                (500_000, WalletEntryReason.topUp), (-120_050, .invoicePayment), (25, .adjustment),
+            ] {
                 try await store.wallet.append(
                     WalletEntry(
                         workspaceID: workspace.id, amount: Money(minorUnits: Int64(amount), currency: .inr),

@@ -18,7 +18,8 @@ public enum Fixtures {
         billingMode: BillingMode = .postpaid, paymentTermsDays: Int = 15, currency: Currency = .inr
     ) -> Workspace {
         Workspace(
-            id: .generate(), name: name, legalName: "\(name) Private Limited", email: "billing@\(name.lowercased()).example",
+            id: .generate(), name: name, legalName: "\(name) Private Limited",
+            email: "billing@\(name.lowercased()).example",
             gstin: try! gstin.map { try GSTIN($0) },
             address: Address(
                 line1: "2 Residency Road", city: "City", stateCode: stateCode, pin: country == "IN" ? "560025" : "0154",
