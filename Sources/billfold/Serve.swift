@@ -55,11 +55,12 @@ struct Serve: AsyncParsableCommand {
             if demo, let bootstrapKey {
                 lines.append("Operator API key: \(bootstrapKey)")
                 lines.append("  try: curl -H 'Authorization: Bearer \(bootstrapKey)' \(url)/api/v1/invoices")
-                lines.append("Portal login: \(DemoData.portalEmail) / \(DemoData.portalPassword)")
+                lines.append("Member login (owner): \(DemoData.portalEmail) / \(DemoData.portalPassword)")
             } else if let bootstrapKey {
                 lines.append("Operator API key from BILLFOLD_BOOTSTRAP_API_KEY: \(bootstrapKey.prefix(8))…")
             }
-            print(lines.joined(separator: "\n"))
+            // Written straight to the file descriptor, so a log collector or a pipe sees it at once.
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
         try await app.runService()
     }
