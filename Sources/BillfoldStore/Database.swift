@@ -87,11 +87,16 @@ public final class Database: Sendable {
         }
         let raw = connection.sql(queryLogLevel: .trace)
         // One connection, one writer: WAL lets readers of the file (backups, sqlite3) work alongside.
-        for pragma in [
-            "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-            "PRAGMA busy_timeout = 5000",
-        ] {
-            try await raw.raw(SQLQueryString(pragma)).run()
+        do {
+            for pragma in [
+                "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
+                "PRAGMA synchronous = NORMAL",
+            ] {
+                try await raw.raw(SQLQueryString(pragma)).run()
+            }
+        } catch {
+            try? await connection.close()
+            throw DatabaseError(message: "cannot set up the SQLite database at \(path): \(error)")
         }
         let serialized = SerializedSQLDatabase(base: raw, gate: SerialGate())
         return Database(kind: .sqlite, sql: serialized) { try await connection.close() }

@@ -284,27 +284,42 @@ public enum Migrations {
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.
+    ///
+    /// Safe to run from several processes at once: on PostgreSQL each step holds an advisory lock, on SQLite
+    /// the write lock of `BEGIN IMMEDIATE`, and a step re-reads the record before it applies anything.
     @discardableResult
     public static func run(on database: Database, now: Date = Date()) async throws -> [String] {
-        try await database.sql.raw(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
-        ).run()
-        let rows = try await database.sql.raw("SELECT name FROM schema_migrations").all()
-        let applied = Set(try rows.map { try $0.decode(column: "name", as: String.self) })
         var newlyApplied: [String] = []
-        for migration in self.all where !applied.contains(migration.name) {
+        let kind = database.kind
+        for migration in self.all {
+            let statements = migration.statements(for: kind)
             let appliedAt = Int64(now.timeIntervalSince1970)
-            let statements = migration.statements(for: database.kind)
-            try await database.transaction { sql in
+            let applied = try await database.transaction { sql in
+                if kind == .postgres {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.advisoryLockKey))").run()
+                }
+                try await sql.raw(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+                ).run()
+                let recorded = try await sql.raw(
+                    "SELECT name FROM schema_migrations WHERE name = \(bind: migration.name)"
+                ).first()
+                guard recorded == nil else { return false }
                 for statement in statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 try await sql.raw(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: appliedAt))"
+                    """
+                    INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: appliedAt))
+                    """
                 ).run()
+                return true
             }
-            newlyApplied.append(migration.name)
+            if applied { newlyApplied.append(migration.name) }
         }
         return newlyApplied
     }
+
+    /// The PostgreSQL advisory lock that serializes migrations across processes.
+    static let advisoryLockKey: Int64 = 0x6269_6c6c_666f_6c64
 }

@@ -29,3 +29,32 @@ struct MigrationTests {
         print("Store and server tests run on: \(TestDatabase.kinds.map(\.rawValue).joined(separator: ", "))")
     }
 }
+
+@Suite("Migrations from several processes")
+struct ConcurrentMigrationTests {
+    /// PostgreSQL only: SQLite is one process's file by design, while many Billfold processes share PostgreSQL.
+    @Test(
+        "four servers migrating one empty database at once all succeed",
+        arguments: TestDatabase.kinds.filter { $0 == .postgres })
+    func concurrentMigrations(kind: DatabaseKind) async throws {
+        try await TestDatabase.withLocation(kind) { location in
+            let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let database = try await Database.open(location, logger: .init(label: "test"))
+                        do {
+                            let names = try await Migrations.run(on: database)
+                            try await database.close()
+                            return names
+                        } catch {
+                            try? await database.close()
+                            throw error
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(applied.sorted() == Migrations.all.map(\.name).sorted())
+        }
+    }
+}
