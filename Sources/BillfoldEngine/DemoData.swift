@@ -316,6 +316,12 @@ private struct Seeder {
         let database = DemoService(
             resourceType: "managed_database", resourceName: "orders-db", description: "Managed PostgreSQL, 4 GB",
             unit: "instance-hour", unitPrice: "18.75", monthlyQuantity: 744)
+        let vmInDollars = DemoService(
+            resourceType: "vm", resourceName: "etl-worker-01", description: "Virtual machine, 8 vCPU",
+            unit: "vCPU-hour", unitPrice: "0.042", monthlyQuantity: 2976)
+        let storageInDollars = DemoService(
+            resourceType: "storage", resourceName: "data-lake", description: "Object storage",
+            unit: "GB-month", unitPrice: "0.023", monthlyQuantity: 12_000)
         return [
             DemoWorkspace(
                 workspace: try workspace(
@@ -372,7 +378,8 @@ private struct Seeder {
                     address: Address(
                         line1: "Karl Johans gate 12", city: "Oslo", stateCode: nil, pin: "0154", country: "NO"),
                     terms: 30, currency: .usd),
-                planCode: "growth-monthly-usd", seats: 16, monthlyCreditsUsed: 52_000, services: [vm, storage],
+                planCode: "growth-monthly-usd", seats: 16, monthlyCreditsUsed: 52_000,
+                services: [vmInDollars, storageInDollars],
                 latest: .unpaid, members: [("Ingrid Solberg", "owner@fjorddata.example", .owner)]),
             DemoWorkspace(
                 workspace: try workspace(
