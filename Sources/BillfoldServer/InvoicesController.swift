@@ -132,7 +132,7 @@ struct InvoiceSummaryResponse: Encodable {
     }
 }
 
-/// A document in full: parties, lines, tax by head and rate, payments.
+/// A document in full: the list row's fields, then parties, lines, tax by head and rate, and payments.
 struct InvoiceResponse: Encodable {
     struct PartyResponse: Encodable {
         let name: String
@@ -184,92 +184,58 @@ struct InvoiceResponse: Encodable {
         }
     }
 
-    let object = "invoice"
-    let id: String
-    let number: String?
-    let kind: String
-    let workspaceId: String
-    let originalInvoiceId: String?
-    let status: String
-    let issueDate: String?
-    let dueDate: String?
-    let periodStart: String
-    let periodEnd: String
-    let description: String
-    let currency: String
-    let supplier: PartyResponse
-    let customer: PartyResponse
-    let placeOfSupply: String?
-    let placeOfSupplyName: String?
-    let supplyType: String
-    let reverseCharge: Bool
-    let endorsement: String?
-    let platformFee: Int64
-    let creditsFee: Int64
-    let servicesCount: Int
-    let subtotal: Int64
-    let tax: TaxTotalsResponse
-    let taxBreakdown: [TaxLineResponse]
-    let total: Int64
-    let amountPaid: Int64
-    let amountDue: Int64
-    let amountInWords: String
-    let lines: [LineResponse]
-    let payments: [PaymentResponse]
+    /// The fields a document shares with its row in the list.
+    struct Details: Encodable {
+        let originalInvoiceId: String?
+        let supplier: PartyResponse
+        let customer: PartyResponse
+        let placeOfSupplyName: String?
+        let supplyType: String
+        let reverseCharge: Bool
+        let endorsement: String?
+        let taxBreakdown: [TaxLineResponse]
+        let amountInWords: String
+        let lines: [LineResponse]
+        let payments: [PaymentResponse]
+    }
+
+    let summary: InvoiceSummaryResponse
+    let details: Details
 
     init(_ invoice: Invoice, today: CalendarDate) {
-        self.id = invoice.id.rawValue
-        self.number = invoice.number
-        self.kind = invoice.kind.rawValue
-        self.workspaceId = invoice.workspaceID.rawValue
-        self.originalInvoiceId = invoice.originalInvoiceID?.rawValue
-        self.status = invoice.displayStatus(today: today).rawValue
-        self.issueDate = invoice.issueDate?.description
-        self.dueDate = invoice.dueDate?.description
-        self.periodStart = invoice.periodStart.description
-        self.periodEnd = invoice.periodEnd.description
-        self.description = invoice.description
-        self.currency = invoice.currency.code
-        self.supplier = Self.party(invoice.supplier)
-        self.customer = Self.party(invoice.customer)
-        self.placeOfSupply = invoice.placeOfSupply?.code
-        self.placeOfSupplyName = invoice.placeOfSupply?.name
-        self.supplyType = invoice.tax.supplyType.rawValue
-        self.reverseCharge = false
-        self.endorsement = invoice.tax.endorsement
-        self.platformFee = invoice.platformFee.minorUnits
-        self.creditsFee = invoice.creditsFee.minorUnits
-        self.servicesCount = invoice.servicesCount
-        self.subtotal = invoice.subtotal.minorUnits
-        self.tax = TaxTotalsResponse(
-            cgst: invoice.tax.cgst.minorUnits, sgst: invoice.tax.sgst.minorUnits,
-            utgst: invoice.tax.utgst.minorUnits, igst: invoice.tax.igst.minorUnits,
-            total: invoice.tax.total.minorUnits)
-        self.taxBreakdown = invoice.tax.heads.map { head in
-            TaxLineResponse(
-                head: head.head.rawValue, rate: Self.percent(head.rateBasisPoints),
-                taxableAmount: head.taxableAmount.minorUnits, amount: head.amount.minorUnits)
-        }
-        self.total = invoice.total.minorUnits
-        self.amountPaid = invoice.amountPaid.minorUnits
-        self.amountDue = invoice.amountDue.minorUnits
-        self.amountInWords = AmountInWords.words(for: invoice.total)
-        self.lines = invoice.lines.map { line in
-            LineResponse(
-                category: line.category.rawValue, resourceType: line.resourceType, resourceName: line.resourceName,
-                description: line.description, periodStart: line.periodStart.description,
-                periodEnd: line.periodEnd.description, quantity: line.quantity.description, unit: line.unit,
-                unitPrice: line.unitPrice.description, amount: line.amount.minorUnits, sac: line.sac,
-                gstRate: Self.percent(line.gstRateBasisPoints))
-        }
-        self.payments = invoice.payments.map { payment in
-            PaymentResponse(
-                id: payment.id.rawValue, invoiceId: payment.invoiceID.rawValue, method: payment.method.rawValue,
-                provider: payment.provider, status: payment.status.rawValue, amount: payment.amount.minorUnits,
-                currency: payment.amount.currency.code, reference: payment.reference,
-                failureReason: payment.failureReason, createdAt: Timestamp.string(payment.createdAt),
-                paidAt: payment.paidAt.map(Timestamp.string))
-        }
+        self.summary = InvoiceSummaryResponse(InvoiceListItem(invoice, today: today))
+        self.details = Details(
+            originalInvoiceId: invoice.originalInvoiceID?.rawValue, supplier: Self.party(invoice.supplier),
+            customer: Self.party(invoice.customer), placeOfSupplyName: invoice.placeOfSupply?.name,
+            supplyType: invoice.tax.supplyType.rawValue, reverseCharge: false, endorsement: invoice.tax.endorsement,
+            taxBreakdown: invoice.tax.heads.map { head in
+                TaxLineResponse(
+                    head: head.head.rawValue, rate: Self.percent(head.rateBasisPoints),
+                    taxableAmount: head.taxableAmount.minorUnits, amount: head.amount.minorUnits)
+            },
+            amountInWords: AmountInWords.words(for: invoice.total),
+            lines: invoice.lines.map { line in
+                LineResponse(
+                    category: line.category.rawValue, resourceType: line.resourceType,
+                    resourceName: line.resourceName, description: line.description,
+                    periodStart: line.periodStart.description, periodEnd: line.periodEnd.description,
+                    quantity: line.quantity.description, unit: line.unit, unitPrice: line.unitPrice.description,
+                    amount: line.amount.minorUnits, sac: line.sac, gstRate: Self.percent(line.gstRateBasisPoints))
+            },
+            payments: invoice.payments.map { payment in
+                PaymentResponse(
+                    id: payment.id.rawValue, invoiceId: payment.invoiceID.rawValue, method: payment.method.rawValue,
+                    provider: payment.provider, status: payment.status.rawValue, amount: payment.amount.minorUnits,
+                    currency: payment.amount.currency.code, reference: payment.reference,
+                    failureReason: payment.failureReason, createdAt: Timestamp.string(payment.createdAt),
+                    paidAt: payment.paidAt.map(Timestamp.string))
+            })
+    }
+
+    /// One flat object: the summary's keys and the details' keys side by side.
+    func encode(to encoder: any Encoder) throws {
+        try self.summary.encode(to: encoder)
+        try self.details.encode(to: encoder)
     }
 
     /// `1800` basis points is `"18"`; `250` is `"2.5"`.
@@ -278,18 +244,8 @@ struct InvoiceResponse: Encodable {
     }
 
     static func party(_ snapshot: PartySnapshot) -> PartyResponse {
-        let address = snapshot.address
-        return PartyResponse(
+        PartyResponse(
             name: snapshot.name, legalName: snapshot.legalName, email: snapshot.email, gstin: snapshot.gstin,
-            address: WorkspaceResponse.AddressResponse(
-                line1: address.line1, line2: address.line2, city: address.city, stateCode: address.stateCode,
-                stateName: address.state?.name, pin: address.pin, country: address.country))
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case object, id, number, kind, workspaceId, originalInvoiceId, status, issueDate, dueDate, periodStart
-        case periodEnd, description, currency, supplier, customer, placeOfSupply, placeOfSupplyName, supplyType
-        case reverseCharge, endorsement, platformFee, creditsFee, servicesCount, subtotal, tax, taxBreakdown, total
-        case amountPaid, amountDue, amountInWords, lines, payments
+            address: WorkspaceResponse.AddressResponse(snapshot.address))
     }
 }

@@ -156,6 +156,16 @@ struct WorkspaceResponse: Encodable {
         let stateName: String?
         let pin: String
         let country: String
+
+        init(_ address: Address) {
+            self.line1 = address.line1
+            self.line2 = address.line2
+            self.city = address.city
+            self.stateCode = address.stateCode
+            self.stateName = address.state?.name
+            self.pin = address.pin
+            self.country = address.country
+        }
     }
 
     let object = "workspace"
@@ -180,10 +190,7 @@ struct WorkspaceResponse: Encodable {
         self.legalName = workspace.legalName
         self.email = workspace.email
         self.gstin = workspace.gstin?.value
-        let address = workspace.address
-        self.address = AddressResponse(
-            line1: address.line1, line2: address.line2, city: address.city, stateCode: address.stateCode,
-            stateName: address.state?.name, pin: address.pin, country: address.country)
+        self.address = AddressResponse(workspace.address)
         self.placeOfSupply = workspace.placeOfSupply?.code
         self.billingMode = workspace.billingMode.rawValue
         self.paymentTermsDays = workspace.paymentTermsDays

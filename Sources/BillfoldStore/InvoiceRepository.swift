@@ -56,6 +56,21 @@ public struct InvoiceListItem: Hashable, Sendable {
     public let placeOfSupply: String?
 }
 
+extension InvoiceListItem {
+    /// The list row of a whole document, with its status on `today`.
+    public init(_ invoice: Invoice, today: CalendarDate) {
+        self.init(
+            id: invoice.id, kind: invoice.kind, number: invoice.number, workspaceID: invoice.workspaceID,
+            status: invoice.displayStatus(today: today), issueDate: invoice.issueDate, dueDate: invoice.dueDate,
+            periodStart: invoice.periodStart, periodEnd: invoice.periodEnd, description: invoice.description,
+            currency: invoice.currency, subtotal: invoice.subtotal, platformFee: invoice.platformFee,
+            creditsFee: invoice.creditsFee, servicesCount: invoice.servicesCount, cgst: invoice.tax.cgst,
+            sgst: invoice.tax.sgst, utgst: invoice.tax.utgst, igst: invoice.tax.igst, taxTotal: invoice.tax.total,
+            total: invoice.total, amountPaid: invoice.amountPaid, amountDue: invoice.amountDue,
+            placeOfSupply: invoice.placeOfSupply?.code)
+    }
+}
+
 /// Invoices, receipts and credit notes with their lines, taxes and payments.
 public protocol InvoiceRepository: Sendable {
     /// Stores a new document with its lines and taxes.
