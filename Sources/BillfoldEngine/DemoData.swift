@@ -148,7 +148,6 @@ private struct Seeder {
     mutating func settle(
         _ invoice: Invoice, of demo: DemoWorkspace, monthsAgo: Int, index: Int, issueDate: CalendarDate
     ) async throws {
-        let workspaceID = demo.workspace.id
         let methods: [PaymentMethod] = [.upi, .card, .netbanking, .bankTransfer]
         let method = methods[(index + monthsAgo) % methods.count]
         if demo.workspace.billingMode == .prepaid {

@@ -14,9 +14,14 @@ public func buildApplication(
     var logger = Logger(label: "billfold")
     logger.logLevel = configuration.logLevel
     let database = try await Database.open(configuration.database, logger: logger)
-    try await Migrations.run(on: database, now: configuration.clock.now)
-    if let secret = configuration.bootstrapAPIKey, !secret.isEmpty {
-        _ = try await database.store.apiKeys.ensure(secret: secret, name: "bootstrap", at: configuration.clock.now)
+    do {
+        try await Migrations.run(on: database, now: configuration.clock.now)
+        if let secret = configuration.bootstrapAPIKey, !secret.isEmpty {
+            _ = try await database.store.apiKeys.ensure(secret: secret, name: "bootstrap", at: configuration.clock.now)
+        }
+    } catch {
+        try? await database.close()
+        throw error
     }
     let router = buildRouter(database: database, clock: configuration.clock)
     return Application(

@@ -78,6 +78,21 @@ public final class Database: Sendable {
         }
     }
 
+    /// Opens the database, runs `body`, and closes it whether `body` returns or throws.
+    public static func withOpen<Result>(
+        _ location: DatabaseLocation, logger: Logger, _ body: (Database) async throws -> Result
+    ) async throws -> Result {
+        let database = try await self.open(location, logger: logger)
+        do {
+            let result = try await body(database)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
     private static func openSQLite(path: String, logger: Logger) async throws -> Database {
         let connection: SQLiteConnection
         do {

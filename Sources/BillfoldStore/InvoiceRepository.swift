@@ -258,9 +258,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
 
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceDisplayStatus: StatusTotal] {
         var query = SQLQueryString("SELECT \(Self.statusExpression(today: today, table: "i")) AS display_status,")
-        query.appendLiteral(" i.currency AS currency, COUNT(*) AS invoice_count, SUM(i.total) AS total_sum,")
-        query.appendLiteral(" SUM(CASE WHEN i.state IN ('draft', 'open') THEN i.total - i.amount_paid ELSE 0 END)")
-        query.appendLiteral(" AS due_sum FROM invoices i")
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both engines answer an integer.
+        query.appendLiteral(" i.currency AS currency, COUNT(*) AS invoice_count,")
+        query.appendLiteral(
+            " CAST(SUM(i.total) AS BIGINT) AS total_sum, CAST(SUM(CASE WHEN i.state IN ('draft', 'open')")
+        query.appendLiteral(" THEN i.total - i.amount_paid ELSE 0 END) AS BIGINT) AS due_sum FROM invoices i")
         query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
         query.appendLiteral(" GROUP BY 1, 2")
         var totals: [InvoiceDisplayStatus: StatusTotal] = [:]

@@ -158,7 +158,7 @@ struct SQLWalletRepository: WalletRepository {
     func balance(of workspace: WorkspaceID, in currency: Currency) async throws -> Money {
         let row = try await self.sql.raw(
             """
-            SELECT COALESCE(SUM(amount), 0) AS balance FROM wallet_entries
+            SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS balance FROM wallet_entries
             WHERE workspace_id = \(bind: workspace.rawValue) AND currency = \(bind: currency.code)
             """
         ).first()

@@ -64,14 +64,8 @@ struct APIKeys: AsyncParsableCommand {
 func withStore<Result: Sendable>(
     _ options: DatabaseOptions, _ body: @Sendable (Store) async throws -> Result
 ) async throws -> Result {
-    let database = try await Database.open(options.location(), logger: makeLogger())
-    do {
+    try await Database.withOpen(options.location(), logger: makeLogger()) { database in
         try await Migrations.run(on: database)
-        let result = try await body(database.store)
-        try await database.close()
-        return result
-    } catch {
-        try? await database.close()
-        throw error
+        return try await body(database.store)
     }
 }

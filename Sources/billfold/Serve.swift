@@ -37,14 +37,15 @@ struct Serve: AsyncParsableCommand {
         let bootstrapKey = self.demo ? environmentKey ?? DemoData.apiKey : environmentKey
         var notes: [String] = []
         if self.demo {
-            let database = try await Database.open(location, logger: makeLogger())
-            try await Migrations.run(on: database)
-            if let summary = try await DemoData.seed(into: database, now: Date()) {
+            let summary = try await Database.withOpen(location, logger: makeLogger()) { database in
+                try await Migrations.run(on: database)
+                return try await DemoData.seed(into: database, now: Date())
+            }
+            if let summary {
                 notes.append("Demo data: \(summary.workspaces) workspaces and \(summary.documents) documents.")
             } else {
                 notes.append("Demo data: the database already had workspaces, so nothing was added.")
             }
-            try await database.close()
         }
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level)
@@ -78,9 +79,9 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let location = self.databaseOptions.location()
-        let database = try await Database.open(location, logger: makeLogger())
-        let applied = try await Migrations.run(on: database)
-        try await database.close()
+        let applied = try await Database.withOpen(location, logger: makeLogger()) { database in
+            try await Migrations.run(on: database)
+        }
         print(
             applied.isEmpty
                 ? "\(location) is up to date." : "Applied to \(location): \(applied.joined(separator: ", "))")

@@ -17,10 +17,10 @@ func withTestServer(
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
         if demo {
-            let database = try await Database.open(location, logger: .init(label: "test"))
-            try await Migrations.run(on: database)
-            _ = try await DemoData.seed(into: database, now: now)
-            try await database.close()
+            try await Database.withOpen(location, logger: .init(label: "test")) { database in
+                try await Migrations.run(on: database)
+                _ = try await DemoData.seed(into: database, now: now)
+            }
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,

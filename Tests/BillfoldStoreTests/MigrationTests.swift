@@ -8,12 +8,14 @@ struct MigrationTests {
     @Test("each migration is applied once and recorded by name", arguments: TestDatabase.kinds)
     func appliedOnce(kind: DatabaseKind) async throws {
         try await TestDatabase.withLocation(kind) { location in
-            let database = try await Database.open(location, logger: .init(label: "test"))
-            let first = try await Migrations.run(on: database)
-            let second = try await Migrations.run(on: database)
-            let recorded = try await database.sql.raw("SELECT name FROM schema_migrations ORDER BY name").all()
-                .map { try $0.decode(column: "name", as: String.self) }
-            try await database.close()
+            let (first, second, recorded) = try await Database.withOpen(location, logger: .init(label: "test")) {
+                database in
+                let first = try await Migrations.run(on: database)
+                let second = try await Migrations.run(on: database)
+                let recorded = try await database.sql.raw("SELECT name FROM schema_migrations ORDER BY name").all()
+                    .map { try $0.decode(column: "name", as: String.self) }
+                return (first, second, recorded)
+            }
             #expect(first == Migrations.all.map(\.name))
             #expect(second.isEmpty)
             #expect(recorded == Migrations.all.map(\.name))
@@ -41,14 +43,8 @@ struct ConcurrentMigrationTests {
             let applied = try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        let database = try await Database.open(location, logger: .init(label: "test"))
-                        do {
-                            let names = try await Migrations.run(on: database)
-                            try await database.close()
-                            return names
-                        } catch {
-                            try? await database.close()
-                            throw error
+                        try await Database.withOpen(location, logger: .init(label: "test")) { database in
+                            try await Migrations.run(on: database)
                         }
                     }
                 }

@@ -20,15 +20,9 @@ public enum TestDatabase {
         _ kind: DatabaseKind, _ body: (Database) async throws -> Result
     ) async throws -> Result {
         try await self.withLocation(kind) { location in
-            let database = try await Database.open(location, logger: self.logger)
-            do {
+            try await Database.withOpen(location, logger: self.logger) { database in
                 try await Migrations.run(on: database)
-                let result = try await body(database)
-                try await database.close()
-                return result
-            } catch {
-                try? await database.close()
-                throw error
+                return try await body(database)
             }
         }
     }
@@ -68,13 +62,8 @@ public enum TestDatabase {
     }
 
     private static func administer(_ serverURL: String, _ statement: String) async throws {
-        let database = try await Database.open(.postgres(url: serverURL), logger: self.logger)
-        do {
+        try await Database.withOpen(.postgres(url: serverURL), logger: self.logger) { database in
             try await database.sql.raw(SQLQueryString(statement)).run()
-            try await database.close()
-        } catch {
-            try? await database.close()
-            throw error
         }
     }
 
