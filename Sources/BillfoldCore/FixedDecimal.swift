@@ -69,6 +69,7 @@ public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConverti
 
     public var isNegative: Bool { self.scaledValue < 0 }
     public var isZero: Bool { self.scaledValue == 0 }
+    public var isPositive: Bool { self.scaledValue > 0 }
 
     public static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool {
         lhs.scaledValue < rhs.scaledValue

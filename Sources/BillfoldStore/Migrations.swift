@@ -130,6 +130,7 @@ public enum Migrations {
                     resource_type TEXT NOT NULL,
                     unit TEXT NOT NULL,
                     sac TEXT NOT NULL,
+                    currency TEXT NOT NULL,
                     pricing TEXT NOT NULL,
                     created_at BIGINT NOT NULL
                 )

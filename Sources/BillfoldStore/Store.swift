@@ -20,6 +20,8 @@ public struct Store: Sendable {
     public var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(sql: self.sql) }
     public var plans: any PlanRepository { SQLPlanRepository(sql: self.sql) }
     public var subscriptions: any SubscriptionRepository { SQLSubscriptionRepository(sql: self.sql) }
+    public var meters: any MeterRepository { SQLMeterRepository(sql: self.sql) }
+    public var usage: any UsageRepository { SQLUsageRepository(sql: self.sql) }
     public var invoices: any InvoiceRepository { SQLInvoiceRepository(sql: self.sql) }
     public var numberSeries: any NumberSeriesRepository { SQLNumberSeriesRepository(sql: self.sql) }
     public var payments: any PaymentRepository { SQLPaymentRepository(sql: self.sql) }

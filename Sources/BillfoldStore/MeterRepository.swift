@@ -1,0 +1,178 @@
+import BillfoldCore
+import Foundation
+import SQLKit
+
+/// Billable resource types and their pricing.
+public protocol MeterRepository: Sendable {
+    /// Adds a meter; its code must be new.
+    func create(_ meter: Meter) async throws
+    /// The meter with `code`, or `nil`.
+    func find(code: String) async throws -> Meter?
+    /// Every meter, oldest first.
+    func list() async throws -> [Meter]
+}
+
+/// What became of one usage record sent to `UsageRepository.record`.
+public enum UsageRecordOutcome: Hashable, Sendable {
+    /// Stored now.
+    case recorded(UsageRecordID)
+    /// Its `(workspace, event_id)` was stored before; nothing changed.
+    case duplicate(UsageRecordID)
+}
+
+/// Metered usage, stored once per `(workspace, event_id)`.
+public protocol UsageRepository: Sendable {
+    /// Stores each record unless its event id is already stored for its workspace.
+    func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome]
+    /// Total quantity per meter and resource for usage that started in `[from, to)`.
+    func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal]
+}
+
+/// One service's usage over a period: a meter and a resource, and the quantity summed.
+public struct UsageTotal: Hashable, Sendable {
+    public let meterCode: String
+    public let resourceName: String
+    public let quantity: FixedDecimal
+    public let firstStartedAt: Date
+    public let lastEndedAt: Date
+}
+
+struct SQLMeterRepository: MeterRepository {
+    let sql: any SQLDatabase
+
+    func create(_ meter: Meter) async throws {
+        do {
+            try await self.sql.raw(
+                """
+                INSERT INTO meters (id, code, name, resource_type, unit, sac, currency, pricing, created_at)
+                VALUES (\(bind: meter.id.rawValue), \(bind: meter.code), \(bind: meter.name),
+                    \(bind: meter.resourceType), \(bind: meter.unit), \(bind: meter.sac), \(bind: meter.currency.code),
+                    \(bind: try SnapshotCoding.encode(StoredPricing(meter.pricing))),
+                    \(bind: meter.createdAt.storedMilliseconds))
+                """
+            ).run()
+        } catch  where error.isUniqueViolation {
+            throw StoreError.duplicate("a meter with code \(meter.code) already exists")
+        }
+    }
+
+    func find(code: String) async throws -> Meter? {
+        try await self.sql.raw("SELECT * FROM meters WHERE code = \(bind: code)").first().map(Self.meter)
+    }
+
+    func list() async throws -> [Meter] {
+        try await self.sql.raw("SELECT * FROM meters ORDER BY created_at, id").all().map(Self.meter)
+    }
+
+    static func meter(from row: any SQLRow) throws -> Meter {
+        let pricing = try SnapshotCoding.decode(StoredPricing.self, from: try row.string("pricing")).pricing()
+        return Meter(
+            id: MeterID(rawValue: try row.string("id")), code: try row.string("code"), name: try row.string("name"),
+            resourceType: try row.string("resource_type"), unit: try row.string("unit"), sac: try row.string("sac"),
+            currency: try row.currency("currency"), pricing: pricing, createdAt: try row.date("created_at"))
+    }
+}
+
+/// Pricing as stored in the `meters.pricing` JSON column; decimals as exact strings.
+struct StoredPricing: Codable {
+    struct Tier: Codable {
+        var upTo: String?
+        var unitPrice: String
+        var flatFee: Int64
+    }
+
+    var model: String
+    var unitPrice: String?
+    var packageSize: String?
+    var tiers: [Tier]?
+
+    init(_ pricing: MeterPricing) {
+        self.model = pricing.model
+        switch pricing {
+        case .perUnit(let price):
+            self.unitPrice = price.description
+        case .graduated(let tiers), .volume(let tiers):
+            self.tiers = tiers.map {
+                Tier(upTo: $0.upTo?.description, unitPrice: $0.unitPrice.description, flatFee: $0.flatFee)
+            }
+        case .package(let size, let price):
+            self.packageSize = size.description
+            self.unitPrice = price.description
+        }
+    }
+
+    func pricing() throws -> MeterPricing {
+        func decimal(_ text: String?) throws -> FixedDecimal {
+            guard let text, let value = FixedDecimal(text) else { throw StoreError.corrupt("bad decimal in pricing") }
+            return value
+        }
+        let tiers = try (self.tiers ?? []).map { tier in
+            PriceTier(
+                upTo: try tier.upTo.map { try decimal($0) }, unitPrice: try decimal(tier.unitPrice),
+                flatFee: tier.flatFee)
+        }
+        switch self.model {
+        case "per_unit": return .perUnit(unitPrice: try decimal(self.unitPrice))
+        case "graduated": return .graduated(tiers: tiers)
+        case "volume": return .volume(tiers: tiers)
+        case "package": return .package(size: try decimal(self.packageSize), price: try decimal(self.unitPrice))
+        default: throw StoreError.corrupt("unknown pricing model \(self.model)")
+        }
+    }
+}
+
+struct SQLUsageRepository: UsageRepository {
+    let sql: any SQLDatabase
+
+    func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome] {
+        var outcomes: [UsageRecordOutcome] = []
+        outcomes.reserveCapacity(records.count)
+        for record in records {
+            let inserted = try await self.sql.raw(
+                """
+                INSERT INTO usage_records (id, workspace_id, event_id, meter_code, resource_name, quantity,
+                    started_at, ended_at, created_at)
+                VALUES (\(bind: record.id.rawValue), \(bind: record.workspaceID.rawValue), \(bind: record.eventID),
+                    \(bind: record.meterCode), \(bind: record.resourceName), \(bind: record.quantity.scaledValue),
+                    \(bind: record.startedAt.storedMilliseconds), \(bind: record.endedAt.storedMilliseconds),
+                    \(bind: record.createdAt.storedMilliseconds))
+                ON CONFLICT (workspace_id, event_id) DO NOTHING
+                RETURNING id
+                """
+            ).first()
+            if inserted != nil {
+                outcomes.append(.recorded(record.id))
+                continue
+            }
+            guard
+                let existing = try await self.sql.raw(
+                    """
+                    SELECT id FROM usage_records
+                    WHERE workspace_id = \(bind: record.workspaceID.rawValue) AND event_id = \(bind: record.eventID)
+                    """
+                ).first()
+            else { throw StoreError.corrupt("usage event \(record.eventID) was neither stored nor found") }
+            outcomes.append(.duplicate(UsageRecordID(rawValue: try existing.string("id"))))
+        }
+        return outcomes
+    }
+
+    func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal] {
+        try await self.sql.raw(
+            """
+            SELECT meter_code, resource_name, CAST(SUM(quantity) AS BIGINT) AS quantity,
+                MIN(started_at) AS first_started_at, MAX(ended_at) AS last_ended_at
+            FROM usage_records
+            WHERE workspace_id = \(bind: workspace.rawValue) AND started_at >= \(bind: from.storedMilliseconds)
+                AND started_at < \(bind: to.storedMilliseconds)
+            GROUP BY meter_code, resource_name
+            ORDER BY meter_code, resource_name
+            """
+        ).all().map { row in
+            UsageTotal(
+                meterCode: try row.string("meter_code"), resourceName: try row.string("resource_name"),
+                quantity: try row.decimal("quantity"), firstStartedAt: try row.date("first_started_at"),
+                lastEndedAt: try row.date("last_ended_at"))
+        }
+    }
+}
