@@ -137,7 +137,9 @@ public final class Database: Sendable {
             try await sql.raw("SELECT 1").run()
         } catch {
             try? await pool.shutdownAsync()
-            throw DatabaseError(message: "cannot reach PostgreSQL at \(DatabaseLocation.postgres(url: url)): \(error)")
+            throw DatabaseError(
+                message:
+                    "cannot reach PostgreSQL at \(DatabaseLocation.postgres(url: url)): \(String(reflecting: error))")
         }
         let handle = PoolHandle(pool: pool)
         return Database(kind: .postgres, sql: sql) { try await handle.pool.shutdownAsync() }

@@ -54,7 +54,7 @@ struct APIKeys: AsyncParsableCommand {
             let revoked = try await withStore(self.databaseOptions) { store in
                 try await store.apiKeys.revoke(id, at: Date())
             }
-            guard revoked else { throw ValidationError("no API key \(id)") }
+            guard revoked else { throw CommandError("no API key \(id)") }
             print("Revoked \(id).")
         }
     }

@@ -34,3 +34,12 @@ func makeLogger(level: Logger.Level = .warning) -> Logger {
     logger.logLevel = level
     return logger
 }
+
+/// A command could not do what was asked; printed as `Error: …` without the usage text.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
