@@ -60,8 +60,7 @@ struct InvoicesController {
             throw APIError.invalid("to", "to (\(to)) is before from (\(from))")
         }
         if let text = query.get("q") {
-            guard text.count <= 100 else { throw APIError.invalid("q", "q must be at most 100 characters") }
-            filter.query = text.trimmingCharacters(in: .whitespaces)
+            filter.query = try Validate.text(text, param: "q", maximumLength: 100, allowsBlank: true)
         }
         return filter
     }

@@ -4,10 +4,12 @@ import Hummingbird
 
 /// Checks of request fields that fail with a 422 naming the field and saying what is accepted.
 enum Validate {
-    static func text(_ value: String?, param: String, maximumLength: Int = 200) throws -> String {
+    static func text(
+        _ value: String?, param: String, maximumLength: Int = 200, allowsBlank: Bool = false
+    ) throws -> String {
         guard let value else { throw APIError.missing(param) }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw APIError.invalid(param, "\(param) must not be blank") }
+        guard allowsBlank || !trimmed.isEmpty else { throw APIError.invalid(param, "\(param) must not be blank") }
         guard trimmed.count <= maximumLength else {
             throw APIError.invalid(param, "\(param) must be at most \(maximumLength) characters")
         }

@@ -127,7 +127,7 @@ struct APIErrorTests {
             let queries = [
                 "limit=0", "limit=101", "limit=abc", "status=bogus", "from=2026-13-01", "to=yesterday",
                 "from=2026-11-01&to=2026-10-01", "starting_after=nope", "workspace_id=xyz",
-                "q=" + String(repeating: "a", count: 101), "kind=memo",
+                "q=" + String(repeating: "a", count: 101), "kind=memo", "q=%00", "q=a%0Ab",
             ]
             for query in queries {
                 let response = try await client.call(.get, "/api/v1/invoices?\(query)")
