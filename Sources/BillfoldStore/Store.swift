@@ -7,11 +7,9 @@ import SQLiteKit
 /// The repositories over one database handle: the database itself, or a transaction's session.
 public struct Store: Sendable {
     public let sql: any SQLDatabase
-    public let kind: DatabaseKind
 
-    public init(sql: any SQLDatabase, kind: DatabaseKind) {
+    public init(sql: any SQLDatabase) {
         self.sql = sql
-        self.kind = kind
     }
 
     public var supplier: any SupplierRepository { SQLSupplierRepository(sql: self.sql) }
@@ -31,14 +29,13 @@ public struct Store: Sendable {
 
 extension Database {
     /// Repositories whose every statement stands alone.
-    public var store: Store { Store(sql: self.sql, kind: self.kind) }
+    public var store: Store { Store(sql: self.sql) }
 
     /// Runs `body` with repositories bound to one transaction.
     public func inTransaction<Result: Sendable>(
         _ body: @escaping @Sendable (Store) async throws -> Result
     ) async throws -> Result {
-        let kind = self.kind
-        return try await self.transaction { session in try await body(Store(sql: session, kind: kind)) }
+        try await self.transaction { session in try await body(Store(sql: session)) }
     }
 }
 
