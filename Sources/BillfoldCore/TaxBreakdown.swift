@@ -18,6 +18,15 @@ public enum TaxHead: String, Sendable, Codable, CaseIterable {
     case igst
 }
 
+extension TaxHeadAmount {
+    /// Heads print CGST, SGST, UTGST, IGST, and by rate within a head.
+    public static func printOrder(_ lhs: TaxHeadAmount, _ rhs: TaxHeadAmount) -> Bool {
+        let lhsHead = TaxHead.allCases.firstIndex(of: lhs.head) ?? 0
+        let rhsHead = TaxHead.allCases.firstIndex(of: rhs.head) ?? 0
+        return (lhsHead, lhs.rateBasisPoints) < (rhsHead, rhs.rateBasisPoints)
+    }
+}
+
 /// The tax under one head at one rate.
 public struct TaxHeadAmount: Hashable, Sendable {
     public let head: TaxHead
@@ -141,11 +150,7 @@ public enum GSTCalculator {
                 break
             }
         }
-        heads.sort { lhs, rhs in
-            let lhsOrder = TaxHead.allCases.firstIndex(of: lhs.head)!
-            let rhsOrder = TaxHead.allCases.firstIndex(of: rhs.head)!
-            return (lhsOrder, lhs.rateBasisPoints) < (rhsOrder, rhs.rateBasisPoints)
-        }
+        heads.sort(by: TaxHeadAmount.printOrder)
         return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: heads)
     }
 

@@ -191,7 +191,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 head: try tax.enumeration("head", as: TaxHead.self), rateBasisPoints: try tax.int("rate_basis_points"),
                 taxableAmount: try tax.money("taxable_amount", in: currency),
                 amount: try tax.money("amount", in: currency))
-        }.sorted { ($0.head.order, $0.rateBasisPoints) < ($1.head.order, $1.rateBasisPoints) }
+        }.sorted(by: TaxHeadAmount.printOrder)
         let tax = TaxBreakdown(
             supplyType: try row.enumeration("supply_type", as: SupplyType.self),
             taxableAmount: try row.money("subtotal", in: currency), heads: heads)
@@ -362,9 +362,4 @@ struct SQLInvoiceRepository: InvoiceRepository {
             amountDue: state == .open || state == .draft ? total - amountPaid : .zero(currency),
             placeOfSupply: try row.optionalString("place_of_supply"))
     }
-}
-
-extension TaxHead {
-    /// The order heads print in: CGST, SGST, UTGST, IGST.
-    var order: Int { TaxHead.allCases.firstIndex(of: self) ?? 0 }
 }
