@@ -173,18 +173,29 @@ public struct Invoice: Hashable, Sendable, Identifiable {
         subscriptionID: SubscriptionID?, originalInvoiceID: InvoiceID? = nil, periodStart: CalendarDate,
         periodEnd: CalendarDate, description: String, lines: [InvoiceLine], createdAt: Date
     ) -> Invoice {
-        let placeOfSupply = workspace.placeOfSupply
-        let items = lines.map { TaxableItem(taxableAmount: $0.amount, rateBasisPoints: $0.gstRateBasisPoints) }
-        let tax = GSTCalculator.breakdown(
-            supplierState: supplier.state, placeOfSupply: placeOfSupply ?? supplier.state, items: items,
-            currency: workspace.currency)
-        return Invoice(
+        var invoice = Invoice(
             id: id, kind: kind, number: nil, workspaceID: workspace.id, subscriptionID: subscriptionID,
             originalInvoiceID: originalInvoiceID, lifecycle: InvoiceLifecycle(state: .draft), issueDate: nil,
             dueDate: nil, periodStart: periodStart, periodEnd: periodEnd, description: description,
             currency: workspace.currency, supplier: supplier.partySnapshot, customer: workspace.partySnapshot,
-            placeOfSupply: placeOfSupply, lines: lines, tax: tax, amountPaid: .zero(workspace.currency),
-            payments: [], createdAt: createdAt)
+            placeOfSupply: nil, lines: lines,
+            tax: TaxBreakdown(supplyType: .intraState, taxableAmount: .zero(workspace.currency), heads: []),
+            amountPaid: .zero(workspace.currency), payments: [], createdAt: createdAt)
+        invoice.applyTax(supplier: supplier, customer: workspace)
+        return invoice
+    }
+
+    /// Works out the place of supply and the GST again from the parties as they stand, and snapshots them.
+    ///
+    /// A draft is taxed afresh when it is finalized, so a GSTIN or address changed in between is honoured.
+    public mutating func applyTax(supplier: Supplier, customer workspace: Workspace) {
+        self.supplier = supplier.partySnapshot
+        self.customer = workspace.partySnapshot
+        self.placeOfSupply = workspace.placeOfSupply
+        let items = self.lines.map { TaxableItem(taxableAmount: $0.amount, rateBasisPoints: $0.gstRateBasisPoints) }
+        self.tax = GSTCalculator.breakdown(
+            supplierState: supplier.state, placeOfSupply: self.placeOfSupply ?? supplier.state, items: items,
+            currency: self.currency, exportsUnderLUT: supplier.letterOfUndertaking != nil)
     }
 
     public var state: InvoiceLifecycle.State { self.lifecycle.state }
@@ -220,9 +231,9 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     public var hasAttemptInFlight: Bool { self.payments.contains { $0.status == .processing } }
 
-    /// Whether the most recent payment attempt failed.
+    /// Whether the most recent payment attempt failed; `payments` are in the order they were made.
     public var lastAttemptFailed: Bool {
-        self.payments.max { $0.createdAt < $1.createdAt }?.status == .failed
+        self.payments.last?.status == .failed
     }
 
     /// The status a person sees on `today`.

@@ -65,36 +65,37 @@ public enum MeterPricing: Hashable, Sendable {
     }
 
     /// The charge for `quantity` units, rounded once to minor units.
+    ///
+    /// Pricing whose `problem` is not `nil` charges nothing rather than guess.
     public func amount(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> Money {
+        guard self.problem == nil else { return .zero(currency) }
         // Work in units of 10^-12 major units (quantity scale × price scale); round once at the end.
-        let exact: Int128
+        var exact = CheckedAmount()
         switch self {
         case .perUnit(let price):
-            exact = Int128(quantity.scaledValue) * Int128(price.scaledValue)
+            try exact.add(quantity, times: price)
         case .graduated(let tiers):
-            var total: Int128 = 0
             var lowerBound = FixedDecimal.zero
             for tier in tiers where quantity > lowerBound {
                 let upper = tier.upTo.map { Swift.min($0, quantity) } ?? quantity
-                let units = upper - lowerBound
-                total += Int128(units.scaledValue) * Int128(tier.unitPrice.scaledValue)
-                total += Self.majorUnitsScaled(minorUnits: tier.flatFee, currency: currency)
+                try exact.add(upper - lowerBound, times: tier.unitPrice)
+                try exact.add(fee: tier.flatFee, currency: currency)
                 lowerBound = tier.upTo ?? quantity
             }
-            exact = total
         case .volume(let tiers):
             let tier = tiers.first { $0.upTo.map { quantity <= $0 } ?? true } ?? tiers[tiers.count - 1]
-            exact =
-                Int128(quantity.scaledValue) * Int128(tier.unitPrice.scaledValue)
-                + (quantity.isPositive ? Self.majorUnitsScaled(minorUnits: tier.flatFee, currency: currency) : 0)
+            try exact.add(quantity, times: tier.unitPrice)
+            if quantity.isPositive { try exact.add(fee: tier.flatFee, currency: currency) }
         case .package(let size, let price):
             let packages = Self.packages(quantity, size: size)
-            exact = packages * Int128(FixedDecimal.scale) * Int128(price.scaledValue)
+            try exact.add(packages: packages, times: price)
         }
+        let (scaled, overflow) = exact.value.multipliedReportingOverflow(by: Int128(currency.minorUnitsPerMajorUnit))
+        guard !overflow else { throw .overflow }
         let scale = Int128(FixedDecimal.scale) * Int128(FixedDecimal.scale)
-        let minorUnits = Rounding.divideRoundingHalfAwayFromZero(
-            exact * Int128(currency.minorUnitsPerMajorUnit), by: scale)
-        guard let value = Int64(exactly: minorUnits) else { throw .overflow }
+        guard let value = Int64(exactly: Rounding.divideRoundingHalfAwayFromZero(scaled, by: scale)) else {
+            throw .overflow
+        }
         return Money(minorUnits: value, currency: currency)
     }
 
@@ -105,11 +106,34 @@ public enum MeterPricing: Hashable, Sendable {
         let size = Int128(size.scaledValue)
         return (quantity + size - 1) / size
     }
+}
 
-    /// A fee in minor units, on the 10^-12 major-unit scale the products use.
-    static func majorUnitsScaled(minorUnits: Int64, currency: Currency) -> Int128 {
-        Int128(minorUnits) * Int128(FixedDecimal.scale) * Int128(FixedDecimal.scale)
-            / Int128(currency.minorUnitsPerMajorUnit)
+/// A running sum on the 10^-12 major-unit scale that reports overflow instead of trapping.
+private struct CheckedAmount {
+    var value: Int128 = 0
+
+    mutating func add(_ quantity: FixedDecimal, times price: FixedDecimal) throws(MoneyError) {
+        // Two Int64 factors always fit in Int128; only the sum can overflow.
+        try self.add(Int128(quantity.scaledValue) * Int128(price.scaledValue))
+    }
+
+    mutating func add(packages: Int128, times price: FixedDecimal) throws(MoneyError) {
+        let (perPackage, overflowScale) = Int128(price.scaledValue).multipliedReportingOverflow(
+            by: Int128(FixedDecimal.scale))
+        let (product, overflowProduct) = perPackage.multipliedReportingOverflow(by: packages)
+        guard !overflowScale, !overflowProduct else { throw .overflow }
+        try self.add(product)
+    }
+
+    mutating func add(fee minorUnits: Int64, currency: Currency) throws(MoneyError) {
+        let scale = Int128(FixedDecimal.scale) * Int128(FixedDecimal.scale) / Int128(currency.minorUnitsPerMajorUnit)
+        try self.add(Int128(minorUnits) * scale)
+    }
+
+    private mutating func add(_ term: Int128) throws(MoneyError) {
+        let (sum, overflow) = self.value.addingReportingOverflow(term)
+        guard !overflow else { throw .overflow }
+        self.value = sum
     }
 }
 

@@ -105,9 +105,13 @@ public enum GSTCalculator {
     public static let standardRateBasisPoints = 1800
 
     /// Intra-state, intra-union-territory, inter-state or export, from where the supplier and the recipient are.
-    public static func supplyType(supplierState: StateCode, placeOfSupply: StateCode) -> SupplyType {
+    ///
+    /// An export is zero-rated only under a Letter of Undertaking; without one, IGST is paid on it.
+    public static func supplyType(
+        supplierState: StateCode, placeOfSupply: StateCode, exportsUnderLUT: Bool = true
+    ) -> SupplyType {
         if placeOfSupply == .otherCountry {
-            return .exportUnderLUT
+            return exportsUnderLUT ? .exportUnderLUT : .interState
         }
         if supplierState != placeOfSupply {
             return .interState
@@ -120,9 +124,11 @@ public enum GSTCalculator {
         supplierState: StateCode,
         placeOfSupply: StateCode,
         items: [TaxableItem],
-        currency: Currency
+        currency: Currency,
+        exportsUnderLUT: Bool = true
     ) -> TaxBreakdown {
-        let supplyType = self.supplyType(supplierState: supplierState, placeOfSupply: placeOfSupply)
+        let supplyType = self.supplyType(
+            supplierState: supplierState, placeOfSupply: placeOfSupply, exportsUnderLUT: exportsUnderLUT)
         let taxableAmount = items.map(\.taxableAmount).sum(in: currency)
         guard supplyType != .exportUnderLUT else {
             return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: [])

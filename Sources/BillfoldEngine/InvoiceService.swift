@@ -70,7 +70,9 @@ public struct InvoiceService: Sendable {
         _ id: InvoiceID, in store: Store, issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries],
         actor: String, now: Date
     ) async throws -> Invoice {
-        guard var invoice = try await store.invoices.find(id) else { throw EngineError(.notFound, "no invoice \(id)") }
+        guard try await store.invoices.lock(id), var invoice = try await store.invoices.find(id) else {
+            throw EngineError(.notFound, "no invoice \(id)")
+        }
         guard invoice.state == .draft else {
             throw EngineError(
                 .invalidState, "invoice \(id) is \(invoice.state.rawValue); only a draft can be finalized")
@@ -85,9 +87,8 @@ public struct InvoiceService: Sendable {
         let sequence = try await store.numberSeries.nextSequence(kind: invoice.kind, prefix: series.prefix, in: year)
         let number = try series.number(sequence: sequence, in: year)
         if invoice.kind != .creditNote {
-            // A credit note keeps the parties of the invoice it corrects.
-            invoice.customer = workspace.partySnapshot
-            invoice.supplier = supplier.partySnapshot
+            // A credit note keeps the parties and tax of the invoice it corrects.
+            invoice.applyTax(supplier: supplier, customer: workspace)
         }
         let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0
         try invoice.finalize(number: number, issueDate: issueDate, paymentTermsDays: terms)
@@ -106,13 +107,22 @@ public struct InvoiceService: Sendable {
         reference: String?, failureReason: String?, actor: String
     ) async throws -> Invoice {
         let now = self.clock.now
+        guard amount.isPositive else { throw EngineError(.invalidAmount, "a payment must be more than zero") }
         return try await self.database.inTransaction { store in
-            guard var invoice = try await store.invoices.find(id) else {
+            guard try await store.invoices.lock(id), var invoice = try await store.invoices.find(id) else {
                 throw EngineError(.notFound, "no invoice \(id)")
             }
             guard invoice.state == .open else {
                 throw EngineError(
                     .invalidState, "invoice \(id) is \(invoice.state.rawValue); only an open one takes payments")
+            }
+            guard amount.currency == invoice.currency else {
+                throw EngineError(
+                    .invalidAmount, "invoice \(id) is in \(invoice.currency.code), not \(amount.currency.code)")
+            }
+            guard !invoice.hasAttemptInFlight else {
+                throw EngineError(
+                    .invalidState, "a payment attempt on \(id) is still processing; settle it before taking another")
             }
             if status == .succeeded {
                 var lifecycle = invoice.lifecycle
@@ -153,8 +163,11 @@ public struct InvoiceService: Sendable {
         let today = self.clock.today
         let numberSeries = self.numberSeries
         return try await self.database.inTransaction { store in
-            guard var invoice = try await store.invoices.find(id) else {
+            guard try await store.invoices.lock(id), var invoice = try await store.invoices.find(id) else {
                 throw EngineError(.notFound, "no invoice \(id)")
+            }
+            guard !invoice.hasAttemptInFlight else {
+                throw EngineError(.invalidState, "a payment attempt on \(id) is still processing; settle it first")
             }
             guard invoice.amountPaid.isZero else {
                 throw EngineError(.invalidState, "invoice \(id) has payments; refund them with a credit note instead")

@@ -23,7 +23,10 @@ public struct WalletService: Sendable {
         let today = self.clock.today
         let numberSeries = self.invoices.numberSeries
         return try await self.database.inTransaction { store in
-            guard let workspace = try await store.workspaces.find(workspaceID) else {
+            // Wallet movements of one workspace take turns on its row, so the balance read stays true.
+            guard try await store.workspaces.lock(workspaceID),
+                let workspace = try await store.workspaces.find(workspaceID)
+            else {
                 throw EngineError(.notFound, "no workspace \(workspaceID)")
             }
             guard amount.currency == workspace.currency else {
@@ -66,11 +69,15 @@ public struct WalletService: Sendable {
     public func pay(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
         let now = self.clock.now
         return try await self.database.inTransaction { store in
-            guard var invoice = try await store.invoices.find(invoiceID) else {
-                throw EngineError(.notFound, "no invoice \(invoiceID)")
-            }
+            guard let owner = try await store.invoices.find(invoiceID)?.workspaceID,
+                try await store.workspaces.lock(owner), try await store.invoices.lock(invoiceID),
+                var invoice = try await store.invoices.find(invoiceID)
+            else { throw EngineError(.notFound, "no invoice \(invoiceID)") }
             guard invoice.state == .open else {
                 throw EngineError(.invalidState, "invoice \(invoiceID) is \(invoice.state.rawValue), not open")
+            }
+            guard !invoice.hasAttemptInFlight else {
+                throw EngineError(.invalidState, "a payment attempt on \(invoiceID) is still processing")
             }
             let balance = try await store.wallet.balance(of: invoice.workspaceID, in: invoice.currency)
             let amount = Money.minimum(balance, invoice.amountDue)

@@ -110,8 +110,14 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .missingSupplier:
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
             }
-        case let error as InvoiceTransitionError:
+        case let error as InvoiceTransitionError where error.code == .invalidTransition:
             return APIError(.conflict, .conflict, code: error.code.rawValue, message: error.message)
+        case let error as InvoiceTransitionError:
+            return APIError(.unprocessableContent, .invalidRequest, code: error.code.rawValue, message: error.message)
+        case let error as MoneyError:
+            return APIError(.unprocessableContent, .invalidRequest, code: "amount_out_of_range", message: error.message)
+        case let error as InvoiceNumberError:
+            return APIError(.conflict, .conflict, code: "number_series_exhausted", message: error.message)
         case let error as StoreError where error.code == .duplicate:
             return APIError(.conflict, .conflict, code: "duplicate", message: error.message)
         case let error as StoreError where error.code == .notFound:

@@ -14,9 +14,4 @@ public struct BillfoldRequestContext: RequestContext {
 
     /// Bodies above 1 MiB are refused before they are read.
     public var maxUploadSize: Int { 1 << 20 }
-
-    /// The audit log's name for the caller.
-    var actor: String {
-        self.apiKey.map { "api_key:\($0.id.rawValue)" } ?? "anonymous"
-    }
 }

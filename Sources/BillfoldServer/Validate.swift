@@ -36,7 +36,10 @@ enum Validate {
             return trimmed.isEmpty ? nil : try self.text(trimmed, param: "address.line2")
         }
         let city = try self.text(body.city ?? existing?.city, param: "address.city", maximumLength: 100)
-        let pinText = try self.text(body.pin ?? existing?.pin, param: "address.pin", maximumLength: 12)
+        // Some countries have no postal codes; an Indian address always has a PIN.
+        let pinText = try self.text(
+            body.pin ?? existing?.pin ?? (country == "IN" ? nil : ""), param: "address.pin", maximumLength: 12,
+            allowsBlank: country != "IN")
         let stateCode: String?
         if country == "IN" {
             // When the country changes, a state code from the old address no longer applies.

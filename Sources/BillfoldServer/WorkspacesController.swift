@@ -98,6 +98,9 @@ struct WorkspacesController {
             try Validate.identifier($0, as: WorkspaceID.self, param: "starting_after")
         }
         let store = self.database.store
+        if let startingAfter, try await store.workspaces.find(startingAfter) == nil {
+            throw APIError.notFound("workspace", id: startingAfter.rawValue, param: "starting_after")
+        }
         let workspaces = try await store.workspaces.list(limit: limit + 1, startingAfter: startingAfter)
         var data: [WorkspaceResponse] = []
         for workspace in workspaces.prefix(limit) {
@@ -114,8 +117,24 @@ struct WorkspacesController {
     }
 
     @Sendable func update(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        var workspace = try await self.find(context)
+        let raw = try context.parameters.require("id")
         let body = try await JSONCoding.decode(UpdateBody.self, from: request, context: context)
+        let now = self.clock.now
+        // Read, change and write under the row's lock, so two PATCHes of different fields both land.
+        let (workspace, balance) = try await self.database.inTransaction { store in
+            guard let id = WorkspaceID(validating: raw), try await store.workspaces.lock(id),
+                let workspace = try await store.workspaces.find(id)
+            else { throw APIError.notFound("workspace", id: raw) }
+            let updated = try Self.apply(body, to: workspace)
+            try await store.workspaces.update(updated, at: now)
+            return (updated, try await store.wallet.balance(of: updated.id, in: updated.currency))
+        }
+        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+    }
+
+    /// The workspace with the fields of `body` changed, each checked.
+    static func apply(_ body: UpdateBody, to original: Workspace) throws -> Workspace {
+        var workspace = original
         if let name = body.name { workspace.name = try Validate.text(name, param: "name") }
         if let legalName = body.legalName { workspace.legalName = try Validate.text(legalName, param: "legal_name") }
         if let email = body.email { workspace.email = try Validate.email(email, param: "email") }
@@ -133,9 +152,7 @@ struct WorkspacesController {
         if let state = body.serviceState {
             workspace.serviceState = try Validate.enumeration(state, param: "service_state")
         }
-        try await self.database.store.workspaces.update(workspace, at: self.clock.now)
-        let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
-        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+        return workspace
     }
 
     private func find(_ context: BillfoldRequestContext) async throws -> Workspace {

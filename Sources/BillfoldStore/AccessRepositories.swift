@@ -100,20 +100,27 @@ struct SQLAPIKeyRepository: APIKeyRepository {
     }
 
     func ensure(secret: String, name: String, at time: Date) async throws -> APIKey {
-        if let existing = try await self.find(hash: Self.hash(secret)) { return existing }
-        return try await self.insert(secret: secret, name: name, at: time)
+        // Several instances may start at once with the same bootstrap key: the unique hash decides.
+        try await self.insert(secret: secret, name: name, at: time, ignoringDuplicate: true)
+        guard let key = try await self.find(hash: Self.hash(secret)) else {
+            throw StoreError.corrupt("the bootstrap API key was neither stored nor found")
+        }
+        return key
     }
 
-    private func insert(secret: String, name: String, at time: Date) async throws -> APIKey {
+    @discardableResult
+    private func insert(
+        secret: String, name: String, at time: Date, ignoringDuplicate: Bool = false
+    ) async throws -> APIKey {
         let key = APIKey(
             id: .generate(), name: name, prefix: String(secret.prefix(8)), createdAt: time, revokedAt: nil)
-        try await self.sql.raw(
-            """
+        var statement: SQLQueryString = """
             INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at)
             VALUES (\(bind: key.id.rawValue), \(bind: name), \(bind: Self.hash(secret)), \(bind: key.prefix),
                 \(bind: time.storedMilliseconds))
             """
-        ).run()
+        if ignoringDuplicate { statement += " ON CONFLICT (key_hash) DO NOTHING" }
+        try await self.sql.raw(statement).run()
         return key
     }
 

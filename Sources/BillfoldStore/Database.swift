@@ -26,13 +26,6 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var kind: DatabaseKind {
-        switch self {
-        case .sqlite: return .sqlite
-        case .postgres: return .postgres
-        }
-    }
-
     /// The location with any password hidden, for logs.
     public var description: String {
         switch self {

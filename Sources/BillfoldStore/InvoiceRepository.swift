@@ -77,28 +77,16 @@ public protocol InvoiceRepository: Sendable {
     func create(_ invoice: Invoice) async throws
     /// The document with `id` and everything on it, or `nil`.
     func find(_ id: InvoiceID) async throws -> Invoice?
-    /// Records a draft's finalization: number, dates, frozen parties. Fails unless it is still a draft.
+    /// Inside a transaction: holds the document's row until the transaction ends; `false` when there is none.
+    func lock(_ id: InvoiceID) async throws -> Bool
+    /// Records a draft's finalization: number, dates, frozen parties, place of supply and tax.
+    /// Fails unless it is still a draft.
     func saveFinalization(_ invoice: Invoice, at time: Date) async throws
     /// Records the state, amount paid and attempt flags after a payment or a cancellation.
     func saveSettlement(_ invoice: Invoice) async throws
     /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
     func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
         -> [InvoiceListItem]
-    /// Totals by display status over the same filter.
-    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceDisplayStatus: StatusTotal]
-}
-
-/// How many invoices have a status, and what they add up to.
-public struct StatusTotal: Hashable, Sendable {
-    public var count: Int
-    public var total: Money
-    public var amountDue: Money
-
-    public init(count: Int, total: Money, amountDue: Money) {
-        self.count = count
-        self.total = total
-        self.amountDue = amountDue
-    }
 }
 
 struct SQLInvoiceRepository: InvoiceRepository {
@@ -109,7 +97,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
             try await self.sql.raw(
                 """
                 INSERT INTO invoices (id, kind, number, workspace_id, subscription_id, original_invoice_id, state,
-                    issue_date, due_date, period_start, period_end, sort_date, description, currency, supplier,
+                    issue_date, due_date, period_start, period_end, sort_date, search_text, description, currency,
+                    supplier,
                     customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee, services_count,
                     tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid, attempt_in_flight,
                     last_attempt_failed, created_at, finalized_at)
@@ -118,7 +107,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
                     \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
                     \(bind: invoice.periodStart.description), \(bind: invoice.periodEnd.description),
-                    \(bind: Self.sortDate(of: invoice)), \(bind: invoice.description), \(bind: invoice.currency.code),
+                    \(bind: Self.sortDate(of: invoice)), \(bind: Self.searchText(of: invoice)),
+                    \(bind: invoice.description), \(bind: invoice.currency.code),
                     \(bind: try SnapshotCoding.encode(invoice.supplier)),
                     \(bind: try SnapshotCoding.encode(invoice.customer)), \(bind: invoice.placeOfSupply?.code),
                     \(bind: invoice.tax.supplyType.rawValue), \(bind: invoice.subtotal.minorUnits),
@@ -149,6 +139,10 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 """
             ).run()
         }
+        try await self.insertTaxes(of: invoice)
+    }
+
+    private func insertTaxes(of invoice: Invoice) async throws {
         for head in invoice.tax.heads {
             try await self.sql.raw(
                 """
@@ -158,6 +152,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 """
             ).run()
         }
+    }
+
+    /// What `q` searches: the number and the description, lower-cased here so both engines agree on Unicode.
+    static func searchText(of invoice: Invoice) -> String {
+        "\(invoice.number ?? "") \(invoice.description)".lowercased()
     }
 
     /// The date a document sorts by: its issue date, or for a draft the end of its period.
@@ -211,20 +210,32 @@ struct SQLInvoiceRepository: InvoiceRepository {
             createdAt: try row.date("created_at"))
     }
 
+    func lock(_ id: InvoiceID) async throws -> Bool {
+        // A no-op write: PostgreSQL locks the row, SQLite already holds the database's write lock.
+        try await self.sql.raw("UPDATE invoices SET state = state WHERE id = \(bind: id.rawValue) RETURNING id")
+            .first() != nil
+    }
+
     func saveFinalization(_ invoice: Invoice, at time: Date) async throws {
         let updated = try await self.sql.raw(
             """
             UPDATE invoices SET number = \(bind: invoice.number), state = \(bind: invoice.state.rawValue),
                 issue_date = \(bind: invoice.issueDate?.description), due_date = \(bind: invoice.dueDate?.description),
-                sort_date = \(bind: Self.sortDate(of: invoice)),
+                sort_date = \(bind: Self.sortDate(of: invoice)), search_text = \(bind: Self.searchText(of: invoice)),
                 supplier = \(bind: try SnapshotCoding.encode(invoice.supplier)),
                 customer = \(bind: try SnapshotCoding.encode(invoice.customer)),
+                place_of_supply = \(bind: invoice.placeOfSupply?.code), supply_type = \(bind: invoice.tax.supplyType.rawValue),
+                tax_cgst = \(bind: invoice.tax.cgst.minorUnits), tax_sgst = \(bind: invoice.tax.sgst.minorUnits),
+                tax_utgst = \(bind: invoice.tax.utgst.minorUnits), tax_igst = \(bind: invoice.tax.igst.minorUnits),
+                tax_total = \(bind: invoice.tax.total.minorUnits), total = \(bind: invoice.total.minorUnits),
                 finalized_at = \(bind: time.storedMilliseconds)
             WHERE id = \(bind: invoice.id.rawValue) AND state = 'draft'
             RETURNING id
             """
         ).all()
         guard !updated.isEmpty else { throw StoreError.notFound("no draft invoice \(invoice.id) to finalize") }
+        try await self.sql.raw("DELETE FROM invoice_taxes WHERE invoice_id = \(bind: invoice.id.rawValue)").run()
+        try await self.insertTaxes(of: invoice)
     }
 
     func saveSettlement(_ invoice: Invoice) async throws {
@@ -254,33 +265,6 @@ struct SQLInvoiceRepository: InvoiceRepository {
         query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
         query.appendInterpolation(bind: limit)
         return try await self.sql.raw(query).all().map(Self.listItem)
-    }
-
-    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceDisplayStatus: StatusTotal] {
-        var query = SQLQueryString("SELECT \(Self.statusExpression(today: today, table: "i")) AS display_status,")
-        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both engines answer an integer.
-        query.appendLiteral(" i.currency AS currency, COUNT(*) AS invoice_count,")
-        query.appendLiteral(
-            " CAST(SUM(i.total) AS BIGINT) AS total_sum, CAST(SUM(CASE WHEN i.state IN ('draft', 'open')")
-        query.appendLiteral(" THEN i.total - i.amount_paid ELSE 0 END) AS BIGINT) AS due_sum FROM invoices i")
-        query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
-        query.appendLiteral(" GROUP BY 1, 2")
-        var totals: [InvoiceDisplayStatus: StatusTotal] = [:]
-        for row in try await self.sql.raw(query).all() {
-            let status = try row.enumeration("display_status", as: InvoiceDisplayStatus.self)
-            let currency = try row.currency("currency")
-            let entry = StatusTotal(
-                count: try row.int("invoice_count"), total: try row.money("total_sum", in: currency),
-                amountDue: try row.money("due_sum", in: currency))
-            if let existing = totals[status] {
-                totals[status] = StatusTotal(
-                    count: existing.count + entry.count, total: existing.total + entry.total,
-                    amountDue: existing.amountDue + entry.amountDue)
-            } else {
-                totals[status] = entry
-            }
-        }
-        return totals
     }
 
     /// The display status in SQL, with the precedence of `InvoiceDisplayStatus.derive`.
@@ -322,11 +306,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 "%"
                 + query.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-            conditions.append(
-                """
-                (LOWER(COALESCE(\(unsafeRaw: table).number, '')) LIKE \(bind: pattern) ESCAPE '\\'
-                OR LOWER(\(unsafeRaw: table).description) LIKE \(bind: pattern) ESCAPE '\\')
-                """)
+            conditions.append("\(unsafeRaw: table).search_text LIKE \(bind: pattern) ESCAPE '\\'")
         }
         return conditions
     }

@@ -6,9 +6,7 @@ import SQLKit
 public protocol PaymentRepository: Sendable {
     /// Stores a new attempt.
     func create(_ payment: Payment) async throws
-    /// Records what became of an attempt: status, failure reason, date paid.
-    func save(_ payment: Payment) async throws
-    /// The attempts on an invoice, oldest first.
+    /// The attempts on an invoice, in the order they were made.
     func list(for invoice: InvoiceID) async throws -> [Payment]
 }
 
@@ -115,19 +113,9 @@ struct SQLPaymentRepository: PaymentRepository {
         ).run()
     }
 
-    func save(_ payment: Payment) async throws {
-        try await self.sql.raw(
-            """
-            UPDATE payments SET status = \(bind: payment.status.rawValue), reference = \(bind: payment.reference),
-                failure_reason = \(bind: payment.failureReason), paid_at = \(bind: payment.paidAt?.storedMilliseconds)
-            WHERE id = \(bind: payment.id.rawValue)
-            """
-        ).run()
-    }
-
     func list(for invoice: InvoiceID) async throws -> [Payment] {
         try await self.sql.raw(
-            "SELECT * FROM payments WHERE invoice_id = \(bind: invoice.rawValue) ORDER BY created_at, id"
+            "SELECT * FROM payments WHERE invoice_id = \(bind: invoice.rawValue) ORDER BY sequence"
         ).all().map { row in
             Payment(
                 id: PaymentID(rawValue: try row.string("id")), invoiceID: invoice,

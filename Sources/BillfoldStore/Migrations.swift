@@ -178,6 +178,7 @@ public enum Migrations {
                     period_start TEXT NOT NULL,
                     period_end TEXT NOT NULL,
                     sort_date TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
                     description TEXT NOT NULL,
                     currency TEXT NOT NULL,
                     supplier TEXT NOT NULL,
@@ -238,7 +239,8 @@ public enum Migrations {
                 """,
                 """
                 CREATE TABLE payments (
-                    id TEXT PRIMARY KEY,
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
                     invoice_id TEXT NOT NULL REFERENCES invoices (id),
                     method TEXT NOT NULL,
                     provider TEXT NOT NULL,
@@ -251,7 +253,7 @@ public enum Migrations {
                     paid_at BIGINT
                 )
                 """,
-                "CREATE INDEX payments_invoice ON payments (invoice_id, created_at)",
+                "CREATE INDEX payments_invoice ON payments (invoice_id, sequence)",
                 """
                 CREATE TABLE wallet_entries (
                     id TEXT PRIMARY KEY,

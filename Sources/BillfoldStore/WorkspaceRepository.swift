@@ -16,6 +16,8 @@ public protocol WorkspaceRepository: Sendable {
     func create(_ workspace: Workspace) async throws
     /// The workspace with `id`, or `nil`.
     func find(_ id: WorkspaceID) async throws -> Workspace?
+    /// Inside a transaction: holds the workspace's row until the transaction ends; `false` when there is none.
+    func lock(_ id: WorkspaceID) async throws -> Bool
     /// Replaces the billing profile of an existing workspace.
     func update(_ workspace: Workspace, at time: Date) async throws
     /// Workspaces oldest first, after `startingAfter` when given.
@@ -83,6 +85,13 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
 
     func find(_ id: WorkspaceID) async throws -> Workspace? {
         try await self.sql.raw("SELECT * FROM workspaces WHERE id = \(bind: id.rawValue)").first().map(Self.workspace)
+    }
+
+    func lock(_ id: WorkspaceID) async throws -> Bool {
+        // A no-op write: PostgreSQL locks the row, SQLite already holds the database's write lock.
+        try await self.sql.raw(
+            "UPDATE workspaces SET updated_at = updated_at WHERE id = \(bind: id.rawValue) RETURNING id"
+        ).first() != nil
     }
 
     func update(_ workspace: Workspace, at time: Date) async throws {

@@ -69,3 +69,24 @@ struct MeterPricingTests {
         #expect(pricing.problem == problem)
     }
 }
+
+@Suite("Meter pricing at the edges")
+struct MeterPricingEdgeTests {
+    @Test("enormous quantities report overflow instead of crashing")
+    func overflow() {
+        let huge = FixedDecimal(scaledValue: .max)
+        let pricings: [MeterPricing] = [
+            .perUnit(unitPrice: huge),
+            .package(size: FixedDecimal(scaledValue: 1), price: huge),
+            .graduated(tiers: [PriceTier(upTo: nil, unitPrice: huge, flatFee: .max)]),
+        ]
+        for pricing in pricings {
+            #expect(throws: MoneyError.overflow) { try pricing.amount(for: huge, currency: .inr) }
+        }
+    }
+
+    @Test("pricing with a problem charges nothing rather than guess")
+    func invalidPricing() throws {
+        #expect(try MeterPricing.volume(tiers: []).amount(for: FixedDecimal(5), currency: .inr).isZero)
+    }
+}

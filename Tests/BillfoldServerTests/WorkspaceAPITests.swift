@@ -78,4 +78,42 @@ struct WorkspaceAPITests {
             #expect(try await client.call(.get, "/api/v1/plans/\(id)").status == .ok)
         }
     }
+
+    @Test("two PATCHes of different fields sent at once both land", arguments: TestDatabase.kinds)
+    func concurrentPatches(kind: DatabaseKind) async throws {
+        try await withTestServer(kind) { client in
+            let created = try await client.call(.post, "/api/v1/workspaces", json: Self.createBody)
+            let id = try #require(created.object["id"] as? String)
+            for round in 0..<5 {
+                async let renamed = client.call(
+                    .patch, "/api/v1/workspaces/\(id)", json: "{\"name\": \"Name \(round)\"}")
+                async let retermed = client.call(
+                    .patch, "/api/v1/workspaces/\(id)", json: "{\"payment_terms_days\": \(round + 1)}")
+                let statuses = try await [renamed.status, retermed.status]
+                #expect(statuses == [.ok, .ok])
+                let fetched = try await client.call(.get, "/api/v1/workspaces/\(id)")
+                #expect(fetched.object["name"] as? String == "Name \(round)")
+                #expect(fetched.object["payment_terms_days"] as? Int == round + 1)
+            }
+        }
+    }
+
+    @Test("an address abroad may have no postal code; an Indian one may not", arguments: TestDatabase.kinds)
+    func postalCodes(kind: DatabaseKind) async throws {
+        try await withTestServer(kind) { client in
+            let dubai = try await client.call(
+                .post, "/api/v1/workspaces",
+                json: """
+                    {"name": "Gulf Hosting", "email": "ap@gulf.example",
+                     "address": {"line1": "Tower 2", "city": "Dubai", "country": "AE"}}
+                    """)
+            #expect(dubai.status == .created && dubai.object["place_of_supply"] as? String == "96")
+            let india = try await client.call(
+                .post, "/api/v1/workspaces",
+                json: """
+                    {"name": "Desi", "email": "a@desi.example", "address": {"line1": "1", "city": "Pune", "state_code": "27"}}
+                    """)
+            #expect(india.status == .unprocessableContent && india.error["param"] as? String == "address.pin")
+        }
+    }
 }

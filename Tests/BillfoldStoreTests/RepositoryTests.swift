@@ -104,4 +104,33 @@ struct RepositoryTests {
             #expect(try await store.wallet.entries(of: workspace.id, limit: 10).count == 3)
         }
     }
+
+    @Test("search finds accented and upper-case text the same way on every engine", arguments: TestDatabase.kinds)
+    func unicodeSearch(kind: DatabaseKind) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let store = database.store
+            let workspace = Fixtures.workspace()
+            try await Fixtures.seed(store, workspace: workspace)
+            for description in ["Über - Monthly", "ÉCLAIR 100% - Annual", "Growth - Monthly"] {
+                try await store.invoices.create(
+                    Invoice.draft(
+                        kind: .invoice, workspace: workspace, supplier: Fixtures.supplier, subscriptionID: nil,
+                        periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
+                        periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: description,
+                        lines: Fixtures.lines(), createdAt: Fixtures.now))
+            }
+            let today = CalendarDate(year: 2026, month: 11, day: 1)!
+            var found: [String: [String]] = [:]
+            for text in ["über", "éclair", "100%", "_", "MONTHLY"] {
+                found[text] = try await store.invoices.list(
+                    InvoiceFilter(query: text), today: today, limit: 10, startingAfter: nil
+                ).map(\.description).sorted()
+            }
+            #expect(found["über"] == ["Über - Monthly"])
+            #expect(found["éclair"] == ["ÉCLAIR 100% - Annual"])
+            #expect(found["100%"] == ["ÉCLAIR 100% - Annual"])
+            #expect(found["_"] == [])
+            #expect(found["MONTHLY"] == ["Growth - Monthly", "Über - Monthly"])
+        }
+    }
 }
