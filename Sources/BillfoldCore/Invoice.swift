@@ -208,9 +208,14 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// What is still to be paid; nothing once paid or cancelled.
     public var amountDue: Money {
-        switch self.state {
-        case .draft, .open: return self.total - self.amountPaid
-        case .paid, .cancelled: return .zero(self.currency)
+        Self.amountDue(state: self.state, total: self.total, amountPaid: self.amountPaid)
+    }
+
+    /// The one rule for the amount due, for stored rows as much as for whole documents.
+    public static func amountDue(state: InvoiceLifecycle.State, total: Money, amountPaid: Money) -> Money {
+        switch state {
+        case .draft, .open: return total - amountPaid
+        case .paid, .cancelled: return .zero(total.currency)
         }
     }
 

@@ -339,7 +339,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
             cgst: try row.money("tax_cgst", in: currency), sgst: try row.money("tax_sgst", in: currency),
             utgst: try row.money("tax_utgst", in: currency), igst: try row.money("tax_igst", in: currency),
             taxTotal: try row.money("tax_total", in: currency), total: total, amountPaid: amountPaid,
-            amountDue: state == .open || state == .draft ? total - amountPaid : .zero(currency),
+            amountDue: Invoice.amountDue(state: state, total: total, amountPaid: amountPaid),
             placeOfSupply: try row.optionalString("place_of_supply"))
     }
 }
