@@ -8,24 +8,13 @@ import Testing
 /// Money moves once even when requests race: each use case holds the rows it changes.
 @Suite("Money under concurrency")
 struct ConcurrencyTests {
-    static let issueDate = CalendarDate(year: 2026, month: 11, day: 1)!
-
-    func openInvoice(_ service: InvoiceService, workspace: Workspace) async throws -> Invoice {
-        let draft = try await service.createDraft(
-            kind: .invoice, workspaceID: workspace.id, subscriptionID: nil,
-            periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
-            periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: "Growth - Monthly",
-            lines: Fixtures.lines())
-        return try await service.finalize(draft.id, issueDate: Self.issueDate, actor: "test")
-    }
-
     @Test("two payments racing past the amount due: one lands, one is refused", arguments: TestDatabase.kinds)
     func racingPayments(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let service = InvoiceService(database: database, clock: ManualClock(Fixtures.now).billingClock())
             let workspace = Fixtures.workspace()
             try await Fixtures.seed(database.store, workspace: workspace)
-            let invoice = try await self.openInvoice(service, workspace: workspace)
+            let invoice = try await service.octoberInvoice(for: workspace.id)
             let results = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<2 {
                     group.addTask {
@@ -53,8 +42,8 @@ struct ConcurrencyTests {
             _ = try await wallet.topUp(
                 workspace.id, amount: Money(minorUnits: 150_000, currency: .inr), method: .upi, reference: nil,
                 actor: "test")
-            let first = try await self.openInvoice(service, workspace: workspace)
-            let second = try await self.openInvoice(service, workspace: workspace)
+            let first = try await service.octoberInvoice(for: workspace.id)
+            let second = try await service.octoberInvoice(for: workspace.id)
             await withTaskGroup(of: Void.self) { group in
                 for invoice in [first, second] {
                     group.addTask { _ = try? await wallet.pay(invoice.id, actor: "test") }

@@ -21,11 +21,7 @@ struct InvoiceServiceTests {
             try await Fixtures.seed(database.store, workspace: workspace)
             var drafts: [InvoiceID] = []
             for _ in 0..<16 {
-                let draft = try await service.createDraft(
-                    kind: .invoice, workspaceID: workspace.id, subscriptionID: nil,
-                    periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
-                    periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: "Growth - Monthly",
-                    lines: Fixtures.lines())
+                let draft = try await service.octoberDraft(for: workspace.id)
                 drafts.append(draft.id)
             }
             let numbers = try await withThrowingTaskGroup(of: String.self) { group in
@@ -75,12 +71,7 @@ struct InvoiceServiceTests {
             let service = self.makeService(database)
             let workspace = Fixtures.workspace(gstin: "04AAFCS9087L1ZR", stateCode: "04")
             try await Fixtures.seed(database.store, workspace: workspace)
-            let draft = try await service.createDraft(
-                kind: .invoice, workspaceID: workspace.id, subscriptionID: nil,
-                periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
-                periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: "Growth - Monthly",
-                lines: Fixtures.lines())
-            let invoice = try await service.finalize(draft.id, issueDate: Self.issueDate, actor: "test")
+            let invoice = try await service.octoberInvoice(for: workspace.id)
             let (cancelled, creditNote) = try await service.cancel(invoice.id, reason: "billed twice", actor: "test")
             let note = try #require(creditNote)
             #expect(cancelled.state == .cancelled)
@@ -107,12 +98,7 @@ struct InvoiceServiceTests {
             let service = self.makeService(database)
             let workspace = Fixtures.workspace()
             try await Fixtures.seed(database.store, workspace: workspace)
-            let draft = try await service.createDraft(
-                kind: .invoice, workspaceID: workspace.id, subscriptionID: nil,
-                periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
-                periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: "Growth - Monthly",
-                lines: Fixtures.lines())
-            let invoice = try await service.finalize(draft.id, issueDate: Self.issueDate, actor: "test")
+            let invoice = try await service.octoberInvoice(for: workspace.id)
             let part = Money(minorUnits: 21_540, currency: .inr)
             let partly = try await service.recordPayment(
                 on: invoice.id, amount: part, method: .bankTransfer, provider: "manual", reference: "NEFT1",

@@ -9,21 +9,13 @@ import Testing
 struct TaxAtFinalizationTests {
     static let issueDate = CalendarDate(year: 2026, month: 11, day: 1)!
 
-    func draft(_ service: InvoiceService, _ workspace: Workspace) async throws -> Invoice {
-        try await service.createDraft(
-            kind: .invoice, workspaceID: workspace.id, subscriptionID: nil,
-            periodStart: CalendarDate(year: 2026, month: 10, day: 1)!,
-            periodEnd: CalendarDate(year: 2026, month: 10, day: 31)!, description: "Growth - Monthly",
-            lines: Fixtures.lines())
-    }
-
     @Test("a GSTIN changed after the draft decides the tax at finalization", arguments: TestDatabase.kinds)
     func retaxedAtFinalization(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let service = InvoiceService(database: database, clock: ManualClock(Fixtures.now).billingClock())
             var workspace = Fixtures.workspace()
             try await Fixtures.seed(database.store, workspace: workspace)
-            let draft = try await self.draft(service, workspace)
+            let draft = try await service.octoberDraft(for: workspace.id)
             #expect(draft.tax.cgst.minorUnits == 9_270 && draft.tax.igst.isZero)
             workspace.gstin = try GSTIN("27AAPFU0939F1ZV")
             workspace.address.stateCode = "27"
@@ -49,7 +41,7 @@ struct TaxAtFinalizationTests {
             try await database.store.supplier.save(supplier)
             let workspace = Fixtures.workspace(gstin: nil, stateCode: "04")
             try await database.store.workspaces.create(workspace)
-            let draft = try await self.draft(service, workspace)
+            let draft = try await service.octoberDraft(for: workspace.id)
             let invoice = try await service.finalize(draft.id, issueDate: Self.issueDate, actor: "test")
             #expect(invoice.tax.supplyType == .intraUnionTerritory)
             #expect(invoice.tax.cgst.minorUnits == 9_270 && invoice.tax.utgst.minorUnits == 9_270)
@@ -64,15 +56,13 @@ struct TaxAtFinalizationTests {
             let service = InvoiceService(database: database, clock: ManualClock(Fixtures.now).billingClock())
             let abroad = Fixtures.workspace(gstin: nil, stateCode: nil, country: "NO")
             try await Fixtures.seed(database.store, workspace: abroad)
-            let underLUT = try await service.finalize(
-                try await self.draft(service, abroad).id, issueDate: Self.issueDate, actor: "test")
+            let underLUT = try await service.octoberInvoice(for: abroad.id)
             #expect(underLUT.tax.supplyType == .exportUnderLUT && underLUT.tax.total.isZero)
             #expect(underLUT.tax.endorsement?.contains("LETTER OF UNDERTAKING") == true)
             var withoutLUT = Fixtures.supplier
             withoutLUT.letterOfUndertaking = nil
             try await database.store.supplier.save(withoutLUT)
-            let taxed = try await service.finalize(
-                try await self.draft(service, abroad).id, issueDate: Self.issueDate, actor: "test")
+            let taxed = try await service.octoberInvoice(for: abroad.id)
             #expect(taxed.placeOfSupply?.code == "96")
             #expect(taxed.tax.igst.minorUnits == 18_540 && taxed.tax.endorsement == nil)
         }
@@ -84,8 +74,7 @@ struct TaxAtFinalizationTests {
             let service = InvoiceService(database: database, clock: ManualClock(Fixtures.now).billingClock())
             let workspace = Fixtures.workspace()
             try await Fixtures.seed(database.store, workspace: workspace)
-            let invoice = try await service.finalize(
-                try await self.draft(service, workspace).id, issueDate: Self.issueDate, actor: "test")
+            let invoice = try await service.octoberInvoice(for: workspace.id)
             _ = try await service.recordAttempt(
                 on: invoice.id, method: .upi, provider: "sandbox", amount: invoice.amountDue, status: .processing,
                 reference: "order_1", failureReason: nil, actor: "test")
