@@ -33,6 +33,14 @@ public func buildApplication(
     )
 }
 
+/// Builds the application and serves until SIGTERM or SIGINT, then shuts down gracefully.
+public func runServer(
+    _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws {
+    let app = try await buildApplication(configuration, onServerRunning: onServerRunning)
+    try await app.runService()
+}
+
 /// The routes: `/health` in the open, `/api/v1` behind an operator API key.
 public func buildRouter(database: Database, clock: BillingClock) -> Router<BillfoldRequestContext> {
     let router = Router(context: BillfoldRequestContext.self)

@@ -3,7 +3,6 @@ import BillfoldEngine
 import BillfoldServer
 import BillfoldStore
 import Foundation
-import Hummingbird
 import Logging
 
 @main

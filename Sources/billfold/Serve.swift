@@ -3,7 +3,6 @@ import BillfoldEngine
 import BillfoldServer
 import BillfoldStore
 import Foundation
-import Hummingbird
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -50,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level)
         let demo = self.demo
-        let app = try await buildApplication(configuration) { [notes] boundPort in
+        try await runServer(configuration) { [notes] boundPort in
             let url = "http://\(host):\(boundPort)"
             var lines = ["Billfold is serving \(url) (database: \(location))"] + notes
             if demo, let bootstrapKey {
@@ -63,7 +62,6 @@ struct Serve: AsyncParsableCommand {
             // Written straight to the file descriptor, so a log collector or a pipe sees it at once.
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
-        try await app.runService()
     }
 
     static func parsePort(_ text: String) throws -> Int {
