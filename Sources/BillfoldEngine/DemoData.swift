@@ -235,7 +235,8 @@ private struct Seeder {
             lines.append(
                 try InvoiceLine.priced(
                     category: .seats, resourceType: "seat", resourceName: "Additional seats",
-                    description: "\(extraSeats) seats beyond the \(plan.includedSeats) included",
+                    description:
+                        "\(extraSeats) \(extraSeats == 1 ? "seat" : "seats") beyond the \(plan.includedSeats) included",
                     periodStart: periodStart, periodEnd: periodEnd, quantity: FixedDecimal(Int64(extraSeats)),
                     unit: "seat", unitPrice: plan.seatPrice.majorUnitDecimal, currency: currency, sac: plan.sac))
         }
