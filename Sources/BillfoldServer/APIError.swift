@@ -15,18 +15,31 @@ struct APIError: HTTPResponseError {
         case internalError = "api_error"
     }
 
+    /// One invalid item of a batch: its index, the field, and what is wrong.
+    struct ItemError: Encodable, Sendable {
+        let index: Int
+        let param: String
+        let message: String
+    }
+
     let status: HTTPResponse.Status
     let kind: Kind
     let code: String
     let message: String
     let param: String?
+    /// Every invalid item, for a batch refused as a whole.
+    let errors: [ItemError]?
 
-    init(_ status: HTTPResponse.Status, _ kind: Kind, code: String, message: String, param: String? = nil) {
+    init(
+        _ status: HTTPResponse.Status, _ kind: Kind, code: String, message: String, param: String? = nil,
+        errors: [ItemError]? = nil
+    ) {
         self.status = status
         self.kind = kind
         self.code = code
         self.message = message
         self.param = param
+        self.errors = errors
     }
 
     static func malformedJSON(_ message: String) -> APIError {
@@ -53,6 +66,7 @@ struct APIError: HTTPResponseError {
             let code: String
             let message: String
             let param: String?
+            let errors: [ItemError]?
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
@@ -60,10 +74,11 @@ struct APIError: HTTPResponseError {
                 try container.encode(self.code, forKey: .code)
                 try container.encode(self.message, forKey: .message)
                 try container.encode(self.param, forKey: .param)
+                try container.encodeIfPresent(self.errors, forKey: .errors)
             }
 
             enum CodingKeys: String, CodingKey {
-                case type, code, message, param
+                case type, code, message, param, errors
             }
         }
 
@@ -72,7 +87,9 @@ struct APIError: HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(
-            error: .init(type: self.kind.rawValue, code: self.code, message: self.message, param: self.param))
+            error: .init(
+                type: self.kind.rawValue, code: self.code, message: self.message, param: self.param,
+                errors: self.errors))
         var response = try JSONCoding.response(body, status: self.status)
         if self.status == .unauthorized {
             response.headers[.wwwAuthenticate] = "Bearer realm=\"billfold\""

@@ -49,6 +49,8 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     let api = router.group("api/v1").add(middleware: APIKeyAuthenticator(apiKeys: database.store.apiKeys))
     WorkspacesController(database: database, clock: clock).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)
+    MetersController(database: database, clock: clock).addRoutes(to: api)
+    UsageController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: api)
     return router
 }

@@ -26,15 +26,16 @@ enum JSONCoding {
 
     /// Decodes the request body as `type`, turning every failure into a 400 or a 422 that names the field.
     static func decode<Value: Decodable>(
-        _ type: Value.Type, from request: Request, context: some RequestContext
+        _ type: Value.Type, from request: Request, context: some RequestContext, upTo limit: Int? = nil
     ) async throws -> Value {
+        let limit = limit ?? context.maxUploadSize
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw APIError(
                 .contentTooLarge, .invalidRequest, code: "body_too_large",
-                message: "the request body is larger than \(context.maxUploadSize) bytes")
+                message: "the request body is larger than \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else {
             throw APIError.malformedJSON("the request body is empty; send a JSON object")

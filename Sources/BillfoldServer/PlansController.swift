@@ -30,18 +30,12 @@ struct PlansController {
 
     @Sendable func create(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let body = try await JSONCoding.decode(CreateBody.self, from: request, context: context)
-        let code = try Validate.text(body.code, param: "code", maximumLength: 64)
-        guard code.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw APIError.invalid("code", "code may hold only lower-case letters, digits, - and _")
-        }
+        let code = try Validate.code(body.code, param: "code")
         let currency = try Validate.currency(body.currency ?? "INR", param: "currency")
         func money(_ value: Int64?, _ param: String) throws -> Money {
             Money(minorUnits: try Validate.amount(value ?? 0, param: param), currency: currency)
         }
-        let sac = body.sac ?? Plan.defaultSAC
-        guard [4, 6, 8].contains(sac.count), sac.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw APIError.invalid("sac", "sac must be a SAC code of 4, 6 or 8 digits, such as 998315")
-        }
+        let sac = try Validate.sac(body.sac ?? Plan.defaultSAC)
         let monthlyCredits = body.monthlyCredits ?? 0
         guard (0...1_000_000_000_000).contains(monthlyCredits) else {
             throw APIError.invalid("monthly_credits", "monthly_credits must be from 0 to 10^12")

@@ -149,4 +149,39 @@ enum Validate {
         }
         return id
     }
+
+    /// A machine name: 1 to 64 of lower-case letters, digits, `-` and `_`.
+    static func code(_ value: String?, param: String) throws -> String {
+        let code = try self.text(value, param: param, maximumLength: 64)
+        guard code.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw APIError.invalid(param, "\(param) may hold only lower-case letters, digits, - and _")
+        }
+        return code
+    }
+
+    static func sac(_ value: String) throws -> String {
+        guard [4, 6, 8].contains(value.count), value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw APIError.invalid("sac", "sac must be a SAC code of 4, 6 or 8 digits, such as 998315")
+        }
+        return value
+    }
+
+    /// A quantity or price sent as a decimal string: `"12.5"`, at most six decimals, from 0 to 10^12.
+    static func decimal(_ value: String, param: String) throws -> FixedDecimal {
+        guard let decimal = FixedDecimal(value) else {
+            throw APIError.invalid(param, "\(param) must be a decimal string such as \"12.5\", with at most 6 decimals")
+        }
+        guard !decimal.isNegative, decimal <= FixedDecimal(1_000_000_000_000) else {
+            throw APIError.invalid(param, "\(param) must be from 0 to 1000000000000")
+        }
+        return decimal
+    }
+
+    /// An ISO 8601 instant with a zone: `2026-11-01T10:00:00Z`, fractional seconds allowed.
+    static func timestamp(_ value: String?, param: String) throws -> Date {
+        guard let value else { throw APIError.missing(param) }
+        if let date = try? Date.ISO8601FormatStyle().parse(value) { return date }
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(value) { return date }
+        throw APIError.invalid(param, "\(param) must be an ISO 8601 time with a zone, such as 2026-11-01T10:00:00Z")
+    }
 }

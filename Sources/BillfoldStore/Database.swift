@@ -94,11 +94,12 @@ public final class Database: Sendable {
             throw DatabaseError(message: "cannot open the SQLite database at \(path): \(error)")
         }
         let raw = connection.sql(queryLogLevel: .trace)
-        // One connection, one writer: WAL lets readers of the file (backups, sqlite3) work alongside.
+        // One connection, one writer: WAL lets readers of the file (backups, sqlite3) work alongside, and
+        // synchronous FULL makes a committed transaction survive a power cut, not only a crash.
         do {
             for pragma in [
                 "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                "PRAGMA synchronous = NORMAL",
+                "PRAGMA synchronous = FULL",
             ] {
                 try await raw.raw(SQLQueryString(pragma)).run()
             }
