@@ -64,76 +64,87 @@ public enum MeterPricing: Hashable, Sendable {
         }
     }
 
-    /// The charge for `quantity` units, rounded once to minor units.
+    /// The charge for `quantity` units: the sum of its portions, each rounded once to minor units.
     ///
     /// Pricing whose `problem` is not `nil` charges nothing rather than guess.
     public func amount(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> Money {
-        guard self.problem == nil else { return .zero(currency) }
-        // Work in units of 10^-12 major units (quantity scale × price scale); round once at the end.
-        var exact = CheckedAmount()
+        var total: Int64 = 0
+        for portion in try self.portions(for: quantity, currency: currency) {
+            let amount = try Money.amount(quantity: portion.quantity, unitPrice: portion.unitPrice, currency: currency)
+            let (sum, overflow) = total.addingReportingOverflow(amount.minorUnits)
+            guard !overflow else { throw .overflow }
+            total = sum
+        }
+        return Money(minorUnits: total, currency: currency)
+    }
+
+    /// How `quantity` is charged, one invoice line each: a band of a tier, a flat fee, packages.
+    public func portions(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> [PricedPortion] {
+        guard self.problem == nil, quantity.isPositive else { return [] }
         switch self {
         case .perUnit(let price):
-            try exact.add(quantity, times: price)
+            return [PricedPortion(quantity: quantity, unitPrice: price, band: nil, isFlatFee: false)]
         case .graduated(let tiers):
+            var portions: [PricedPortion] = []
             var lowerBound = FixedDecimal.zero
             for tier in tiers where quantity > lowerBound {
                 let upper = tier.upTo.map { Swift.min($0, quantity) } ?? quantity
-                try exact.add(upper - lowerBound, times: tier.unitPrice)
-                try exact.add(fee: tier.flatFee, currency: currency)
+                let band = tier.upTo.map { "\(lowerBound)–\($0)" } ?? "above \(lowerBound)"
+                portions.append(PricedPortion(quantity: upper - lowerBound, unitPrice: tier.unitPrice, band: band))
+                if tier.flatFee > 0 { portions.append(try .flatFee(tier.flatFee, band: band, currency: currency)) }
                 lowerBound = tier.upTo ?? quantity
             }
+            return portions
         case .volume(let tiers):
-            let tier = tiers.first { $0.upTo.map { quantity <= $0 } ?? true } ?? tiers[tiers.count - 1]
-            try exact.add(quantity, times: tier.unitPrice)
-            if quantity.isPositive { try exact.add(fee: tier.flatFee, currency: currency) }
+            let index = tiers.firstIndex { $0.upTo.map { quantity <= $0 } ?? true } ?? tiers.count - 1
+            let tier = tiers[index]
+            let lowerBound = index == 0 ? FixedDecimal.zero : tiers[index - 1].upTo ?? .zero
+            let band = tier.upTo.map { "\(lowerBound)–\($0)" } ?? "above \(lowerBound)"
+            var portions = [PricedPortion(quantity: quantity, unitPrice: tier.unitPrice, band: band)]
+            if tier.flatFee > 0 { portions.append(try .flatFee(tier.flatFee, band: band, currency: currency)) }
+            return portions
         case .package(let size, let price):
-            let packages = Self.packages(quantity, size: size)
-            try exact.add(packages: packages, times: price)
+            let (scaled, overflow) = Self.packages(quantity, size: size).multipliedReportingOverflow(
+                by: FixedDecimal.scale)
+            guard !overflow else { throw .overflow }
+            return [
+                PricedPortion(
+                    quantity: FixedDecimal(scaledValue: scaled), unitPrice: price, band: "packages of \(size)")
+            ]
         }
-        let (scaled, overflow) = exact.value.multipliedReportingOverflow(by: Int128(currency.minorUnitsPerMajorUnit))
-        guard !overflow else { throw .overflow }
-        let scale = Int128(FixedDecimal.scale) * Int128(FixedDecimal.scale)
-        guard let value = Int64(exactly: Rounding.divideRoundingHalfAwayFromZero(scaled, by: scale)) else {
-            throw .overflow
-        }
-        return Money(minorUnits: value, currency: currency)
     }
 
     /// Packages started: `ceil(quantity / size)`, none for no usage.
-    static func packages(_ quantity: FixedDecimal, size: FixedDecimal) -> Int128 {
+    static func packages(_ quantity: FixedDecimal, size: FixedDecimal) -> Int64 {
         guard quantity.isPositive else { return 0 }
         let quantity = Int128(quantity.scaledValue)
         let size = Int128(size.scaledValue)
-        return (quantity + size - 1) / size
+        return Int64((quantity + size - 1) / size)
     }
 }
 
-/// A running sum on the 10^-12 major-unit scale that reports overflow instead of trapping.
-private struct CheckedAmount {
-    var value: Int128 = 0
+/// A part of a metered charge: `quantity` at `unitPrice`, in a price band or as a flat fee.
+public struct PricedPortion: Hashable, Sendable {
+    public var quantity: FixedDecimal
+    public var unitPrice: FixedDecimal
+    /// The band it falls in, `"0–1000"`, `"above 1000"`, or `nil` for a single price.
+    public var band: String?
+    /// A tier's fixed charge rather than a price per unit.
+    public var isFlatFee: Bool
 
-    mutating func add(_ quantity: FixedDecimal, times price: FixedDecimal) throws(MoneyError) {
-        // Two Int64 factors always fit in Int128; only the sum can overflow.
-        try self.add(Int128(quantity.scaledValue) * Int128(price.scaledValue))
+    public init(quantity: FixedDecimal, unitPrice: FixedDecimal, band: String?, isFlatFee: Bool = false) {
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.band = band
+        self.isFlatFee = isFlatFee
     }
 
-    mutating func add(packages: Int128, times price: FixedDecimal) throws(MoneyError) {
-        let (perPackage, overflowScale) = Int128(price.scaledValue).multipliedReportingOverflow(
-            by: Int128(FixedDecimal.scale))
-        let (product, overflowProduct) = perPackage.multipliedReportingOverflow(by: packages)
-        guard !overflowScale, !overflowProduct else { throw .overflow }
-        try self.add(product)
-    }
-
-    mutating func add(fee minorUnits: Int64, currency: Currency) throws(MoneyError) {
-        let scale = Int128(FixedDecimal.scale) * Int128(FixedDecimal.scale) / Int128(currency.minorUnitsPerMajorUnit)
-        try self.add(Int128(minorUnits) * scale)
-    }
-
-    private mutating func add(_ term: Int128) throws(MoneyError) {
-        let (sum, overflow) = self.value.addingReportingOverflow(term)
+    static func flatFee(_ minorUnits: Int64, band: String, currency: Currency) throws(MoneyError) -> PricedPortion {
+        let scale = FixedDecimal.scale / currency.minorUnitsPerMajorUnit
+        let (price, overflow) = minorUnits.multipliedReportingOverflow(by: scale)
         guard !overflow else { throw .overflow }
-        self.value = sum
+        return PricedPortion(
+            quantity: FixedDecimal(1), unitPrice: FixedDecimal(scaledValue: price), band: band, isFlatFee: true)
     }
 }
 

@@ -90,3 +90,35 @@ struct MeterPricingEdgeTests {
         #expect(try MeterPricing.volume(tiers: []).amount(for: FixedDecimal(5), currency: .inr).isZero)
     }
 }
+
+@Suite("Meter pricing as invoice lines")
+struct MeterPortionTests {
+    @Test("graduated usage splits into one portion per band and one per flat fee")
+    func graduatedPortions() throws {
+        let pricing = MeterPricing.graduated(tiers: [
+            PriceTier(upTo: FixedDecimal(1000), unitPrice: FixedDecimal("2.4")!),
+            PriceTier(upTo: nil, unitPrice: FixedDecimal("1.8")!, flatFee: 5_000),
+        ])
+        let portions = try pricing.portions(for: FixedDecimal("1500.5")!, currency: .inr)
+        #expect(portions.map(\.quantity.description) == ["1000", "500.5", "1"])
+        #expect(portions.map(\.unitPrice.description) == ["2.4", "1.8", "50"])
+        #expect(portions.map(\.band) == ["0–1000", "above 1000", "above 1000"])
+        #expect(portions.map(\.isFlatFee) == [false, false, true])
+        // 2,400.00 + 900.90 + 50.00, each portion rounded on its own line.
+        #expect(try pricing.amount(for: FixedDecimal("1500.5")!, currency: .inr).minorUnits == 335_090)
+    }
+
+    @Test("volume and package usage each become one priced portion")
+    func singlePortions() throws {
+        let volume = MeterPricing.volume(tiers: [
+            PriceTier(upTo: FixedDecimal(10), unitPrice: FixedDecimal(1)),
+            PriceTier(upTo: nil, unitPrice: FixedDecimal("0.5")!),
+        ])
+        let band = try volume.portions(for: FixedDecimal(12), currency: .inr)
+        #expect(band.map(\.band) == ["above 10"] && band.map(\.unitPrice) == [FixedDecimal("0.5")!])
+        let package = MeterPricing.package(size: FixedDecimal(1000), price: FixedDecimal(5))
+        let packages = try package.portions(for: FixedDecimal(2001), currency: .inr)
+        #expect(packages.map(\.quantity) == [FixedDecimal(3)] && packages.map(\.band) == ["packages of 1000"])
+        #expect(try package.portions(for: .zero, currency: .inr).isEmpty)
+    }
+}
