@@ -83,7 +83,7 @@ public enum MeterPricing: Hashable, Sendable {
         guard self.problem == nil, quantity.isPositive else { return [] }
         switch self {
         case .perUnit(let price):
-            return [PricedPortion(quantity: quantity, unitPrice: price, band: nil, isFlatFee: false)]
+            return [PricedPortion(quantity: quantity, unitPrice: price, band: nil)]
         case .graduated(let tiers):
             var portions: [PricedPortion] = []
             var lowerBound = FixedDecimal.zero
@@ -109,7 +109,8 @@ public enum MeterPricing: Hashable, Sendable {
             guard !overflow else { throw .overflow }
             return [
                 PricedPortion(
-                    quantity: FixedDecimal(scaledValue: scaled), unitPrice: price, band: "packages of \(size)")
+                    quantity: FixedDecimal(scaledValue: scaled), unitPrice: price, band: "packages of \(size)",
+                    basis: .packages)
             ]
         }
     }
@@ -129,14 +130,21 @@ public struct PricedPortion: Hashable, Sendable {
     public var unitPrice: FixedDecimal
     /// The band it falls in, `"0–1000"`, `"above 1000"`, or `nil` for a single price.
     public var band: String?
-    /// A tier's fixed charge rather than a price per unit.
-    public var isFlatFee: Bool
+    /// What `quantity` counts.
+    public var basis: Basis
 
-    public init(quantity: FixedDecimal, unitPrice: FixedDecimal, band: String?, isFlatFee: Bool = false) {
+    /// What a portion's quantity counts: metered units, a tier's flat fee (once), or packages started.
+    public enum Basis: Hashable, Sendable {
+        case units
+        case flatFee
+        case packages
+    }
+
+    public init(quantity: FixedDecimal, unitPrice: FixedDecimal, band: String?, basis: Basis = .units) {
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.band = band
-        self.isFlatFee = isFlatFee
+        self.basis = basis
     }
 
     static func flatFee(_ minorUnits: Int64, band: String, currency: Currency) throws(MoneyError) -> PricedPortion {
@@ -144,7 +152,7 @@ public struct PricedPortion: Hashable, Sendable {
         let (price, overflow) = minorUnits.multipliedReportingOverflow(by: scale)
         guard !overflow else { throw .overflow }
         return PricedPortion(
-            quantity: FixedDecimal(1), unitPrice: FixedDecimal(scaledValue: price), band: band, isFlatFee: true)
+            quantity: FixedDecimal(1), unitPrice: FixedDecimal(scaledValue: price), band: band, basis: .flatFee)
     }
 }
 

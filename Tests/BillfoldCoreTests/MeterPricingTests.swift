@@ -103,7 +103,7 @@ struct MeterPortionTests {
         #expect(portions.map(\.quantity.description) == ["1000", "500.5", "1"])
         #expect(portions.map(\.unitPrice.description) == ["2.4", "1.8", "50"])
         #expect(portions.map(\.band) == ["0–1000", "above 1000", "above 1000"])
-        #expect(portions.map(\.isFlatFee) == [false, false, true])
+        #expect(portions.map(\.basis) == [.units, .units, .flatFee])
         // 2,400.00 + 900.90 + 50.00, each portion rounded on its own line.
         #expect(try pricing.amount(for: FixedDecimal("1500.5")!, currency: .inr).minorUnits == 335_090)
     }
@@ -118,7 +118,7 @@ struct MeterPortionTests {
         #expect(band.map(\.band) == ["above 10"] && band.map(\.unitPrice) == [FixedDecimal("0.5")!])
         let package = MeterPricing.package(size: FixedDecimal(1000), price: FixedDecimal(5))
         let packages = try package.portions(for: FixedDecimal(2001), currency: .inr)
-        #expect(packages.map(\.quantity) == [FixedDecimal(3)] && packages.map(\.band) == ["packages of 1000"])
+        #expect(packages.map(\.quantity) == [FixedDecimal(3)] && packages.map(\.basis) == [.packages])
         #expect(try package.portions(for: .zero, currency: .inr).isEmpty)
     }
 }
