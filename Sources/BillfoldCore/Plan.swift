@@ -79,11 +79,14 @@ public struct Subscription: Hashable, Sendable, Identifiable {
     /// The first day after the current period: the workspace's next issue date.
     public var currentPeriodEnd: CalendarDate
     public var cancelAtPeriodEnd: Bool
+    /// The day periods are counted from, so a subscription started on the 31st keeps billing on month ends.
+    public var billingAnchor: CalendarDate
     public let createdAt: Date
 
     public init(
         id: ID, workspaceID: WorkspaceID, planID: PlanID, seats: Int, status: SubscriptionStatus,
-        currentPeriodStart: CalendarDate, currentPeriodEnd: CalendarDate, cancelAtPeriodEnd: Bool, createdAt: Date
+        currentPeriodStart: CalendarDate, currentPeriodEnd: CalendarDate, cancelAtPeriodEnd: Bool,
+        billingAnchor: CalendarDate? = nil, createdAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -93,6 +96,7 @@ public struct Subscription: Hashable, Sendable, Identifiable {
         self.currentPeriodStart = currentPeriodStart
         self.currentPeriodEnd = currentPeriodEnd
         self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.billingAnchor = billingAnchor ?? currentPeriodStart
         self.createdAt = createdAt
     }
 }

@@ -70,40 +70,47 @@ public struct WalletService: Sendable {
         let now = self.clock.now
         return try await self.database.inTransaction { store in
             guard let owner = try await store.invoices.find(invoiceID)?.workspaceID,
-                try await store.workspaces.lock(owner), try await store.invoices.lock(invoiceID),
-                var invoice = try await store.invoices.find(invoiceID)
+                try await store.workspaces.lock(owner), try await store.invoices.lock(invoiceID)
             else { throw EngineError(.notFound, "no invoice \(invoiceID)") }
-            guard invoice.state == .open else {
-                throw EngineError(.invalidState, "invoice \(invoiceID) is \(invoice.state.rawValue), not open")
-            }
-            guard !invoice.hasAttemptInFlight else {
-                throw EngineError(.invalidState, "a payment attempt on \(invoiceID) is still processing")
-            }
-            let balance = try await store.wallet.balance(of: invoice.workspaceID, in: invoice.currency)
-            let amount = Money.minimum(balance, invoice.amountDue)
-            guard amount.isPositive else {
-                throw EngineError(.invalidAmount, "the wallet of \(invoice.workspaceID) has no balance to pay with")
-            }
-            var lifecycle = invoice.lifecycle
-            _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
-            invoice.lifecycle = lifecycle
-            invoice.amountPaid += amount
-            let payment = Payment(
-                id: .generate(), invoiceID: invoiceID, method: .wallet, provider: "wallet", status: .succeeded,
-                amount: amount, reference: nil, failureReason: nil, createdAt: now, paidAt: now)
-            invoice.payments.append(payment)
-            try await store.payments.create(payment)
-            try await store.invoices.saveSettlement(invoice)
-            try await store.wallet.append(
-                WalletEntry(
-                    workspaceID: invoice.workspaceID, amount: -amount, reason: .invoicePayment, invoiceID: invoiceID,
-                    description: "Payment of \(invoice.number ?? invoiceID.rawValue)", createdAt: now))
-            try await store.auditLog.record(
-                AuditEntry(
-                    occurredAt: now, actor: actor, action: "payment.succeeded", subjectID: invoiceID.rawValue,
-                    workspaceID: invoice.workspaceID, amount: amount,
-                    details: ["payment_id": payment.id.rawValue, "method": "wallet"]))
-            return invoice
+            return try await Self.pay(invoiceID, in: store, actor: actor, now: now)
         }
+    }
+
+    /// Inside a transaction that holds the workspace's and the invoice's rows: pays from the wallet.
+    static func pay(_ invoiceID: InvoiceID, in store: Store, actor: String, now: Date) async throws -> Invoice {
+        guard var invoice = try await store.invoices.find(invoiceID) else {
+            throw EngineError(.notFound, "no invoice \(invoiceID)")
+        }
+        guard invoice.state == .open else {
+            throw EngineError(.invalidState, "invoice \(invoiceID) is \(invoice.state.rawValue), not open")
+        }
+        guard !invoice.hasAttemptInFlight else {
+            throw EngineError(.invalidState, "a payment attempt on \(invoiceID) is still processing")
+        }
+        let balance = try await store.wallet.balance(of: invoice.workspaceID, in: invoice.currency)
+        let amount = Money.minimum(balance, invoice.amountDue)
+        guard amount.isPositive else {
+            throw EngineError(.invalidAmount, "the wallet of \(invoice.workspaceID) has no balance to pay with")
+        }
+        var lifecycle = invoice.lifecycle
+        _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
+        invoice.lifecycle = lifecycle
+        invoice.amountPaid += amount
+        let payment = Payment(
+            id: .generate(), invoiceID: invoiceID, method: .wallet, provider: "wallet", status: .succeeded,
+            amount: amount, reference: nil, failureReason: nil, createdAt: now, paidAt: now)
+        invoice.payments.append(payment)
+        try await store.payments.create(payment)
+        try await store.invoices.saveSettlement(invoice)
+        try await store.wallet.append(
+            WalletEntry(
+                workspaceID: invoice.workspaceID, amount: -amount, reason: .invoicePayment, invoiceID: invoiceID,
+                description: "Payment of \(invoice.number ?? invoiceID.rawValue)", createdAt: now))
+        try await store.auditLog.record(
+            AuditEntry(
+                occurredAt: now, actor: actor, action: "payment.succeeded", subjectID: invoiceID.rawValue,
+                workspaceID: invoice.workspaceID, amount: amount,
+                details: ["payment_id": payment.id.rawValue, "method": "wallet"]))
+        return invoice
     }
 }

@@ -284,6 +284,13 @@ public enum Migrations {
                 "CREATE INDEX audit_log_subject ON audit_log (subject_id, sequence)",
             ]
         ),
+        Migration(
+            name: "0004_subscription_anchor",
+            statements: [
+                "ALTER TABLE subscriptions ADD COLUMN billing_anchor TEXT",
+                "UPDATE subscriptions SET billing_anchor = current_period_start WHERE billing_anchor IS NULL",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

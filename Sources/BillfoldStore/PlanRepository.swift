@@ -20,6 +20,12 @@ public protocol SubscriptionRepository: Sendable {
     func find(_ id: SubscriptionID) async throws -> Subscription?
     /// The workspace's active subscriptions, oldest first.
     func active(for workspace: WorkspaceID) async throws -> [Subscription]
+    /// Active subscriptions whose current period ended on or before `date`, earliest first.
+    func due(on date: CalendarDate, limit: Int) async throws -> [Subscription]
+    /// Inside a transaction: holds the subscription's row until the transaction ends; `false` when there is none.
+    func lock(_ id: SubscriptionID) async throws -> Bool
+    /// Records a subscription's new period, seats, plan or status.
+    func save(_ subscription: Subscription) async throws
 }
 
 struct SQLPlanRepository: PlanRepository {
@@ -70,12 +76,12 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
         try await self.sql.raw(
             """
             INSERT INTO subscriptions (id, workspace_id, plan_id, seats, status, current_period_start,
-                current_period_end, cancel_at_period_end, created_at)
+                current_period_end, cancel_at_period_end, billing_anchor, created_at)
             VALUES (\(bind: subscription.id.rawValue), \(bind: subscription.workspaceID.rawValue),
                 \(bind: subscription.planID.rawValue), \(bind: subscription.seats),
                 \(bind: subscription.status.rawValue), \(bind: subscription.currentPeriodStart.description),
                 \(bind: subscription.currentPeriodEnd.description), \(bind: subscription.cancelAtPeriodEnd),
-                \(bind: subscription.createdAt.storedMilliseconds))
+                \(bind: subscription.billingAnchor.description), \(bind: subscription.createdAt.storedMilliseconds))
             """
         ).run()
     }
@@ -94,6 +100,33 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
         ).all().map(Self.subscription)
     }
 
+    func due(on date: CalendarDate, limit: Int) async throws -> [Subscription] {
+        try await self.sql.raw(
+            """
+            SELECT * FROM subscriptions WHERE status = 'active' AND current_period_end <= \(bind: date.description)
+            ORDER BY current_period_end, id LIMIT \(bind: limit)
+            """
+        ).all().map(Self.subscription)
+    }
+
+    func lock(_ id: SubscriptionID) async throws -> Bool {
+        try await self.sql.raw("UPDATE subscriptions SET status = status WHERE id = \(bind: id.rawValue) RETURNING id")
+            .first() != nil
+    }
+
+    func save(_ subscription: Subscription) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE subscriptions SET plan_id = \(bind: subscription.planID.rawValue), seats = \(bind: subscription.seats),
+                status = \(bind: subscription.status.rawValue),
+                current_period_start = \(bind: subscription.currentPeriodStart.description),
+                current_period_end = \(bind: subscription.currentPeriodEnd.description),
+                cancel_at_period_end = \(bind: subscription.cancelAtPeriodEnd)
+            WHERE id = \(bind: subscription.id.rawValue)
+            """
+        ).run()
+    }
+
     static func subscription(from row: any SQLRow) throws -> Subscription {
         Subscription(
             id: SubscriptionID(rawValue: try row.string("id")),
@@ -102,6 +135,7 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
             status: try row.enumeration("status", as: SubscriptionStatus.self),
             currentPeriodStart: try row.calendarDate("current_period_start"),
             currentPeriodEnd: try row.calendarDate("current_period_end"),
-            cancelAtPeriodEnd: try row.bool("cancel_at_period_end"), createdAt: try row.date("created_at"))
+            cancelAtPeriodEnd: try row.bool("cancel_at_period_end"),
+            billingAnchor: try row.optionalCalendarDate("billing_anchor"), createdAt: try row.date("created_at"))
     }
 }
