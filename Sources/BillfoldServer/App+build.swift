@@ -51,6 +51,7 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     PlansController(database: database, clock: clock).addRoutes(to: api)
     MetersController(database: database, clock: clock).addRoutes(to: api)
     UsageController(database: database, clock: clock).addRoutes(to: api)
+    BillingRunsController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: api)
     return router
 }

@@ -10,16 +10,17 @@ import NIOCore
 /// The operator key every server test authenticates with.
 let testAPIKey = "bf_test_operator_key"
 
-/// Runs `body` against a live Billfold server on a fresh database of `kind`, optionally seeded with the demo.
+/// Runs `body` against a live Billfold server on a fresh database of `kind`, optionally seeded with the demo
+/// (as of `demoSeededAt`, by default the server's `now`).
 func withTestServer(
-    _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(),
+    _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
         if demo {
             try await Database.withOpen(location, logger: .init(label: "test")) { database in
                 try await Migrations.run(on: database)
-                _ = try await DemoData.seed(into: database, now: now)
+                _ = try await DemoData.seed(into: database, now: demoSeededAt ?? now)
             }
         }
         let configuration = ServerConfiguration(
