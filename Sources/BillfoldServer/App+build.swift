@@ -24,10 +24,15 @@ public func buildApplication(
         throw error
     }
     let router = buildRouter(database: database, clock: configuration.clock)
+    var services: [any Service] = [DatabaseCloser(database: database)]
+    if let interval = configuration.billingInterval {
+        let run = BillingRun(invoices: InvoiceService(database: database, clock: configuration.clock))
+        services.append(BillingScheduler(run: run, interval: interval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "billfold"),
-        services: [DatabaseCloser(database: database)],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -47,10 +52,12 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     router.add(middleware: APIErrorMiddleware())
     HealthController(database: database).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIKeyAuthenticator(apiKeys: database.store.apiKeys))
+    SupplierController(database: database).addRoutes(to: api)
     WorkspacesController(database: database, clock: clock).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)
     MetersController(database: database, clock: clock).addRoutes(to: api)
     UsageController(database: database, clock: clock).addRoutes(to: api)
+    SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
     BillingRunsController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: api)
     return router

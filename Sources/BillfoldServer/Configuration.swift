@@ -12,10 +12,14 @@ public struct ServerConfiguration: Sendable {
     public var bootstrapAPIKey: String?
     public var logLevel: Logger.Level
     public var clock: BillingClock
+    /// How often the server bills the periods that have ended by itself; `nil` leaves billing to
+    /// `POST /billing_runs` and `billfold bill`.
+    public var billingInterval: Duration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
-        bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system
+        bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
+        billingInterval: Duration? = nil
     ) {
         self.host = host
         self.port = port
@@ -23,5 +27,6 @@ public struct ServerConfiguration: Sendable {
         self.bootstrapAPIKey = bootstrapAPIKey
         self.logLevel = logLevel
         self.clock = clock
+        self.billingInterval = billingInterval
     }
 }

@@ -22,6 +22,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: $BILLFOLD_LOG_LEVEL or info).")
     var logLevel: String?
 
+    @Option(
+        help:
+            "Seconds between billing runs inside the server; 0 turns them off (default: $BILLFOLD_BILLING_INTERVAL or 60)."
+    )
+    var billingInterval: Int?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
@@ -46,8 +52,11 @@ struct Serve: AsyncParsableCommand {
                 notes.append("Demo data: the database already had workspaces, so nothing was added.")
             }
         }
+        let seconds = try self.billingInterval ?? environment["BILLFOLD_BILLING_INTERVAL"].map(Self.parseSeconds) ?? 60
+        guard seconds >= 0 else { throw ValidationError("the billing interval must be 0 or more seconds") }
         let configuration = ServerConfiguration(
-            host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level)
+            host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
+            billingInterval: seconds == 0 ? nil : .seconds(seconds))
         let demo = self.demo
         try await runServer(configuration) { [notes] boundPort in
             let url = "http://\(host):\(boundPort)"
@@ -62,6 +71,13 @@ struct Serve: AsyncParsableCommand {
             // Written straight to the file descriptor, so a log collector or a pipe sees it at once.
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
+    }
+
+    static func parseSeconds(_ text: String) throws -> Int {
+        guard let seconds = Int(text) else {
+            throw ValidationError("BILLFOLD_BILLING_INTERVAL must be a whole number of seconds, not \(text)")
+        }
+        return seconds
     }
 
     static func parsePort(_ text: String) throws -> Int {

@@ -1,0 +1,104 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1/subscriptions`: put a workspace on a plan; billing runs bill it at each period's end.
+struct SubscriptionsController {
+    let database: Database
+    let clock: BillingClock
+
+    func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
+        group.post("subscriptions", use: self.create)
+        group.get("subscriptions/:id", use: self.get)
+    }
+
+    struct CreateBody: Decodable {
+        var workspaceId: String?
+        var planId: String?
+        var seats: Int?
+        /// The first day of the first period (default: today); the anchor of every later period.
+        var startDate: String?
+    }
+
+    @Sendable func create(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let body = try await JSONCoding.decode(CreateBody.self, from: request, context: context)
+        guard let workspaceText = body.workspaceId else { throw APIError.missing("workspace_id") }
+        let workspaceID = try Validate.identifier(workspaceText, as: WorkspaceID.self, param: "workspace_id")
+        guard let planText = body.planId else { throw APIError.missing("plan_id") }
+        let planID = try Validate.identifier(planText, as: PlanID.self, param: "plan_id")
+        let seats = try Validate.count(body.seats ?? 1, param: "seats", maximum: 100_000)
+        let today = self.clock.today
+        let start = try Validate.date(body.startDate, param: "start_date") ?? today
+        guard abs(start.days(until: today)) <= 366 else {
+            throw APIError.invalid("start_date", "start_date must be within a year of today")
+        }
+        let now = self.clock.now
+        let subscription = try await self.database.inTransaction { store in
+            guard try await store.workspaces.lock(workspaceID),
+                let workspace = try await store.workspaces.find(workspaceID)
+            else { throw APIError.notFound("workspace", id: workspaceID.rawValue, param: "workspace_id") }
+            guard let plan = try await store.plans.find(planID) else {
+                throw APIError.notFound("plan", id: planID.rawValue, param: "plan_id")
+            }
+            guard plan.currency == workspace.currency else {
+                throw APIError.invalid(
+                    "plan_id",
+                    "the plan bills in \(plan.currency.code) but the workspace pays in \(workspace.currency.code)")
+            }
+            guard try await store.subscriptions.active(for: workspaceID).isEmpty else {
+                throw APIError(
+                    .conflict, .conflict, code: "already_subscribed",
+                    message: "workspace \(workspaceID) already has an active subscription", param: "workspace_id")
+            }
+            let schedule = BillingSchedule(anchor: start, interval: plan.interval)
+            let subscription = Subscription(
+                id: .generate(), workspaceID: workspaceID, planID: planID, seats: seats, status: .active,
+                currentPeriodStart: start, currentPeriodEnd: schedule.start(ofPeriod: 1), cancelAtPeriodEnd: false,
+                billingAnchor: start, createdAt: now)
+            try await store.subscriptions.create(subscription)
+            return subscription
+        }
+        return try JSONCoding.response(SubscriptionResponse(subscription), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let raw = try context.parameters.require("id")
+        guard let id = SubscriptionID(validating: raw),
+            let subscription = try await self.database.store.subscriptions.find(id)
+        else { throw APIError.notFound("subscription", id: raw) }
+        return try JSONCoding.response(SubscriptionResponse(subscription))
+    }
+}
+
+/// A subscription as the API shows it; `current_period_end` is the workspace's next issue date.
+struct SubscriptionResponse: Encodable {
+    let object = "subscription"
+    let id: String
+    let workspaceId: String
+    let planId: String
+    let seats: Int
+    let status: String
+    let currentPeriodStart: String
+    let currentPeriodEnd: String
+    let cancelAtPeriodEnd: Bool
+    let billingAnchor: String
+
+    init(_ subscription: Subscription) {
+        self.id = subscription.id.rawValue
+        self.workspaceId = subscription.workspaceID.rawValue
+        self.planId = subscription.planID.rawValue
+        self.seats = subscription.seats
+        self.status = subscription.status.rawValue
+        self.currentPeriodStart = subscription.currentPeriodStart.description
+        self.currentPeriodEnd = subscription.currentPeriodEnd.description
+        self.cancelAtPeriodEnd = subscription.cancelAtPeriodEnd
+        self.billingAnchor = subscription.billingAnchor.description
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case object, id, workspaceId, planId, seats, status, currentPeriodStart, currentPeriodEnd, cancelAtPeriodEnd
+        case billingAnchor
+    }
+}
