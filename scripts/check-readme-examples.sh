@@ -24,7 +24,9 @@ sed -n '/<!-- api-examples:begin -->/,/<!-- api-examples:end -->/p' README.md \
     | sed "s|BILLFOLD_URL=http://127.0.0.1:8080|BILLFOLD_URL=http://127.0.0.1:$port|" >"$workdir/examples.sh"
 grep -q "BILLFOLD_URL=http://127.0.0.1:$port" "$workdir/examples.sh" || { echo "README examples not found"; exit 1; }
 
-output=$(bash -euo pipefail "$workdir/examples.sh")
+# On a failure, say which example failed and with what.
+output=$(bash -c 'set -eEuo pipefail; trap "echo \"README example failed: \$BASH_COMMAND\" >&2" ERR; source "$1"' \
+    examples "$workdir/examples.sh")
 echo "$output" | grep -q '"code":"invalid_gstin"' || { echo "the GSTIN example did not answer invalid_gstin"; exit 1; }
 echo "$output" | grep -q '"amount_in_words":"Rupees' || { echo "the invoice example did not answer in full"; exit 1; }
 echo "README examples: all $(grep -c 'curl ' "$workdir/examples.sh") curl commands answered as documented."

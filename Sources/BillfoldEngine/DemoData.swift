@@ -83,7 +83,7 @@ private struct Seeder {
         let store = self.database.store
         try await store.supplier.save(Self.supplier)
         let plans = try Self.plans(createdAt: self.clock.now)
-        for plan in plans.values { try await store.plans.create(plan) }
+        for plan in plans.values.sorted(by: { $0.code < $1.code }) { try await store.plans.create(plan) }
         let workspaces = try Self.workspaces(createdAt: self.clock.now)
         let passwordHash = Bcrypt.hash(DemoData.portalPassword, cost: 10)
         for demo in workspaces {
