@@ -82,8 +82,9 @@ public struct BillingRun: Sendable {
             else { throw EngineError(.notFound, "the plan, workspace or supplier of \(id) is missing") }
             let start = subscription.currentPeriodStart
             let end = subscription.currentPeriodEnd
-            let lines = try await Self.lines(
-                for: subscription, plan: plan, workspace: workspace, in: store, timeZone: clock.timeZone)
+            let lines = try await Self.charges(
+                for: subscription, plan: plan, workspace: workspace, in: store, timeZone: clock.timeZone
+            ).lines
             var invoiceID: InvoiceID?
             if !lines.isEmpty {
                 let draft = Invoice.draft(
@@ -118,10 +119,10 @@ public struct BillingRun: Sendable {
         "\(plan.name) - \(plan.interval == .month ? "Monthly" : "Annual")"
     }
 
-    /// The period's lines from the plan and the usage that started within it.
-    static func lines(
+    /// The period's lines from the plan and the usage that started within it, and the credits used.
+    static func charges(
         for subscription: Subscription, plan: Plan, workspace: Workspace, in store: Store, timeZone: TimeZone
-    ) async throws -> [InvoiceLine] {
+    ) async throws -> (lines: [InvoiceLine], creditsUsed: FixedDecimal) {
         let totals = try await store.usage.totals(
             for: workspace.id, from: subscription.currentPeriodStart.start(in: timeZone),
             to: subscription.currentPeriodEnd.start(in: timeZone))
@@ -141,8 +142,35 @@ public struct BillingRun: Sendable {
                 usage.append(ServiceUsage(meter: meter, resourceName: total.resourceName, quantity: total.quantity))
             }
         }
-        return try SubscriptionCharges.lines(
+        let lines = try SubscriptionCharges.lines(
             plan: plan, seats: subscription.seats, start: subscription.currentPeriodStart,
             end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage)
+        return (lines, credits)
+    }
+
+    /// What the workspace's next invoice holds so far: a dry run of its current period, nothing stored.
+    public struct Preview: Sendable {
+        public let subscription: Subscription
+        public let plan: Plan
+        /// The draft as it would be issued on `subscription.currentPeriodEnd` with the usage recorded so far.
+        public let invoice: Invoice
+        public let creditsUsed: FixedDecimal
+    }
+
+    /// The preview of the workspace's active subscription, or `nil` when it has none.
+    public func preview(for workspaceID: WorkspaceID) async throws -> Preview? {
+        let store = self.invoices.database.store
+        guard let subscription = try await store.subscriptions.active(for: workspaceID).first else { return nil }
+        guard let plan = try await store.plans.find(subscription.planID),
+            let workspace = try await store.workspaces.find(workspaceID),
+            let supplier = try await store.supplier.find()
+        else { throw EngineError(.missingSupplier, "the plan, workspace or supplier of \(subscription.id) is missing") }
+        let (lines, credits) = try await Self.charges(
+            for: subscription, plan: plan, workspace: workspace, in: store, timeZone: self.invoices.clock.timeZone)
+        let invoice = Invoice.draft(
+            kind: .invoice, workspace: workspace, supplier: supplier, subscriptionID: subscription.id,
+            periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd.adding(days: -1),
+            description: Self.description(of: plan), lines: lines, createdAt: self.invoices.clock.now)
+        return Preview(subscription: subscription, plan: plan, invoice: invoice, creditsUsed: credits)
     }
 }

@@ -58,6 +58,7 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     MetersController(database: database, clock: clock).addRoutes(to: api)
     UsageController(database: database, clock: clock).addRoutes(to: api)
     SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
+    DashboardController(database: database, clock: clock).addRoutes(to: api)
     BillingRunsController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: api)
     return router

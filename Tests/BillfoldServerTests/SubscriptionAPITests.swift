@@ -33,6 +33,12 @@ struct SubscriptionAPITests {
                     #"{"name": "Ops", "email": "ops@ops.example", "address": {"line1": "1", "city": "Pune", "state_code": "27", "pin": "411001"}}"#
             )
             let workspaceID = try #require(workspace.object["id"] as? String)
+            let bare = try await client.call(.get, "/api/v1/workspaces/\(workspaceID)/dashboard")
+            #expect(
+                bare.status == .ok && bare.object["next_issue_date"] == nil && bare.object["invoice_total"] as? Int == 0
+            )
+            let nothingComing = try await client.call(.get, "/api/v1/workspaces/\(workspaceID)/upcoming_invoice")
+            #expect(nothingComing.status == .notFound && nothingComing.error["code"] as? String == "no_subscription")
             let plan = try await client.call(
                 .post, "/api/v1/plans", json: #"{"code": "starter", "name": "Starter", "platform_fee": 299900}"#)
             let planID = try #require(plan.object["id"] as? String)
@@ -63,6 +69,16 @@ struct SubscriptionAPITests {
                 json: "{\"workspace_id\": \"\(workspaceID)\", \"plan_id\": \"\(planID)\"}")
             #expect(again.status == .conflict)
 
+            let dashboard = try await client.call(.get, "/api/v1/workspaces/\(workspaceID)/dashboard")
+            #expect(dashboard.object["next_issue_date"] as? String == "2026-11-30")
+            #expect(
+                dashboard.object["invoice_total"] as? Int == 353_882 && dashboard.object["plan"] as? String == "Starter"
+            )
+            #expect((dashboard.object["seats"] as? [String: Int])?["subscribed"] == 3)
+            let upcoming = try await client.call(.get, "/api/v1/workspaces/\(workspaceID)/upcoming_invoice")
+            let preview = try #require(upcoming.object["invoice"] as? [String: Any])
+            #expect(upcoming.object["next_issue_date"] as? String == "2026-11-30")
+            #expect(preview["total"] as? Int == 353_882 && preview["period_end"] as? String == "2026-11-29")
             let run = try await client.call(.post, "/api/v1/billing_runs", json: "{}")
             #expect(run.object["periods_closed"] as? Int == 1)
             let fetched = try await client.call(.get, "/api/v1/subscriptions/\(id)")
@@ -73,6 +89,8 @@ struct SubscriptionAPITests {
             // ₹2,999.00 to a Maharashtra customer from Karnataka: IGST 18% is ₹539.82.
             #expect(items.count == 1 && items.first?["total"] as? Int == 353_882)
             #expect(items.first?["issue_date"] as? String == "2026-11-30")
+            let next = try await client.call(.get, "/api/v1/workspaces/\(workspaceID)/dashboard")
+            #expect(next.object["next_issue_date"] as? String == "2026-12-31")
         }
     }
 }
