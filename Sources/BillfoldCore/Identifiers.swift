@@ -67,6 +67,12 @@ public struct SubscriptionID: PrefixedIdentifier {
     public init(rawValue: String) { self.rawValue = rawValue }
 }
 
+public struct SubscriptionChangeID: PrefixedIdentifier {
+    public static let prefix = "sch"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
 public struct MeterID: PrefixedIdentifier {
     public static let prefix = "mtr"
     public let rawValue: String

@@ -100,3 +100,63 @@ public struct Subscription: Hashable, Sendable, Identifiable {
         self.createdAt = createdAt
     }
 }
+
+/// A plan and a number of seats: what a subscription is on for part of a period.
+public struct PlanTerms: Hashable, Sendable {
+    public var plan: Plan
+    public var seats: Int
+
+    public init(plan: Plan, seats: Int) {
+        self.plan = plan
+        self.seats = seats
+    }
+}
+
+/// A change of plan or seats recorded against one billing period, in force from `effectiveDate` to its end.
+///
+/// A change on the period's first day replaces the period's terms outright; a later one is prorated by the day
+/// on the period's invoice: a credit line for the unused part of the old terms, a charge line for the new ones.
+public struct SubscriptionChange: Hashable, Sendable, Identifiable {
+    public typealias ID = SubscriptionChangeID
+
+    public let id: ID
+    public var subscriptionID: SubscriptionID
+    /// The first day of the period the change belongs to.
+    public var periodStart: CalendarDate
+    public var effectiveDate: CalendarDate
+    public var fromPlanID: PlanID
+    public var fromSeats: Int
+    public var toPlanID: PlanID
+    public var toSeats: Int
+    public var actor: String
+    public let createdAt: Date
+
+    public init(
+        id: ID, subscriptionID: SubscriptionID, periodStart: CalendarDate, effectiveDate: CalendarDate,
+        fromPlanID: PlanID, fromSeats: Int, toPlanID: PlanID, toSeats: Int, actor: String, createdAt: Date
+    ) {
+        self.id = id
+        self.subscriptionID = subscriptionID
+        self.periodStart = periodStart
+        self.effectiveDate = effectiveDate
+        self.fromPlanID = fromPlanID
+        self.fromSeats = fromSeats
+        self.toPlanID = toPlanID
+        self.toSeats = toSeats
+        self.actor = actor
+        self.createdAt = createdAt
+    }
+}
+
+/// A change with its plans looked up: what the invoice's proration lines are computed from.
+public struct PricedChange: Hashable, Sendable {
+    public var effectiveDate: CalendarDate
+    public var from: PlanTerms
+    public var to: PlanTerms
+
+    public init(effectiveDate: CalendarDate, from: PlanTerms, to: PlanTerms) {
+        self.effectiveDate = effectiveDate
+        self.from = from
+        self.to = to
+    }
+}

@@ -15,9 +15,15 @@ public struct ServiceUsage: Hashable, Sendable {
 public enum SubscriptionCharges {
     /// Platform fee, seats beyond the included ones, credits beyond the allowance, and one line per
     /// service and price band, for the period `[start, end)`.
+    ///
+    /// `plan` and `seats` are the terms in force at the period's end; `changes` are the period's changes of
+    /// plan or seats, oldest first. The fixed fees are charged for the whole period on the terms in force on its
+    /// first day, and each later change adds a credit for the unused part of the old terms and a charge for the
+    /// new ones, by the day. Credits are counted against the allowance of the plan in force at the end.
     public static func lines(
         plan: Plan, seats: Int, start: CalendarDate, end: CalendarDate, creditsUsed: FixedDecimal,
-        usage: [ServiceUsage], gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
+        usage: [ServiceUsage], changes: [PricedChange] = [],
+        gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
     ) throws(MoneyError) -> [InvoiceLine] {
         let last = end.adding(days: -1)
         let currency = plan.currency
@@ -30,21 +36,15 @@ public enum SubscriptionCharges {
                 description: description, periodStart: start, periodEnd: last, quantity: quantity, unit: unit,
                 unitPrice: unitPrice, currency: currency, sac: sac, gstRateBasisPoints: gstRateBasisPoints)
         }
-        var lines: [InvoiceLine] = []
-        if plan.platformFee.isPositive {
-            lines.append(
-                try line(
-                    .platformFee, "platform", plan.name, "\(plan.name) plan platform fee", quantity: FixedDecimal(1),
-                    unit: plan.interval.rawValue, unitPrice: plan.platformFee.majorUnitDecimal, sac: plan.sac))
+        var base = changes.first?.from ?? PlanTerms(plan: plan, seats: seats)
+        for change in changes where change.effectiveDate <= start {
+            base = change.to
         }
-        let extraSeats = seats - plan.includedSeats
-        if extraSeats > 0, plan.seatPrice.isPositive {
-            lines.append(
-                try line(
-                    .seats, "seat", "Additional seats",
-                    "\(extraSeats) \(extraSeats == 1 ? "seat" : "seats") beyond the \(plan.includedSeats) included",
-                    quantity: FixedDecimal(Int64(extraSeats)), unit: "seat",
-                    unitPrice: plan.seatPrice.majorUnitDecimal, sac: plan.sac))
+        var lines = try Self.fixedFees(
+            for: base, from: start, start: start, end: end, proration: nil, gstRateBasisPoints: gstRateBasisPoints)
+        for change in changes where change.effectiveDate > start {
+            lines += try Self.prorationLines(
+                for: change, start: start, end: end, gstRateBasisPoints: gstRateBasisPoints)
         }
         let allowance = FixedDecimal(plan.monthlyCredits * Int64(plan.interval.months))
         if creditsUsed > allowance, plan.creditPrice.isPositive {
@@ -71,6 +71,99 @@ public enum SubscriptionCharges {
                         quantity: portion.quantity, unit: Self.unit(of: portion, meter: meter),
                         unitPrice: portion.unitPrice, sac: meter.sac))
             }
+        }
+        return lines
+    }
+
+    /// The credit for the unused part of a change's old terms and the charge for its new ones, in the period
+    /// `[start, end)`.
+    public static func prorationLines(
+        for change: PricedChange, start: CalendarDate, end: CalendarDate,
+        gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
+    ) throws(MoneyError) -> [InvoiceLine] {
+        var unused = try Self.fixedFees(
+            for: change.from, from: change.effectiveDate, start: start, end: end, proration: .unused,
+            gstRateBasisPoints: gstRateBasisPoints)
+        var remaining = try Self.fixedFees(
+            for: change.to, from: change.effectiveDate, start: start, end: end, proration: .remaining,
+            gstRateBasisPoints: gstRateBasisPoints)
+        // A fee the change leaves as it was (the same plan's platform fee, as many extra seats at the same
+        // price) would be credited and charged again to no effect; it is left off.
+        for credit in unused {
+            if let index = remaining.firstIndex(where: {
+                $0.category == credit.category && $0.resourceName == credit.resourceName
+                    && $0.unitPrice == credit.unitPrice && $0.quantity == .zero - credit.quantity
+            }) {
+                remaining.remove(at: index)
+                unused.removeAll { $0 == credit }
+            }
+        }
+        return unused + remaining
+    }
+
+    /// Which side of a mid-period change a prorated line is on.
+    enum Proration {
+        /// The old terms from the change to the period's end: a credit.
+        case unused
+        /// The new terms from the change to the period's end: a charge.
+        case remaining
+    }
+
+    /// The platform fee and the extra seats of `terms` for `[from, end)`: the whole period when `proration` is
+    /// `nil`, else that many days of it, credited or charged.
+    ///
+    /// A prorated amount is `quantity × unit price × days ÷ days in the period`, rounded once to minor units.
+    static func fixedFees(
+        for terms: PlanTerms, from: CalendarDate, start: CalendarDate, end: CalendarDate, proration: Proration?,
+        gstRateBasisPoints: Int
+    ) throws(MoneyError) -> [InvoiceLine] {
+        let plan = terms.plan
+        let periodDays = start.days(until: end)
+        let days = from.days(until: end)
+        let sign: Int64 = proration == .unused ? -1 : 1
+        func line(
+            _ category: LineCategory, _ resourceType: String, _ resourceName: String, _ what: String,
+            count: Int64, unit: String, price: Money
+        ) throws(MoneyError) -> InvoiceLine {
+            let description: String
+            let amount: Money
+            switch proration {
+            case nil:
+                description = what
+                amount = try Money.amount(
+                    quantity: FixedDecimal(count), unitPrice: price.majorUnitDecimal, currency: price.currency)
+            case .some(let side):
+                let label = side == .unused ? "Unused time on" : "Remaining time on"
+                description = "\(label) \(what) from \(from) (\(days) of \(periodDays) days)"
+                let numerator = Int128(sign) * Int128(count) * Int128(price.minorUnits) * Int128(days)
+                let rounded = Rounding.divideRoundingHalfAwayFromZero(numerator, by: Int128(periodDays))
+                guard let minorUnits = Int64(exactly: rounded) else { throw MoneyError.overflow }
+                amount = Money(minorUnits: minorUnits, currency: price.currency)
+            }
+            return InvoiceLine(
+                category: category, resourceType: resourceType, resourceName: resourceName, description: description,
+                periodStart: from, periodEnd: end.adding(days: -1), quantity: FixedDecimal(sign * count), unit: unit,
+                unitPrice: price.majorUnitDecimal, amount: amount, sac: plan.sac,
+                gstRateBasisPoints: gstRateBasisPoints)
+        }
+        var lines: [InvoiceLine] = []
+        if plan.platformFee.isPositive {
+            lines.append(
+                try line(
+                    .platformFee, "platform", plan.name, "\(plan.name) plan platform fee", count: 1,
+                    unit: plan.interval.rawValue, price: plan.platformFee))
+        }
+        let extraSeats = terms.seats - plan.includedSeats
+        if extraSeats > 0, plan.seatPrice.isPositive {
+            let seatWord = extraSeats == 1 ? "seat" : "seats"
+            let what =
+                proration == nil
+                ? "\(extraSeats) \(seatWord) beyond the \(plan.includedSeats) included"
+                : "\(extraSeats) additional \(seatWord) on \(plan.name)"
+            lines.append(
+                try line(
+                    .seats, "seat", "Additional seats", what, count: Int64(extraSeats), unit: "seat",
+                    price: plan.seatPrice))
         }
         return lines
     }

@@ -142,9 +142,25 @@ public struct BillingRun: Sendable {
                 usage.append(ServiceUsage(meter: meter, resourceName: total.resourceName, quantity: total.quantity))
             }
         }
+        var plans = [plan.id: plan]
+        var changes: [PricedChange] = []
+        for change in try await store.subscriptions.changes(
+            of: subscription.id, periodStart: subscription.currentPeriodStart)
+        {
+            for planID in [change.fromPlanID, change.toPlanID] where plans[planID] == nil {
+                plans[planID] = try await store.plans.find(planID)
+            }
+            guard let from = plans[change.fromPlanID], let to = plans[change.toPlanID] else {
+                throw EngineError(.notFound, "a plan named by change \(change.id) is missing")
+            }
+            changes.append(
+                PricedChange(
+                    effectiveDate: change.effectiveDate, from: PlanTerms(plan: from, seats: change.fromSeats),
+                    to: PlanTerms(plan: to, seats: change.toSeats)))
+        }
         let lines = try SubscriptionCharges.lines(
             plan: plan, seats: subscription.seats, start: subscription.currentPeriodStart,
-            end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage)
+            end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage, changes: changes)
         return (lines, credits)
     }
 

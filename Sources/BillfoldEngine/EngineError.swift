@@ -5,6 +5,9 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidState = "invalid_state"
         case invalidAmount = "invalid_amount"
         case missingSupplier = "missing_supplier"
+        /// The request names something that cannot be done as asked: a plan in another currency, a date
+        /// outside the period.
+        case invalidRequest = "invalid_request"
     }
 
     public let code: Code

@@ -29,6 +29,12 @@ public struct WalletService: Sendable {
             else {
                 throw EngineError(.notFound, "no workspace \(workspaceID)")
             }
+            guard workspace.billingMode == .prepaid else {
+                throw EngineError(
+                    .invalidState,
+                    "workspace \(workspaceID) is billed postpaid and has no wallet to top up; "
+                        + "set its billing_mode to prepaid first")
+            }
             guard amount.currency == workspace.currency else {
                 throw EngineError(.invalidAmount, "the wallet of \(workspaceID) holds \(workspace.currency.code)")
             }

@@ -126,6 +126,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_amount", message: error.message)
             case .missingSupplier:
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
+            case .invalidRequest:
+                return APIError(.unprocessableContent, .invalidRequest, code: "invalid_request", message: error.message)
             }
         case let error as InvoiceTransitionError where error.code == .invalidTransition:
             return APIError(.conflict, .conflict, code: error.code.rawValue, message: error.message)

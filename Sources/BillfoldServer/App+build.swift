@@ -59,6 +59,7 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     UsageController(database: database, clock: clock).addRoutes(to: api)
     SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
     DashboardController(database: database, clock: clock).addRoutes(to: api)
+    WalletController(database: database, clock: clock).addRoutes(to: api)
     BillingRunsController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: api)
     return router

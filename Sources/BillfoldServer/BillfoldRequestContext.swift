@@ -12,6 +12,9 @@ public struct BillfoldRequestContext: RequestContext {
         self.apiKey = nil
     }
 
+    /// Who the audit log names for what this request does: `api_key:key_…`.
+    var actor: String { self.apiKey.map { "api_key:\($0.id.rawValue)" } ?? "api" }
+
     /// Bodies above 1 MiB are refused before they are read.
     public var maxUploadSize: Int { 1 << 20 }
 }

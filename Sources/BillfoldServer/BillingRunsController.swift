@@ -41,7 +41,7 @@ struct BillingRunsController {
         guard asOf <= now else {
             throw APIError.invalid("as_of", "as_of is in the future; periods are billed only once they have ended")
         }
-        let actor = context.apiKey.map { "api_key:\($0.id.rawValue)" } ?? "api"
+        let actor = context.actor
         let run = BillingRun(invoices: InvoiceService(database: self.database, clock: self.clock))
         let report = try await run.run(asOf: asOf, actor: actor)
         return try JSONCoding.response(

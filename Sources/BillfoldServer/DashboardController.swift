@@ -54,7 +54,7 @@ struct DashboardController {
 
     /// Next issue date, credits and seats of the current period, the invoice total so far, and the wallet.
     @Sendable func dashboard(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let workspace = try await self.workspace(context)
+        let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
         let preview = try await self.run.preview(for: workspace.id)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
         return try JSONCoding.response(
@@ -73,7 +73,7 @@ struct DashboardController {
 
     /// The invoice the current period would produce if it ended now; nothing is stored.
     @Sendable func upcomingInvoice(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let workspace = try await self.workspace(context)
+        let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
         guard let preview = try await self.run.preview(for: workspace.id) else {
             throw APIError(
                 .notFound, .notFound, code: "no_subscription",
@@ -86,11 +86,4 @@ struct DashboardController {
     }
 
     private var run: BillingRun { BillingRun(invoices: InvoiceService(database: self.database, clock: self.clock)) }
-
-    private func workspace(_ context: BillfoldRequestContext) async throws -> Workspace {
-        let raw = try context.parameters.require("id")
-        guard let id = WorkspaceID(validating: raw), let workspace = try await self.database.store.workspaces.find(id)
-        else { throw APIError.notFound("workspace", id: raw) }
-        return workspace
-    }
 }

@@ -12,6 +12,7 @@ struct SubscriptionsController {
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.post("subscriptions", use: self.create)
         group.get("subscriptions/:id", use: self.get)
+        group.patch("subscriptions/:id", use: self.update)
     }
 
     struct CreateBody: Decodable {
@@ -61,6 +62,37 @@ struct SubscriptionsController {
             return subscription
         }
         return try JSONCoding.response(SubscriptionResponse(subscription), status: .created)
+    }
+
+    struct UpdateBody: Decodable {
+        var planId: String?
+        var seats: Int?
+        var cancelAtPeriodEnd: Bool?
+        /// The first day the new plan or seats apply (default: today); within the current period.
+        var prorationDate: String?
+    }
+
+    /// Changes seats or plan, prorated by the day on the period's invoice, or schedules cancellation at the
+    /// period's end.
+    @Sendable func update(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let raw = try context.parameters.require("id")
+        guard let id = SubscriptionID(validating: raw) else { throw APIError.notFound("subscription", id: raw) }
+        let body = try await JSONCoding.decode(UpdateBody.self, from: request, context: context)
+        if body.prorationDate != nil, body.planId == nil, body.seats == nil {
+            throw APIError.invalid("proration_date", "proration_date applies only to a change of plan_id or seats")
+        }
+        guard body.planId != nil || body.seats != nil || body.cancelAtPeriodEnd != nil else {
+            throw APIError.invalid(
+                "seats", "name at least one of plan_id, seats or cancel_at_period_end", code: "nothing_to_change")
+        }
+        let change = SubscriptionService.Change(
+            planID: try body.planId.map { try Validate.identifier($0, as: PlanID.self, param: "plan_id") },
+            seats: try body.seats.map { try Validate.count($0, param: "seats", maximum: 100_000) },
+            cancelAtPeriodEnd: body.cancelAtPeriodEnd,
+            effectiveDate: try Validate.date(body.prorationDate, param: "proration_date"))
+        let subscription = try await SubscriptionService(database: self.database, clock: self.clock)
+            .change(id, change, actor: context.actor)
+        return try JSONCoding.response(SubscriptionResponse(subscription))
     }
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

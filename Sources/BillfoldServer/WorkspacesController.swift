@@ -156,8 +156,13 @@ struct WorkspacesController {
     }
 
     private func find(_ context: BillfoldRequestContext) async throws -> Workspace {
+        try await Self.workspace(in: context, from: self.database)
+    }
+
+    /// The workspace the route's `:id` names, or a 404.
+    static func workspace(in context: BillfoldRequestContext, from database: Database) async throws -> Workspace {
         let raw = try context.parameters.require("id")
-        guard let id = WorkspaceID(validating: raw), let workspace = try await self.database.store.workspaces.find(id)
+        guard let id = WorkspaceID(validating: raw), let workspace = try await database.store.workspaces.find(id)
         else { throw APIError.notFound("workspace", id: raw) }
         return workspace
     }

@@ -291,6 +291,30 @@ public enum Migrations {
                 "UPDATE subscriptions SET billing_anchor = current_period_start WHERE billing_anchor IS NULL",
             ]
         ),
+        Migration(
+            name: "0005_subscription_changes",
+            statements: [
+                """
+                CREATE TABLE subscription_changes (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    subscription_id TEXT NOT NULL REFERENCES subscriptions (id),
+                    period_start TEXT NOT NULL,
+                    effective_date TEXT NOT NULL,
+                    from_plan_id TEXT NOT NULL REFERENCES plans (id),
+                    from_seats INTEGER NOT NULL,
+                    to_plan_id TEXT NOT NULL REFERENCES plans (id),
+                    to_seats INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE INDEX subscription_changes_period
+                    ON subscription_changes (subscription_id, period_start, sequence)
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

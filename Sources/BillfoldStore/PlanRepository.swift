@@ -26,6 +26,10 @@ public protocol SubscriptionRepository: Sendable {
     func lock(_ id: SubscriptionID) async throws -> Bool
     /// Records a subscription's new period, seats, plan or status.
     func save(_ subscription: Subscription) async throws
+    /// Appends a change of plan or seats to its period's record.
+    func recordChange(_ change: SubscriptionChange) async throws
+    /// The changes recorded against the period that starts on `periodStart`, oldest first.
+    func changes(of id: SubscriptionID, periodStart: CalendarDate) async throws -> [SubscriptionChange]
 }
 
 struct SQLPlanRepository: PlanRepository {
@@ -125,6 +129,38 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
             WHERE id = \(bind: subscription.id.rawValue)
             """
         ).run()
+    }
+
+    func recordChange(_ change: SubscriptionChange) async throws {
+        try await self.sql.raw(
+            """
+            INSERT INTO subscription_changes (id, subscription_id, period_start, effective_date, from_plan_id,
+                from_seats, to_plan_id, to_seats, actor, created_at)
+            VALUES (\(bind: change.id.rawValue), \(bind: change.subscriptionID.rawValue),
+                \(bind: change.periodStart.description), \(bind: change.effectiveDate.description),
+                \(bind: change.fromPlanID.rawValue), \(bind: change.fromSeats), \(bind: change.toPlanID.rawValue),
+                \(bind: change.toSeats), \(bind: change.actor), \(bind: change.createdAt.storedMilliseconds))
+            """
+        ).run()
+    }
+
+    func changes(of id: SubscriptionID, periodStart: CalendarDate) async throws -> [SubscriptionChange] {
+        try await self.sql.raw(
+            """
+            SELECT * FROM subscription_changes
+            WHERE subscription_id = \(bind: id.rawValue) AND period_start = \(bind: periodStart.description)
+            ORDER BY sequence
+            """
+        ).all().map { row in
+            SubscriptionChange(
+                id: SubscriptionChangeID(rawValue: try row.string("id")),
+                subscriptionID: SubscriptionID(rawValue: try row.string("subscription_id")),
+                periodStart: try row.calendarDate("period_start"),
+                effectiveDate: try row.calendarDate("effective_date"),
+                fromPlanID: PlanID(rawValue: try row.string("from_plan_id")), fromSeats: try row.int("from_seats"),
+                toPlanID: PlanID(rawValue: try row.string("to_plan_id")), toSeats: try row.int("to_seats"),
+                actor: try row.string("actor"), createdAt: try row.date("created_at"))
+        }
     }
 
     static func subscription(from row: any SQLRow) throws -> Subscription {
