@@ -9,7 +9,8 @@ let package = Package(
     name: "Billfold",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "billfold", targets: ["billfold"])
+        .executable(name: "billfold", targets: ["billfold"]),
+        .executable(name: "billfold-bench", targets: ["billfold-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -68,6 +69,18 @@ let package = Package(
                 "BillfoldServer",
                 "BillfoldStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "billfold-bench",
+            dependencies: [
+                "BillfoldCore",
+                "BillfoldEngine",
+                "BillfoldStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -80,6 +80,20 @@ public struct InvoiceService: Sendable {
         guard let workspace = try await store.workspaces.find(invoice.workspaceID),
             let supplier = try await store.supplier.find()
         else { throw EngineError(.missingSupplier, "the workspace or the supplier of \(id) is missing") }
+        try await Self.number(
+            &invoice, in: store, supplier: supplier, workspace: workspace, issueDate: issueDate,
+            numberSeries: numberSeries)
+        try await store.invoices.saveFinalization(invoice, at: now)
+        try await Self.recordFinalization(of: invoice, in: store, actor: actor, now: now)
+        return invoice
+    }
+
+    /// Inside a transaction: taxes a draft by place of supply, takes its number from the series and finalizes
+    /// it in memory; the caller stores it.
+    static func number(
+        _ invoice: inout Invoice, in store: Store, supplier: Supplier, workspace: Workspace, issueDate: CalendarDate,
+        numberSeries: [DocumentKind: InvoiceNumberSeries]
+    ) async throws {
         guard let series = numberSeries[invoice.kind] else {
             throw EngineError(.invalidState, "no number series for \(invoice.kind.rawValue)")
         }
@@ -92,13 +106,15 @@ public struct InvoiceService: Sendable {
         }
         let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0
         try invoice.finalize(number: number, issueDate: issueDate, paymentTermsDays: terms)
-        try await store.invoices.saveFinalization(invoice, at: now)
+    }
+
+    /// The audit entry of a finalized document.
+    static func recordFinalization(of invoice: Invoice, in store: Store, actor: String, now: Date) async throws {
         try await store.auditLog.record(
             AuditEntry(
                 occurredAt: now, actor: actor, action: "\(invoice.kind.rawValue).finalized",
                 subjectID: invoice.id.rawValue, workspaceID: invoice.workspaceID, amount: invoice.total,
-                details: ["number": number]))
-        return invoice
+                details: ["number": invoice.number ?? ""]))
     }
 
     /// Records a payment attempt that the gateway or the payer has not settled yet, or that failed.

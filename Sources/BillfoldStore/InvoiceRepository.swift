@@ -125,17 +125,25 @@ struct SQLInvoiceRepository: InvoiceRepository {
         } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("invoice \(invoice.id) or its billing period is already stored")
         }
-        for (position, line) in invoice.lines.enumerated() {
+        // One statement for all the lines: 14 values a line keeps 2,000 of them under SQLite's bound-value limit.
+        var position = 0
+        for chunk in invoice.lines.chunked(into: 2_000) {
+            let rows = chunk.map { line -> SQLQueryString in
+                position += 1
+                return """
+                    (\(bind: invoice.id.rawValue), \(bind: position), \(bind: line.category.rawValue),
+                        \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
+                        \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
+                        \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
+                        \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+                    """
+            }
             try await self.sql.raw(
                 """
                 INSERT INTO invoice_lines (invoice_id, position, category, resource_type, resource_name,
                     description, period_start, period_end, quantity, unit, unit_price, amount, sac,
                     gst_rate_basis_points)
-                VALUES (\(bind: invoice.id.rawValue), \(bind: position + 1), \(bind: line.category.rawValue),
-                    \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
-                    \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
-                    \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
-                    \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+                VALUES \(rows.joined(separator: ", "))
                 """
             ).run()
         }
@@ -143,15 +151,20 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     private func insertTaxes(of invoice: Invoice) async throws {
-        for head in invoice.tax.heads {
-            try await self.sql.raw(
-                """
-                INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
-                VALUES (\(bind: invoice.id.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
-                    \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
-                """
-            ).run()
+        let heads = invoice.tax.heads
+        guard !heads.isEmpty else { return }
+        let rows = heads.map { head -> SQLQueryString in
+            """
+            (\(bind: invoice.id.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
+                \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
+            """
         }
+        try await self.sql.raw(
+            """
+            INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
     }
 
     /// What `q` searches: the number and the description, lower-cased here so both engines agree on Unicode.
@@ -341,5 +354,12 @@ struct SQLInvoiceRepository: InvoiceRepository {
             taxTotal: try row.money("tax_total", in: currency), total: total, amountPaid: amountPaid,
             amountDue: Invoice.amountDue(state: state, total: total, amountPaid: amountPaid),
             placeOfSupply: try row.optionalString("place_of_supply"))
+    }
+}
+
+extension Array {
+    /// The elements in runs of at most `size`, in order.
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
     }
 }

@@ -124,23 +124,43 @@ struct StoredPricing: Codable {
 struct SQLUsageRepository: UsageRepository {
     let sql: any SQLDatabase
 
+    /// Rows per INSERT: 9 values each keeps a statement well under SQLite's limit of 32,766 bound values.
+    static let rowsPerStatement = 500
+
     func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome] {
         var outcomes: [UsageRecordOutcome] = []
         outcomes.reserveCapacity(records.count)
-        for record in records {
-            let inserted = try await self.sql.raw(
-                """
-                INSERT INTO usage_records (id, workspace_id, event_id, meter_code, resource_name, quantity,
-                    started_at, ended_at, created_at)
-                VALUES (\(bind: record.id.rawValue), \(bind: record.workspaceID.rawValue), \(bind: record.eventID),
-                    \(bind: record.meterCode), \(bind: record.resourceName), \(bind: record.quantity.scaledValue),
-                    \(bind: record.startedAt.storedMilliseconds), \(bind: record.endedAt.storedMilliseconds),
-                    \(bind: record.createdAt.storedMilliseconds))
-                ON CONFLICT (workspace_id, event_id) DO NOTHING
-                RETURNING id
-                """
-            ).first()
-            if inserted != nil {
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + Self.rowsPerStatement, records.endIndex)
+            outcomes += try await self.record(chunk: records[start..<end])
+            start = end
+        }
+        return outcomes
+    }
+
+    /// One multi-row INSERT; a record whose key was taken, before or earlier in the chunk, gets the stored id.
+    private func record(chunk: ArraySlice<UsageRecord>) async throws -> [UsageRecordOutcome] {
+        let rows = chunk.map { record -> SQLQueryString in
+            """
+            (\(bind: record.id.rawValue), \(bind: record.workspaceID.rawValue), \(bind: record.eventID),
+                \(bind: record.meterCode), \(bind: record.resourceName), \(bind: record.quantity.scaledValue),
+                \(bind: record.startedAt.storedMilliseconds), \(bind: record.endedAt.storedMilliseconds),
+                \(bind: record.createdAt.storedMilliseconds))
+            """
+        }
+        let insert: SQLQueryString = """
+            INSERT INTO usage_records (id, workspace_id, event_id, meter_code, resource_name, quantity,
+                started_at, ended_at, created_at)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (workspace_id, event_id) DO NOTHING
+            RETURNING id
+            """
+        let inserted = Set(try await self.sql.raw(insert).all().map { try $0.string("id") })
+        var outcomes: [UsageRecordOutcome] = []
+        outcomes.reserveCapacity(chunk.count)
+        for record in chunk {
+            if inserted.contains(record.id.rawValue) {
                 outcomes.append(.recorded(record.id))
                 continue
             }

@@ -22,6 +22,12 @@ public protocol SubscriptionRepository: Sendable {
     func active(for workspace: WorkspaceID) async throws -> [Subscription]
     /// Active subscriptions whose current period ended on or before `date`, earliest first.
     func due(on date: CalendarDate, limit: Int) async throws -> [Subscription]
+    /// Inside a transaction: up to `limit` active subscriptions whose period ended by `date`, earliest first,
+    /// leaving out `excluded`, each held until the transaction ends. On PostgreSQL rows another transaction holds
+    /// are skipped (`FOR UPDATE SKIP LOCKED`), so concurrent runs claim different subscriptions; SQLite has one
+    /// writer at a time.
+    func claimDue(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
+        -> [Subscription]
     /// Inside a transaction: holds the subscription's row until the transaction ends; `false` when there is none.
     func lock(_ id: SubscriptionID) async throws -> Bool
     /// Records a subscription's new period, seats, plan or status.
@@ -109,6 +115,23 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
             """
             SELECT * FROM subscriptions WHERE status = 'active' AND current_period_end <= \(bind: date.description)
             ORDER BY current_period_end, id LIMIT \(bind: limit)
+            """
+        ).all().map(Self.subscription)
+    }
+
+    func claimDue(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
+        -> [Subscription]
+    {
+        let exclusion: SQLQueryString =
+            excluded.isEmpty
+            ? ""
+            : "AND id NOT IN (\(excluded.map { SQLQueryString("\(bind: $0.rawValue)") }.joined(separator: ", ")))"
+        let locking: SQLQueryString = self.sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
+        return try await self.sql.raw(
+            """
+            SELECT * FROM subscriptions
+            WHERE status = 'active' AND current_period_end <= \(bind: date.description) \(exclusion)
+            ORDER BY current_period_end, id LIMIT \(bind: limit) \(locking)
             """
         ).all().map(Self.subscription)
     }

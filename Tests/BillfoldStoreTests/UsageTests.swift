@@ -44,6 +44,15 @@ struct UsageTests {
             let again = [record("e1", "99", in: workspace), record("e1", "0.5", in: other)]
             let second = try await database.store.usage.record(again)
             #expect(second == [.duplicate(first[0].id), .recorded(again[1].id)])
+            // Twice in one batch, and across the 500-row statements a large batch is split into.
+            var large = (0..<1_200).map { record("bulk-\($0)", "1", in: other) }
+            large.append(record("bulk-3", "7", in: other))
+            large.insert(record("e9", "1", in: other), at: 600)
+            large.append(record("e9", "2", in: other))
+            let bulk = try await database.store.usage.record(large)
+            #expect(Array(bulk.prefix(600)) == large.prefix(600).map { UsageRecordOutcome.recorded($0.id) })
+            #expect(bulk[600] == .recorded(large[600].id))
+            #expect(Array(bulk.suffix(2)) == [.duplicate(large[3].id), .duplicate(large[600].id)])
             let totals = try await database.store.usage.totals(
                 for: workspace.id, from: start, to: start.addingTimeInterval(86_400))
             #expect(totals.count == 1)

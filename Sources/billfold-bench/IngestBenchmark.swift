@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `billfold-bench ingest`: usage records per second posted in batches over HTTP to a running `billfold serve` on
+/// SQLite, started by the benchmark from the `billfold` built next to it.
+struct IngestBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Post usage in batches over HTTP to billfold serve on SQLite; report records per second.")
+
+    @Option(help: "Batches to post in the timed part.")
+    var batches = 60
+
+    @Option(help: "Records per batch (the API takes up to 10,000).")
+    var batchSize = 10_000
+
+    @Option(help: "Requests in flight at once.")
+    var connections = 2
+
+    @Option(help: "Workspaces the records are spread over.")
+    var workspaces = 100
+
+    static let apiKey = "bf_bench_operator_key_0000000000000000000000"
+
+    func run() async throws {
+        let directory = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await BenchServer.start(
+            database: directory.appendingPathComponent("ingest.sqlite").path, apiKey: Self.apiKey)
+        defer { server.stop() }
+        let client = APIClient(baseURL: server.url, apiKey: Self.apiKey)
+        _ = try await client.post(
+            "/api/v1/meters",
+            json: #"{"code": "pod-vcpu", "name": "Pod vCPU", "resource_type": "pod", "unit": "vCPU-hour", "pricing": {"model": "per_unit", "unit_price": "2.4"}}"#
+        )
+        var workspaceIDs: [String] = []
+        for index in 0..<self.workspaces {
+            let body = try await client.post(
+                "/api/v1/workspaces",
+                json:
+                    #"{"name": "Tenant \#(index)", "email": "t\#(index)@tenant.example", "address": {"line1": "1", "city": "Pune", "state_code": "27", "pin": "411001"}}"#
+            )
+            guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any],
+                let id = object["id"] as? String
+            else { throw ValidationError("could not create a workspace") }
+            workspaceIDs.append(id)
+        }
+        let bodies = (0...self.batches).map { self.batch($0, workspaceIDs: workspaceIDs) }
+        let megabytes = Double(bodies[0].count) / 1_048_576
+        print(
+            "ingest: \(self.batches) batches × \(formatted(Double(self.batchSize))) records "
+                + "(\(formatted(megabytes, decimals: 1)) MiB each), \(self.connections) in flight, "
+                + "to billfold serve on SQLite at \(server.url)")
+        // One batch first, so the figures exclude warm-up.
+        _ = try await client.post("/api/v1/usage", body: bodies[0])
+        let (_, seconds) = try await Stopwatch.time {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = 1
+                for _ in 0..<min(self.connections, self.batches) {
+                    let body = bodies[next]
+                    next += 1
+                    group.addTask { _ = try await client.post("/api/v1/usage", body: body) }
+                }
+                while try await group.next() != nil {
+                    guard next <= self.batches else { continue }
+                    let body = bodies[next]
+                    next += 1
+                    group.addTask { _ = try await client.post("/api/v1/usage", body: body) }
+                }
+            }
+        }
+        let records = Double(self.batches * self.batchSize)
+        print(
+            "  \(formatted(records)) records in \(formatted(seconds, decimals: 2)) s = "
+                + "\(formatted(records / seconds)) records/s (\(formatted(seconds * 1000 / Double(self.batches))) ms "
+                + "per batch)")
+    }
+
+    /// Batch `number` of distinct events, spread over the workspaces, as the JSON body of `POST /usage`.
+    func batch(_ number: Int, workspaceIDs: [String]) -> Data {
+        var json = #"{"records": ["#
+        json.reserveCapacity(self.batchSize * 220)
+        for index in 0..<self.batchSize {
+            if index > 0 { json += "," }
+            let workspace = workspaceIDs[index % workspaceIDs.count]
+            let hour = String(10 + index % 10)
+            json +=
+                #"{"event_id": "b\#(number)-\#(index)", "workspace_id": "\#(workspace)", "meter": "pod-vcpu", "resource_name": "api-\#(index % 7)", "quantity": "\#(index % 97).25", "started_at": "2026-11-20T\#(hour):00:00Z", "ended_at": "2026-11-20T\#(hour):59:59Z"}"#
+        }
+        json += "]}"
+        return Data(json.utf8)
+    }
+}
+
+/// `billfold serve` run as a child process on a free port.
+struct BenchServer {
+    let process: Process
+    let url: String
+
+    static func start(database: String, apiKey: String) async throws -> BenchServer {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("billfold")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw ValidationError(
+                "no billfold next to billfold-bench at \(executable.path); build both: swift build -c release")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["BILLFOLD_BOOTSTRAP_API_KEY"] = apiKey
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        // The first line names the URL it serves.
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            guard !data.isEmpty else { throw ValidationError("billfold serve ended before it served") }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let start = text.range(of: "http://"),
+            let end = text[start.lowerBound...].firstIndex(where: { $0 == " " || $0 == "\n" })
+        else { throw ValidationError("billfold serve did not say where it serves: \(text)") }
+        return BenchServer(process: process, url: String(text[start.lowerBound..<end]))
+    }
+
+    func stop() {
+        self.process.terminate()
+        self.process.waitUntilExit()
+    }
+}
+
+/// A minimal client of the operator API.
+struct APIClient: Sendable {
+    let baseURL: String
+    let apiKey: String
+
+    func post(_ path: String, json: String) async throws -> Data {
+        try await self.post(path, body: Data(json.utf8))
+    }
+
+    func post(_ path: String, body: Data) async throws -> Data {
+        guard let url = URL(string: self.baseURL + path) else { throw ValidationError("bad URL \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(self.apiKey)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.upload(for: request, from: body)
+        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
+            throw ValidationError("POST \(path) failed: \(String(decoding: data.prefix(500), as: UTF8.self))")
+        }
+        return data
+    }
+}
