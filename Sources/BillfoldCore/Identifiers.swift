@@ -1,3 +1,5 @@
+import Foundation
+
 /// An identifier that reads as what it names: `ws_…`, `inv_…`.
 public protocol PrefixedIdentifier: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
 where RawValue == String {
@@ -7,19 +9,37 @@ where RawValue == String {
 }
 
 extension PrefixedIdentifier {
-    /// A new random identifier: the prefix, an underscore and 20 lower-case base-32 characters.
+    /// A new identifier: the prefix, an underscore and 20 lower-case base-32 characters, the first 10 the
+    /// milliseconds since 1970 and the last 10 random (50 bits).
+    ///
+    /// Identifiers made later sort later, so a table keyed by them grows at its end: inserts touch the last
+    /// pages of the index instead of random ones, which keeps bulk ingestion fast.
     public static func generate() -> Self {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
         var generator = SystemRandomNumberGenerator()
-        let body = String((0..<20).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-        return Self(rawValue: "\(Self.prefix)_\(body)")
+        let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        var random = generator.next() as UInt64
+        var body = [UInt8](repeating: 0, count: 20)
+        for index in 0..<10 {
+            body[index] = alphabet[Int((milliseconds >> UInt64(5 * (9 - index))) & 31)]
+            body[10 + index] = alphabet[Int(random & 31)]
+            random >>= 5
+        }
+        return Self(rawValue: Self.prefix + "_" + String(decoding: body, as: UTF8.self))
     }
 
     /// The identifier in `string` when it has this type's prefix and a plausible body.
     public init?(validating string: String) {
-        let body = string.dropFirst(Self.prefix.count + 1)
-        guard string.hasPrefix("\(Self.prefix)_"), (1...64).contains(body.count),
-            body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        let utf8 = string.utf8
+        let prefix = Self.prefix.utf8
+        let body = utf8.dropFirst(prefix.count + 1)
+        guard utf8.count > prefix.count, utf8.starts(with: prefix),
+            utf8[utf8.index(utf8.startIndex, offsetBy: prefix.count)] == 0x5F,
+            (1...64).contains(body.count),
+            body.allSatisfy({ byte in
+                (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+                    || byte == 0x5F || byte == 0x2D
+            })
         else { return nil }
         self.init(rawValue: string)
     }

@@ -92,18 +92,8 @@ public struct BillingRun: Sendable {
         return try await self.invoices.database.inTransaction { store in
             let due = try await store.subscriptions.claimDue(on: date, limit: Self.batchSize, excluding: failed)
             guard !due.isEmpty else { return [] }
-            guard let supplier = try await store.supplier.find() else {
-                throw EngineError(.missingSupplier, "configure the supplier before billing")
-            }
-            var catalog = Catalog()
-            var closings: [Closing] = []
-            for subscription in due {
-                closings.append(
-                    try await Self.close(
-                        subscription, in: store, supplier: supplier, catalog: &catalog, numberSeries: numberSeries,
-                        timeZone: clock.timeZone, actor: actor, now: now))
-            }
-            return closings
+            return try await Self.close(
+                due, in: store, numberSeries: numberSeries, timeZone: clock.timeZone, actor: actor, now: now)
         }
     }
 
@@ -116,67 +106,100 @@ public struct BillingRun: Sendable {
             guard try await store.subscriptions.lock(id), let subscription = try await store.subscriptions.find(id),
                 subscription.status == .active, subscription.currentPeriodEnd <= date
             else { return .notDue }
-            guard let supplier = try await store.supplier.find() else {
-                throw EngineError(.missingSupplier, "configure the supplier before billing")
-            }
-            var catalog = Catalog()
-            return try await Self.close(
-                subscription, in: store, supplier: supplier, catalog: &catalog, numberSeries: numberSeries,
-                timeZone: clock.timeZone, actor: actor, now: now)
+            let closings = try await Self.close(
+                [subscription], in: store, numberSeries: numberSeries, timeZone: clock.timeZone, actor: actor,
+                now: now)
+            return closings.first ?? .notDue
         }
     }
 
-    /// Inside a transaction that holds the subscription's row: issues the period's invoice, numbered and (for a
-    /// prepaid workspace) paid from the wallet, and moves the subscription to its next period or ends it.
+    /// Inside a transaction that holds the subscriptions' rows: issues each one's invoice for its current period,
+    /// numbered and (for a prepaid workspace) paid from the wallet, and moves each to its next period or ends it.
+    ///
+    /// The work is done set-wise, a few statements for the whole batch, so that a billing run is bound by the
+    /// database's write speed rather than by round trips.
     static func close(
-        _ subscription: Subscription, in store: Store, supplier: Supplier, catalog: inout Catalog,
-        numberSeries: [DocumentKind: InvoiceNumberSeries], timeZone: TimeZone, actor: String, now: Date
-    ) async throws -> Closing {
-        var subscription = subscription
-        let id = subscription.id
-        let plan = try await catalog.plan(subscription.planID, in: store)
-        guard var workspace = try await store.workspaces.find(subscription.workspaceID) else {
-            throw EngineError(.notFound, "the workspace of \(id) is missing")
+        _ due: [Subscription], in store: Store, numberSeries: [DocumentKind: InvoiceNumberSeries],
+        timeZone: TimeZone, actor: String, now: Date
+    ) async throws -> [Closing] {
+        guard let supplier = try await store.supplier.find() else {
+            throw EngineError(.missingSupplier, "configure the supplier before billing")
         }
-        // A prepaid workspace's wallet moves, so its row is held; a postpaid one's profile is only read.
-        if workspace.billingMode == .prepaid {
-            guard try await store.workspaces.lock(workspace.id),
-                let locked = try await store.workspaces.find(workspace.id)
-            else { throw EngineError(.notFound, "the workspace of \(id) is missing") }
-            workspace = locked
+        guard let series = numberSeries[.invoice] else {
+            throw EngineError(.invalidState, "no number series for invoices")
         }
-        let prepaid = workspace.billingMode == .prepaid
-        let start = subscription.currentPeriodStart
-        let end = subscription.currentPeriodEnd
-        let lines = try await Self.charges(
-            for: subscription, plan: plan, workspace: workspace, in: store, catalog: &catalog, timeZone: timeZone
-        ).lines
-        var invoiceID: InvoiceID?
-        if !lines.isEmpty {
-            var invoice = Invoice.draft(
-                kind: .invoice, workspace: workspace, supplier: supplier, subscriptionID: id, periodStart: start,
-                periodEnd: end.adding(days: -1), description: Self.description(of: plan), lines: lines, createdAt: now)
-            try await InvoiceService.number(
-                &invoice, in: store, supplier: supplier, workspace: workspace, issueDate: end,
-                numberSeries: numberSeries)
-            try await store.invoices.create(invoice)
-            try await InvoiceService.recordFinalization(of: invoice, in: store, actor: actor, now: now)
-            if prepaid, invoice.amountDue.isPositive,
-                try await store.wallet.balance(of: workspace.id, in: invoice.currency).isPositive
-            {
+        var catalog = Catalog()
+        let workspaces = try await store.workspaces.find(due.map(\.workspaceID))
+        let usage = try await store.usage.totals(
+            for: due.map { subscription in
+                UsagePeriod(
+                    workspaceID: subscription.workspaceID, from: subscription.currentPeriodStart.start(in: timeZone),
+                    to: subscription.currentPeriodEnd.start(in: timeZone))
+            })
+        let changes = try await store.subscriptions.currentChanges(of: due)
+        var invoices: [(invoice: Invoice, workspace: Workspace)] = []
+        var closings: [Closing] = []
+        var advanced: [Subscription] = []
+        for (index, subscription) in due.enumerated() {
+            guard let workspace = workspaces[subscription.workspaceID] else {
+                throw EngineError(.notFound, "the workspace of \(subscription.id) is missing")
+            }
+            let plan = try await catalog.plan(subscription.planID, in: store)
+            let lines = try await Self.charges(
+                for: subscription, plan: plan, usage: usage[index] ?? [], changes: changes[subscription.id] ?? [],
+                in: store, catalog: &catalog
+            ).lines
+            if lines.isEmpty {
+                closings.append(.closed(nil))
+            } else {
+                var invoice = Invoice.draft(
+                    kind: .invoice, workspace: workspace, supplier: supplier, subscriptionID: subscription.id,
+                    periodStart: subscription.currentPeriodStart,
+                    periodEnd: subscription.currentPeriodEnd.adding(days: -1), description: Self.description(of: plan),
+                    lines: lines, createdAt: now)
+                invoice.applyTax(supplier: supplier, customer: workspace)
+                invoices.append((invoice, workspace))
+                closings.append(.closed(invoice.id))
+            }
+            var next = subscription
+            if subscription.cancelAtPeriodEnd {
+                next.status = .cancelled
+            } else {
+                let period = BillingSchedule(anchor: subscription.billingAnchor, interval: plan.interval)
+                    .period(after: subscription.currentPeriodStart)
+                next.currentPeriodStart = period.start
+                next.currentPeriodEnd = period.end
+            }
+            advanced.append(next)
+        }
+        // Numbers in the order the periods ended, one block per financial year, each from the locked counter.
+        var byYear: [FinancialYear: [Int]] = [:]
+        for (index, entry) in invoices.enumerated() {
+            byYear[FinancialYear(containing: entry.invoice.periodEnd.adding(days: 1)), default: []].append(index)
+        }
+        for year in byYear.keys.sorted(by: { $0.startYear < $1.startYear }) {
+            let indices = byYear[year] ?? []
+            let sequences = try await store.numberSeries.nextSequences(
+                kind: .invoice, prefix: series.prefix, in: year, count: indices.count)
+            for (index, sequence) in zip(indices, sequences) {
+                let issueDate = invoices[index].invoice.periodEnd.adding(days: 1)
+                try invoices[index].invoice.finalize(
+                    number: try series.number(sequence: sequence, in: year), issueDate: issueDate,
+                    paymentTermsDays: invoices[index].workspace.paymentTermsDays)
+            }
+        }
+        try await store.invoices.create(invoices.map(\.invoice))
+        try await store.auditLog.record(
+            invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
+        // A prepaid workspace's wallet pays what it can; its row is held while the balance moves.
+        for (invoice, workspace) in invoices where workspace.billingMode == .prepaid && invoice.amountDue.isPositive {
+            guard try await store.workspaces.lock(workspace.id) else { continue }
+            if try await store.wallet.balance(of: workspace.id, in: invoice.currency).isPositive {
                 _ = try await WalletService.pay(invoice.id, in: store, actor: actor, now: now)
             }
-            invoiceID = invoice.id
         }
-        if subscription.cancelAtPeriodEnd {
-            subscription.status = .cancelled
-        } else {
-            let next = BillingSchedule(anchor: subscription.billingAnchor, interval: plan.interval).period(after: start)
-            subscription.currentPeriodStart = next.start
-            subscription.currentPeriodEnd = next.end
-        }
-        try await store.subscriptions.save(subscription)
-        return .closed(invoiceID)
+        try await store.subscriptions.savePeriods(advanced)
+        return closings
     }
 
     /// Plans and meters looked up once per transaction.
@@ -208,12 +231,9 @@ public struct BillingRun: Sendable {
 
     /// The period's lines from the plan, its changes and the usage that started within it, and the credits used.
     static func charges(
-        for subscription: Subscription, plan: Plan, workspace: Workspace, in store: Store, catalog: inout Catalog,
-        timeZone: TimeZone
+        for subscription: Subscription, plan: Plan, usage totals: [UsageTotal], changes: [SubscriptionChange],
+        in store: Store, catalog: inout Catalog
     ) async throws -> (lines: [InvoiceLine], creditsUsed: FixedDecimal) {
-        let totals = try await store.usage.totals(
-            for: workspace.id, from: subscription.currentPeriodStart.start(in: timeZone),
-            to: subscription.currentPeriodEnd.start(in: timeZone))
         var credits = FixedDecimal.zero
         var usage: [ServiceUsage] = []
         for total in totals {
@@ -224,11 +244,9 @@ public struct BillingRun: Sendable {
                 usage.append(ServiceUsage(meter: meter, resourceName: total.resourceName, quantity: total.quantity))
             }
         }
-        var changes: [PricedChange] = []
-        for change in try await store.subscriptions.changes(
-            of: subscription.id, periodStart: subscription.currentPeriodStart)
-        {
-            changes.append(
+        var priced: [PricedChange] = []
+        for change in changes {
+            priced.append(
                 PricedChange(
                     effectiveDate: change.effectiveDate,
                     from: PlanTerms(
@@ -237,7 +255,7 @@ public struct BillingRun: Sendable {
         }
         let lines = try SubscriptionCharges.lines(
             plan: plan, seats: subscription.seats, start: subscription.currentPeriodStart,
-            end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage, changes: changes)
+            end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage, changes: priced)
         return (lines, credits)
     }
 
@@ -259,9 +277,14 @@ public struct BillingRun: Sendable {
             let supplier = try await store.supplier.find()
         else { throw EngineError(.missingSupplier, "the plan, workspace or supplier of \(subscription.id) is missing") }
         var catalog = Catalog()
+        let timeZone = self.invoices.clock.timeZone
+        let usage = try await store.usage.totals(
+            for: workspaceID, from: subscription.currentPeriodStart.start(in: timeZone),
+            to: subscription.currentPeriodEnd.start(in: timeZone))
+        let changes = try await store.subscriptions.changes(
+            of: subscription.id, periodStart: subscription.currentPeriodStart)
         let (lines, credits) = try await Self.charges(
-            for: subscription, plan: plan, workspace: workspace, in: store, catalog: &catalog,
-            timeZone: self.invoices.clock.timeZone)
+            for: subscription, plan: plan, usage: usage, changes: changes, in: store, catalog: &catalog)
         let invoice = Invoice.draft(
             kind: .invoice, workspace: workspace, supplier: supplier, subscriptionID: subscription.id,
             periodStart: subscription.currentPeriodStart, periodEnd: subscription.currentPeriodEnd.adding(days: -1),

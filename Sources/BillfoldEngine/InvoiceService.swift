@@ -84,7 +84,7 @@ public struct InvoiceService: Sendable {
             &invoice, in: store, supplier: supplier, workspace: workspace, issueDate: issueDate,
             numberSeries: numberSeries)
         try await store.invoices.saveFinalization(invoice, at: now)
-        try await Self.recordFinalization(of: invoice, in: store, actor: actor, now: now)
+        try await store.auditLog.record(Self.finalizationEntry(of: invoice, actor: actor, now: now))
         return invoice
     }
 
@@ -109,12 +109,11 @@ public struct InvoiceService: Sendable {
     }
 
     /// The audit entry of a finalized document.
-    static func recordFinalization(of invoice: Invoice, in store: Store, actor: String, now: Date) async throws {
-        try await store.auditLog.record(
-            AuditEntry(
-                occurredAt: now, actor: actor, action: "\(invoice.kind.rawValue).finalized",
-                subjectID: invoice.id.rawValue, workspaceID: invoice.workspaceID, amount: invoice.total,
-                details: ["number": invoice.number ?? ""]))
+    static func finalizationEntry(of invoice: Invoice, actor: String, now: Date) -> AuditEntry {
+        AuditEntry(
+            occurredAt: now, actor: actor, action: "\(invoice.kind.rawValue).finalized",
+            subjectID: invoice.id.rawValue, workspaceID: invoice.workspaceID, amount: invoice.total,
+            details: ["number": invoice.number ?? ""])
     }
 
     /// Records a payment attempt that the gateway or the payer has not settled yet, or that failed.

@@ -27,6 +27,16 @@ struct UsageController {
         var quantity: String?
         var startedAt: String?
         var endedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case eventId = "event_id"
+            case workspaceId = "workspace_id"
+            case meter
+            case resourceName = "resource_name"
+            case quantity
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+        }
     }
 
     struct BatchBody: Decodable {
@@ -36,6 +46,11 @@ struct UsageController {
     struct RecordedResponse: Encodable {
         let id: String
         let eventId: String
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case eventId = "event_id"
+        }
     }
 
     struct BatchResponse: Encodable {
@@ -53,7 +68,7 @@ struct UsageController {
 
     @Sendable func record(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let body = try await JSONCoding.decode(
-            BatchBody.self, from: request, context: context, upTo: Self.maximumBodySize)
+            BatchBody.self, from: request, context: context, upTo: Self.maximumBodySize, keys: .declared)
         guard let records = body.records else { throw APIError.missing("records") }
         guard (1...Self.maximumBatchSize).contains(records.count) else {
             throw APIError.invalid("records", "send from 1 to \(Self.maximumBatchSize) records in one batch")
@@ -91,7 +106,7 @@ struct UsageController {
                 RecordedResponse(id: id.rawValue, eventId: record.eventID)
             }
         }
-        return try JSONCoding.response(BatchResponse(data: data, count: data.count))
+        return try JSONCoding.response(BatchResponse(data: data, count: data.count), keys: .declared)
     }
 
     /// One record checked field by field; a thrown `APIError` names the field without the `records[i].` part.
@@ -115,12 +130,11 @@ struct UsageController {
     static func referenceErrors(
         _ records: [(index: Int, record: UsageRecord)], in store: Store
     ) async throws -> [APIError.ItemError] {
+        let found = try await store.workspaces.find(records.map(\.record.workspaceID))
         var workspaces: [WorkspaceID: Bool] = [:]
         var meters: [String: Bool] = [:]
         for (_, record) in records {
-            if workspaces[record.workspaceID] == nil {
-                workspaces[record.workspaceID] = try await store.workspaces.find(record.workspaceID) != nil
-            }
+            workspaces[record.workspaceID] = found[record.workspaceID] != nil
             if meters[record.meterCode] == nil {
                 meters[record.meterCode] = try await store.meters.find(code: record.meterCode) != nil
             }

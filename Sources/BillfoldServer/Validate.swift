@@ -8,6 +8,13 @@ enum Validate {
         _ value: String?, param: String, maximumLength: Int = 200, allowsBlank: Bool = false
     ) throws -> String {
         guard let value else { throw APIError.missing(param) }
+        // Printable ASCII with no space at either end, the common case, needs no trimming or Unicode checks.
+        let utf8 = value.utf8
+        if let first = utf8.first, let last = utf8.last, first != 0x20, last != 0x20, utf8.count <= maximumLength,
+            utf8.allSatisfy({ (0x20...0x7E).contains($0) })
+        {
+            return value
+        }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard allowsBlank || !trimmed.isEmpty else { throw APIError.invalid(param, "\(param) must not be blank") }
         guard trimmed.count <= maximumLength else {
@@ -153,7 +160,10 @@ enum Validate {
     /// A machine name: 1 to 64 of lower-case letters, digits, `-` and `_`.
     static func code(_ value: String?, param: String) throws -> String {
         let code = try self.text(value, param: param, maximumLength: 64)
-        guard code.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        let allowed = code.utf8.allSatisfy { byte in
+            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2D || byte == 0x5F
+        }
+        guard allowed else {
             throw APIError.invalid(param, "\(param) may hold only lower-case letters, digits, - and _")
         }
         return code
@@ -180,6 +190,7 @@ enum Validate {
     /// An ISO 8601 instant with a zone: `2026-11-01T10:00:00Z`, fractional seconds allowed.
     static func timestamp(_ value: String?, param: String) throws -> Date {
         guard let value else { throw APIError.missing(param) }
+        if let date = ISO8601Instant.parse(value) { return date }
         if let date = try? Date.ISO8601FormatStyle().parse(value) { return date }
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(value) { return date }
         throw APIError.invalid(param, "\(param) must be an ISO 8601 time with a zone, such as 2026-11-01T10:00:00Z")

@@ -99,7 +99,7 @@ public final class Database: Sendable {
         do {
             for pragma in [
                 "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                "PRAGMA synchronous = FULL",
+                "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
             ] {
                 try await raw.raw(SQLQueryString(pragma)).run()
             }

@@ -75,6 +75,8 @@ extension InvoiceListItem {
 public protocol InvoiceRepository: Sendable {
     /// Stores a new document with its lines and taxes.
     func create(_ invoice: Invoice) async throws
+    /// Stores several documents, with their lines and tax, in as few statements as the database allows.
+    func create(_ invoices: [Invoice]) async throws
     /// The document with `id` and everything on it, or `nil`.
     func find(_ id: InvoiceID) async throws -> Invoice?
     /// Inside a transaction: holds the document's row until the transaction ends; `false` when there is none.
@@ -93,16 +95,15 @@ struct SQLInvoiceRepository: InvoiceRepository {
     let sql: any SQLDatabase
 
     func create(_ invoice: Invoice) async throws {
-        do {
-            try await self.sql.raw(
+        try await self.create([invoice])
+    }
+
+    func create(_ invoices: [Invoice]) async throws {
+        // 34 values a row: 500 rows stay under SQLite's limit of 32,766 bound values.
+        for chunk in invoices.chunked(into: 500) {
+            let rows = try chunk.map { invoice -> SQLQueryString in
                 """
-                INSERT INTO invoices (id, kind, number, workspace_id, subscription_id, original_invoice_id, state,
-                    issue_date, due_date, period_start, period_end, sort_date, search_text, description, currency,
-                    supplier,
-                    customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee, services_count,
-                    tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid, attempt_in_flight,
-                    last_attempt_failed, created_at, finalized_at)
-                VALUES (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
+                (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
                     \(bind: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
                     \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
                     \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
@@ -121,22 +122,35 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     \(bind: invoice.createdAt.storedMilliseconds),
                     \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
                 """
-            ).run()
-        } catch  where error.isUniqueViolation {
-            throw StoreError.duplicate("invoice \(invoice.id) or its billing period is already stored")
-        }
-        // One statement for all the lines: 14 values a line keeps 2,000 of them under SQLite's bound-value limit.
-        var position = 0
-        for chunk in invoice.lines.chunked(into: 2_000) {
-            let rows = chunk.map { line -> SQLQueryString in
-                position += 1
-                return """
-                    (\(bind: invoice.id.rawValue), \(bind: position), \(bind: line.category.rawValue),
-                        \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
-                        \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
-                        \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
-                        \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+            }
+            do {
+                try await self.sql.raw(
                     """
+                    INSERT INTO invoices (id, kind, number, workspace_id, subscription_id, original_invoice_id, state,
+                        issue_date, due_date, period_start, period_end, sort_date, search_text, description, currency,
+                        supplier, customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee,
+                        services_count, tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid,
+                        attempt_in_flight, last_attempt_failed, created_at, finalized_at)
+                    VALUES \(rows.joined(separator: ", "))
+                    """
+                ).run()
+            } catch  where error.isUniqueViolation {
+                throw StoreError.duplicate("an invoice, its number or its billing period is already stored")
+            }
+        }
+        // 14 values a line: 2,000 lines a statement.
+        let lines = invoices.flatMap { invoice in
+            invoice.lines.enumerated().map { (invoice.id, $0.offset + 1, $0.element) }
+        }
+        for chunk in lines.chunked(into: 2_000) {
+            let rows = chunk.map { invoiceID, position, line -> SQLQueryString in
+                """
+                (\(bind: invoiceID.rawValue), \(bind: position), \(bind: line.category.rawValue),
+                    \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
+                    \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
+                    \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
+                    \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+                """
             }
             try await self.sql.raw(
                 """
@@ -147,24 +161,26 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 """
             ).run()
         }
-        try await self.insertTaxes(of: invoice)
+        try await self.insertTaxes(of: invoices)
     }
 
-    private func insertTaxes(of invoice: Invoice) async throws {
-        let heads = invoice.tax.heads
-        guard !heads.isEmpty else { return }
-        let rows = heads.map { head -> SQLQueryString in
-            """
-            (\(bind: invoice.id.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
-                \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
-            """
+    /// Five values a row.
+    private func insertTaxes(of invoices: [Invoice]) async throws {
+        let heads = invoices.flatMap { invoice in invoice.tax.heads.map { (invoice.id, $0) } }
+        for chunk in heads.chunked(into: 5_000) {
+            let rows = chunk.map { invoiceID, head -> SQLQueryString in
+                """
+                (\(bind: invoiceID.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
+                    \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
+                """
+            }
+            try await self.sql.raw(
+                """
+                INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
+                VALUES \(rows.joined(separator: ", "))
+                """
+            ).run()
         }
-        try await self.sql.raw(
-            """
-            INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
-            VALUES \(rows.joined(separator: ", "))
-            """
-        ).run()
     }
 
     /// What `q` searches: the number and the description, lower-cased here so both engines agree on Unicode.
@@ -248,7 +264,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
         ).all()
         guard !updated.isEmpty else { throw StoreError.notFound("no draft invoice \(invoice.id) to finalize") }
         try await self.sql.raw("DELETE FROM invoice_taxes WHERE invoice_id = \(bind: invoice.id.rawValue)").run()
-        try await self.insertTaxes(of: invoice)
+        try await self.insertTaxes(of: [invoice])
     }
 
     func saveSettlement(_ invoice: Invoice) async throws {
@@ -354,12 +370,5 @@ struct SQLInvoiceRepository: InvoiceRepository {
             taxTotal: try row.money("tax_total", in: currency), total: total, amountPaid: amountPaid,
             amountDue: Invoice.amountDue(state: state, total: total, amountPaid: amountPaid),
             placeOfSupply: try row.optionalString("place_of_supply"))
-    }
-}
-
-extension Array {
-    /// The elements in runs of at most `size`, in order.
-    func chunked(into size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
     }
 }

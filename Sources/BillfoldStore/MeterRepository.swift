@@ -26,6 +26,21 @@ public protocol UsageRepository: Sendable {
     func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome]
     /// Total quantity per meter and resource for usage that started in `[from, to)`.
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal]
+    /// The totals of several workspaces' periods in one query, by the index of the period in `periods`.
+    func totals(for periods: [UsagePeriod]) async throws -> [Int: [UsageTotal]]
+}
+
+/// A workspace's usage window `[from, to)`.
+public struct UsagePeriod: Hashable, Sendable {
+    public let workspaceID: WorkspaceID
+    public let from: Date
+    public let to: Date
+
+    public init(workspaceID: WorkspaceID, from: Date, to: Date) {
+        self.workspaceID = workspaceID
+        self.from = from
+        self.to = to
+    }
 }
 
 /// One service's usage over a period: a meter and a resource, and the quantity summed.
@@ -124,22 +139,20 @@ struct StoredPricing: Codable {
 struct SQLUsageRepository: UsageRepository {
     let sql: any SQLDatabase
 
-    /// Rows per INSERT: 9 values each keeps a statement well under SQLite's limit of 32,766 bound values.
-    static let rowsPerStatement = 500
+    /// Rows per INSERT: 9 values each keeps a statement under SQLite's limit of 32,766 bound values.
+    static let rowsPerStatement = 2_500
 
     func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome] {
         var outcomes: [UsageRecordOutcome] = []
         outcomes.reserveCapacity(records.count)
-        var start = records.startIndex
-        while start < records.endIndex {
-            let end = min(start + Self.rowsPerStatement, records.endIndex)
-            outcomes += try await self.record(chunk: records[start..<end])
-            start = end
+        for chunk in records.chunked(into: Self.rowsPerStatement) {
+            outcomes += try await self.record(chunk: chunk)
         }
         return outcomes
     }
 
-    /// One multi-row INSERT; a record whose key was taken, before or earlier in the chunk, gets the stored id.
+    /// One multi-row INSERT. When it stored every row, each record is new; otherwise each record's key is looked
+    /// up, and a record whose key was taken, before or earlier in the chunk, gets the stored id.
     private func record(chunk: ArraySlice<UsageRecord>) async throws -> [UsageRecordOutcome] {
         let rows = chunk.map { record -> SQLQueryString in
             """
@@ -154,16 +167,21 @@ struct SQLUsageRepository: UsageRepository {
                 started_at, ended_at, created_at)
             VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (workspace_id, event_id) DO NOTHING
-            RETURNING id
             """
-        let inserted = Set(try await self.sql.raw(insert).all().map { try $0.string("id") })
+        // Counting the rows stored is cheaper than reading back an id for each.
+        let stored: Int
+        if self.sql.dialect.name == "postgresql" {
+            let row = try await self.sql.raw("WITH stored AS (\(insert) RETURNING 1) SELECT COUNT(*) AS n FROM stored")
+                .first()
+            stored = try row?.int("n") ?? 0
+        } else {
+            try await self.sql.raw(insert).run()
+            stored = try await self.sql.raw("SELECT changes() AS n").first()?.int("n") ?? 0
+        }
+        if stored == chunk.count { return chunk.map { .recorded($0.id) } }
         var outcomes: [UsageRecordOutcome] = []
         outcomes.reserveCapacity(chunk.count)
         for record in chunk {
-            if inserted.contains(record.id.rawValue) {
-                outcomes.append(.recorded(record.id))
-                continue
-            }
             guard
                 let existing = try await self.sql.raw(
                     """
@@ -172,9 +190,48 @@ struct SQLUsageRepository: UsageRepository {
                     """
                 ).first()
             else { throw StoreError.corrupt("usage event \(record.eventID) was neither stored nor found") }
-            outcomes.append(.duplicate(UsageRecordID(rawValue: try existing.string("id"))))
+            let id = UsageRecordID(rawValue: try existing.string("id"))
+            outcomes.append(id == record.id ? .recorded(id) : .duplicate(id))
         }
         return outcomes
+    }
+
+    func totals(for periods: [UsagePeriod]) async throws -> [Int: [UsageTotal]] {
+        var totals: [Int: [UsageTotal]] = [:]
+        var offset = 0
+        for chunk in periods.chunked(into: 1_000) {
+            let rows = chunk.enumerated().map { index, period -> SQLQueryString in
+                """
+                (CAST(\(bind: offset + index) AS BIGINT), \(bind: period.workspaceID.rawValue),
+                    CAST(\(bind: period.from.storedMilliseconds) AS BIGINT),
+                    CAST(\(bind: period.to.storedMilliseconds) AS BIGINT))
+                """
+            }
+            offset += chunk.count
+            let result = try await self.sql.raw(
+                """
+                WITH periods (period_index, workspace_id, from_ms, to_ms) AS (VALUES \(rows.joined(separator: ", ")))
+                SELECT periods.period_index, usage_records.meter_code, usage_records.resource_name,
+                    CAST(SUM(usage_records.quantity) AS BIGINT) AS quantity,
+                    MIN(usage_records.started_at) AS first_started_at, MAX(usage_records.ended_at) AS last_ended_at
+                FROM periods JOIN usage_records ON usage_records.workspace_id = periods.workspace_id
+                    AND usage_records.started_at >= periods.from_ms AND usage_records.started_at < periods.to_ms
+                GROUP BY periods.period_index, usage_records.meter_code, usage_records.resource_name
+                ORDER BY periods.period_index, usage_records.meter_code, usage_records.resource_name
+                """
+            ).all()
+            for row in result {
+                totals[try row.int("period_index"), default: []].append(try Self.total(from: row))
+            }
+        }
+        return totals
+    }
+
+    static func total(from row: any SQLRow) throws -> UsageTotal {
+        UsageTotal(
+            meterCode: try row.string("meter_code"), resourceName: try row.string("resource_name"),
+            quantity: try row.decimal("quantity"), firstStartedAt: try row.date("first_started_at"),
+            lastEndedAt: try row.date("last_ended_at"))
     }
 
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal] {
@@ -188,11 +245,6 @@ struct SQLUsageRepository: UsageRepository {
             GROUP BY meter_code, resource_name
             ORDER BY meter_code, resource_name
             """
-        ).all().map { row in
-            UsageTotal(
-                meterCode: try row.string("meter_code"), resourceName: try row.string("resource_name"),
-                quantity: try row.decimal("quantity"), firstStartedAt: try row.date("first_started_at"),
-                lastEndedAt: try row.date("last_ended_at"))
-        }
+        ).all().map(Self.total)
     }
 }

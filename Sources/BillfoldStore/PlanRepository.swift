@@ -32,10 +32,14 @@ public protocol SubscriptionRepository: Sendable {
     func lock(_ id: SubscriptionID) async throws -> Bool
     /// Records a subscription's new period, seats, plan or status.
     func save(_ subscription: Subscription) async throws
+    /// Records the new periods and statuses of several subscriptions in one statement.
+    func savePeriods(_ subscriptions: [Subscription]) async throws
     /// Appends a change of plan or seats to its period's record.
     func recordChange(_ change: SubscriptionChange) async throws
     /// The changes recorded against the period that starts on `periodStart`, oldest first.
     func changes(of id: SubscriptionID, periodStart: CalendarDate) async throws -> [SubscriptionChange]
+    /// The changes recorded against each subscription's current period, oldest first.
+    func currentChanges(of subscriptions: [Subscription]) async throws -> [SubscriptionID: [SubscriptionChange]]
 }
 
 struct SQLPlanRepository: PlanRepository {
@@ -174,16 +178,54 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
             WHERE subscription_id = \(bind: id.rawValue) AND period_start = \(bind: periodStart.description)
             ORDER BY sequence
             """
-        ).all().map { row in
-            SubscriptionChange(
-                id: SubscriptionChangeID(rawValue: try row.string("id")),
-                subscriptionID: SubscriptionID(rawValue: try row.string("subscription_id")),
-                periodStart: try row.calendarDate("period_start"),
-                effectiveDate: try row.calendarDate("effective_date"),
-                fromPlanID: PlanID(rawValue: try row.string("from_plan_id")), fromSeats: try row.int("from_seats"),
-                toPlanID: PlanID(rawValue: try row.string("to_plan_id")), toSeats: try row.int("to_seats"),
-                actor: try row.string("actor"), createdAt: try row.date("created_at"))
+        ).all().map(Self.change)
+    }
+
+    func currentChanges(of subscriptions: [Subscription]) async throws -> [SubscriptionID: [SubscriptionChange]] {
+        var changes: [SubscriptionID: [SubscriptionChange]] = [:]
+        let periods = Dictionary(subscriptions.map { ($0.id, $0.currentPeriodStart) }, uniquingKeysWith: { a, _ in a })
+        for chunk in subscriptions.chunked(into: 1_000) {
+            let list = chunk.map { SQLQueryString("\(bind: $0.id.rawValue)") }.joined(separator: ", ")
+            let rows = try await self.sql.raw(
+                "SELECT * FROM subscription_changes WHERE subscription_id IN (\(list)) ORDER BY sequence"
+            ).all()
+            for row in rows {
+                let change = try Self.change(from: row)
+                if periods[change.subscriptionID] == change.periodStart {
+                    changes[change.subscriptionID, default: []].append(change)
+                }
+            }
         }
+        return changes
+    }
+
+    func savePeriods(_ subscriptions: [Subscription]) async throws {
+        for chunk in subscriptions.chunked(into: 1_000) {
+            func cases(_ value: (Subscription) -> String) -> SQLQueryString {
+                let whens = chunk.map { SQLQueryString("WHEN \(bind: $0.id.rawValue) THEN \(bind: value($0))") }
+                return "CASE id \(whens.joined(separator: " ")) END"
+            }
+            let list = chunk.map { SQLQueryString("\(bind: $0.id.rawValue)") }.joined(separator: ", ")
+            try await self.sql.raw(
+                """
+                UPDATE subscriptions SET status = \(cases { $0.status.rawValue }),
+                    current_period_start = \(cases { $0.currentPeriodStart.description }),
+                    current_period_end = \(cases { $0.currentPeriodEnd.description })
+                WHERE id IN (\(list))
+                """
+            ).run()
+        }
+    }
+
+    static func change(from row: any SQLRow) throws -> SubscriptionChange {
+        SubscriptionChange(
+            id: SubscriptionChangeID(rawValue: try row.string("id")),
+            subscriptionID: SubscriptionID(rawValue: try row.string("subscription_id")),
+            periodStart: try row.calendarDate("period_start"),
+            effectiveDate: try row.calendarDate("effective_date"),
+            fromPlanID: PlanID(rawValue: try row.string("from_plan_id")), fromSeats: try row.int("from_seats"),
+            toPlanID: PlanID(rawValue: try row.string("to_plan_id")), toSeats: try row.int("to_seats"),
+            actor: try row.string("actor"), createdAt: try row.date("created_at"))
     }
 
     static func subscription(from row: any SQLRow) throws -> Subscription {

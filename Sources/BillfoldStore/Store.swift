@@ -148,3 +148,10 @@ extension Error {
         return false
     }
 }
+
+extension Array {
+    /// The elements in runs of at most `size`, in order.
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
+    }
+}

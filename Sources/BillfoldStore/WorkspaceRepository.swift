@@ -16,6 +16,8 @@ public protocol WorkspaceRepository: Sendable {
     func create(_ workspace: Workspace) async throws
     /// The workspace with `id`, or `nil`.
     func find(_ id: WorkspaceID) async throws -> Workspace?
+    /// The workspaces with these ids that exist, by id.
+    func find(_ ids: [WorkspaceID]) async throws -> [WorkspaceID: Workspace]
     /// Inside a transaction: holds the workspace's row until the transaction ends; `false` when there is none.
     func lock(_ id: WorkspaceID) async throws -> Bool
     /// Replaces the billing profile of an existing workspace.
@@ -85,6 +87,18 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
 
     func find(_ id: WorkspaceID) async throws -> Workspace? {
         try await self.sql.raw("SELECT * FROM workspaces WHERE id = \(bind: id.rawValue)").first().map(Self.workspace)
+    }
+
+    func find(_ ids: [WorkspaceID]) async throws -> [WorkspaceID: Workspace] {
+        var found: [WorkspaceID: Workspace] = [:]
+        for chunk in Array(Set(ids)).chunked(into: 1_000) {
+            let list = chunk.map { SQLQueryString("\(bind: $0.rawValue)") }.joined(separator: ", ")
+            for row in try await self.sql.raw("SELECT * FROM workspaces WHERE id IN (\(list))").all() {
+                let workspace = try Self.workspace(from: row)
+                found[workspace.id] = workspace
+            }
+        }
+        return found
     }
 
     func lock(_ id: WorkspaceID) async throws -> Bool {

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `billfold-bench ingest`: usage records per second posted in batches over HTTP to a running `billfold serve` on
 /// SQLite, started by the benchmark from the `billfold` built next to it.
 struct IngestBenchmark: AsyncParsableCommand {
@@ -32,11 +28,11 @@ struct IngestBenchmark: AsyncParsableCommand {
         let server = try await BenchServer.start(
             database: directory.appendingPathComponent("ingest.sqlite").path, apiKey: Self.apiKey)
         defer { server.stop() }
-        let client = APIClient(baseURL: server.url, apiKey: Self.apiKey)
+        let client = APIClient(baseURL: server.url, apiKey: Self.apiKey, directory: directory)
         _ = try await client.post(
             "/api/v1/meters",
-            json: #"{"code": "pod-vcpu", "name": "Pod vCPU", "resource_type": "pod", "unit": "vCPU-hour", "pricing": {"model": "per_unit", "unit_price": "2.4"}}"#
-        )
+            json: #"{"code": "pod-vcpu", "name": "Pod vCPU", "resource_type": "pod", "unit": "vCPU-hour", "#
+                + #""pricing": {"model": "per_unit", "unit_price": "2.4"}}"#)
         var workspaceIDs: [String] = []
         for index in 0..<self.workspaces {
             let body = try await client.post(
@@ -49,27 +45,33 @@ struct IngestBenchmark: AsyncParsableCommand {
             else { throw ValidationError("could not create a workspace") }
             workspaceIDs.append(id)
         }
-        let bodies = (0...self.batches).map { self.batch($0, workspaceIDs: workspaceIDs) }
-        let megabytes = Double(bodies[0].count) / 1_048_576
+        // The bodies are written to files first, so the timed part only sends them.
+        var files: [URL] = []
+        for number in 0...self.batches {
+            let file = directory.appendingPathComponent("batch-\(number).json")
+            try self.batch(number, workspaceIDs: workspaceIDs).write(to: file)
+            files.append(file)
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: files[0].path)[.size] as? Int ?? 0
         print(
             "ingest: \(self.batches) batches × \(formatted(Double(self.batchSize))) records "
-                + "(\(formatted(megabytes, decimals: 1)) MiB each), \(self.connections) in flight, "
+                + "(\(formatted(Double(size) / 1_048_576, decimals: 1)) MiB each), \(self.connections) in flight, "
                 + "to billfold serve on SQLite at \(server.url)")
         // One batch first, so the figures exclude warm-up.
-        _ = try await client.post("/api/v1/usage", body: bodies[0])
+        _ = try await client.post("/api/v1/usage", bodyFile: files[0])
         let (_, seconds) = try await Stopwatch.time {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var next = 1
                 for _ in 0..<min(self.connections, self.batches) {
-                    let body = bodies[next]
+                    let file = files[next]
                     next += 1
-                    group.addTask { _ = try await client.post("/api/v1/usage", body: body) }
+                    group.addTask { _ = try await client.post("/api/v1/usage", bodyFile: file) }
                 }
                 while try await group.next() != nil {
                     guard next <= self.batches else { continue }
-                    let body = bodies[next]
+                    let file = files[next]
                     next += 1
-                    group.addTask { _ = try await client.post("/api/v1/usage", body: body) }
+                    group.addTask { _ = try await client.post("/api/v1/usage", bodyFile: file) }
                 }
             }
         }
@@ -138,23 +140,43 @@ struct BenchServer {
     }
 }
 
-/// A minimal client of the operator API.
+/// A client of the operator API that posts with `curl`, so the client's own cost stays small next to the server's
+/// (URLSession on Linux spends more CPU than the server it measures).
 struct APIClient: Sendable {
     let baseURL: String
     let apiKey: String
+    let directory: URL
 
     func post(_ path: String, json: String) async throws -> Data {
         try await self.post(path, body: Data(json.utf8))
     }
 
     func post(_ path: String, body: Data) async throws -> Data {
-        guard let url = URL(string: self.baseURL + path) else { throw ValidationError("bad URL \(path)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(self.apiKey)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.upload(for: request, from: body)
-        guard let status = (response as? HTTPURLResponse)?.statusCode, (200..<300).contains(status) else {
+        let file = self.directory.appendingPathComponent("body-\(UUID().uuidString).json")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try await self.post(path, bodyFile: file)
+    }
+
+    /// Posts the JSON in `bodyFile` and returns the response body; a status outside 2xx is an error.
+    func post(_ path: String, bodyFile: URL) async throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        // The answer goes to a file: a pipe would fill up and stall curl before it exits. "Expect:" stops curl
+        // from waiting for a 100 Continue before it sends a large body.
+        let answer = bodyFile.deletingPathExtension().appendingPathExtension("answer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: answer) }
+        process.arguments = [
+            "--silent", "--show-error", "--fail-with-body", "--header", "Authorization: Bearer \(self.apiKey)",
+            "--header", "Content-Type: application/json", "--header", "Expect:", "--data-binary",
+            "@\(bodyFile.path)", "--output", answer.path, self.baseURL + path,
+        ]
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        let data = (try? Data(contentsOf: answer)) ?? Data()
+        guard process.terminationStatus == 0 else {
             throw ValidationError("POST \(path) failed: \(String(decoding: data.prefix(500), as: UTF8.self))")
         }
         return data
