@@ -19,34 +19,38 @@ public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Parses `12`, `-0.0125`, `+3.5`; at most six fraction digits, no exponent, no spaces, no grouping.
     public init?(_ description: String) {
-        var digits = Substring(description)
+        var bytes = description.utf8[...]
         var negative = false
-        if let first = digits.first, first == "-" || first == "+" {
-            negative = first == "-"
-            digits = digits.dropFirst()
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
         }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let integerPart = parts[0]
-        let fractionPart = parts.count == 2 ? parts[1] : ""
+        let point = bytes.firstIndex(of: UInt8(ascii: "."))
+        let integerPart = bytes[..<(point ?? bytes.endIndex)]
+        let fractionPart = point.map { bytes[bytes.index(after: $0)...] } ?? bytes[bytes.endIndex...]
+        func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
         guard !integerPart.isEmpty || !fractionPart.isEmpty,
-            parts.count == 1 || !fractionPart.isEmpty,
+            point == nil || !fractionPart.isEmpty,
             fractionPart.count <= Self.fractionDigits,
-            integerPart.allSatisfy(\.isASCIIDigit),
-            fractionPart.allSatisfy(\.isASCIIDigit)
+            integerPart.allSatisfy(isDigit),
+            fractionPart.allSatisfy(isDigit)
         else { return nil }
         var value: Int64 = 0
-        for character in integerPart {
+        for byte in integerPart {
             let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
-            let (added, overflowAdd) = shifted.addingReportingOverflow(Int64(character.asciiValue! - 48))
+            let (added, overflowAdd) = shifted.addingReportingOverflow(Int64(byte - 48))
             guard !overflowShift, !overflowAdd else { return nil }
             value = added
         }
         let (scaled, overflowScale) = value.multipliedReportingOverflow(by: Self.scale)
         guard !overflowScale else { return nil }
         var fraction: Int64 = 0
-        for character in fractionPart.padding(toLength: Self.fractionDigits) {
-            fraction = fraction * 10 + Int64(character.asciiValue! - 48)
+        var places = 0
+        for byte in fractionPart {
+            fraction = fraction * 10 + Int64(byte - 48)
+            places += 1
         }
+        for _ in places..<Self.fractionDigits { fraction *= 10 }
         // Negative values are built downwards so that Int64.min, printed by `description`, parses back.
         let (total, overflowTotal) =
             negative ? (-scaled).subtractingReportingOverflow(fraction) : scaled.addingReportingOverflow(fraction)
@@ -81,15 +85,5 @@ public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConverti
 
     public static func - (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
         FixedDecimal(scaledValue: lhs.scaledValue - rhs.scaledValue)
-    }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { self.isASCII && self >= "0" && self <= "9" }
-}
-
-extension Substring {
-    fileprivate func padding(toLength length: Int) -> String {
-        String(self) + String(repeating: "0", count: Swift.max(0, length - self.count))
     }
 }

@@ -100,28 +100,33 @@ struct SQLInvoiceRepository: InvoiceRepository {
 
     func create(_ invoices: [Invoice]) async throws {
         // 34 values a row: 500 rows stay under SQLite's limit of 32,766 bound values.
+        // A batch shares one supplier: its snapshot is encoded once.
+        var suppliers: [PartySnapshot: String] = [:]
         for chunk in invoices.chunked(into: 500) {
             let rows = try chunk.map { invoice -> SQLQueryString in
-                """
-                (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
-                    \(bind: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
-                    \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
-                    \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
-                    \(bind: invoice.periodStart.description), \(bind: invoice.periodEnd.description),
-                    \(bind: Self.sortDate(of: invoice)), \(bind: Self.searchText(of: invoice)),
-                    \(bind: invoice.description), \(bind: invoice.currency.code),
-                    \(bind: try SnapshotCoding.encode(invoice.supplier)),
-                    \(bind: try SnapshotCoding.encode(invoice.customer)), \(bind: invoice.placeOfSupply?.code),
-                    \(bind: invoice.tax.supplyType.rawValue), \(bind: invoice.subtotal.minorUnits),
-                    \(bind: invoice.platformFee.minorUnits), \(bind: invoice.creditsFee.minorUnits),
-                    \(bind: invoice.servicesCount), \(bind: invoice.tax.cgst.minorUnits),
-                    \(bind: invoice.tax.sgst.minorUnits), \(bind: invoice.tax.utgst.minorUnits),
-                    \(bind: invoice.tax.igst.minorUnits), \(bind: invoice.tax.total.minorUnits),
-                    \(bind: invoice.total.minorUnits), \(bind: invoice.amountPaid.minorUnits),
-                    \(bind: invoice.hasAttemptInFlight), \(bind: invoice.lastAttemptFailed),
-                    \(bind: invoice.createdAt.storedMilliseconds),
-                    \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
-                """
+                let supplier = try suppliers[invoice.supplier] ?? SnapshotCoding.encode(invoice.supplier)
+                suppliers[invoice.supplier] = supplier
+                return
+                    """
+                    (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
+                        \(bind: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
+                        \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
+                        \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
+                        \(bind: invoice.periodStart.description), \(bind: invoice.periodEnd.description),
+                        \(bind: Self.sortDate(of: invoice)), \(bind: Self.searchText(of: invoice)),
+                        \(bind: invoice.description), \(bind: invoice.currency.code),
+                        \(bind: supplier), \(bind: try SnapshotCoding.encode(invoice.customer)),
+                        \(bind: invoice.placeOfSupply?.code),
+                        \(bind: invoice.tax.supplyType.rawValue), \(integer: invoice.subtotal.minorUnits),
+                        \(integer: invoice.platformFee.minorUnits), \(integer: invoice.creditsFee.minorUnits),
+                        \(integer: invoice.servicesCount), \(integer: invoice.tax.cgst.minorUnits),
+                        \(integer: invoice.tax.sgst.minorUnits), \(integer: invoice.tax.utgst.minorUnits),
+                        \(integer: invoice.tax.igst.minorUnits), \(integer: invoice.tax.total.minorUnits),
+                        \(integer: invoice.total.minorUnits), \(integer: invoice.amountPaid.minorUnits),
+                        \(bind: invoice.hasAttemptInFlight), \(bind: invoice.lastAttemptFailed),
+                        \(integer: invoice.createdAt.storedMilliseconds),
+                        \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
+                    """
             }
             do {
                 try await self.sql.raw(
@@ -145,11 +150,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
         for chunk in lines.chunked(into: 2_000) {
             let rows = chunk.map { invoiceID, position, line -> SQLQueryString in
                 """
-                (\(bind: invoiceID.rawValue), \(bind: position), \(bind: line.category.rawValue),
+                (\(bind: invoiceID.rawValue), \(integer: position), \(bind: line.category.rawValue),
                     \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
                     \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
-                    \(bind: line.quantity.scaledValue), \(bind: line.unit), \(bind: line.unitPrice.scaledValue),
-                    \(bind: line.amount.minorUnits), \(bind: line.sac), \(bind: line.gstRateBasisPoints))
+                    \(integer: line.quantity.scaledValue), \(bind: line.unit), \(integer: line.unitPrice.scaledValue),
+                    \(integer: line.amount.minorUnits), \(bind: line.sac), \(integer: line.gstRateBasisPoints))
                 """
             }
             try await self.sql.raw(
@@ -170,8 +175,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
         for chunk in heads.chunked(into: 5_000) {
             let rows = chunk.map { invoiceID, head -> SQLQueryString in
                 """
-                (\(bind: invoiceID.rawValue), \(bind: head.head.rawValue), \(bind: head.rateBasisPoints),
-                    \(bind: head.taxableAmount.minorUnits), \(bind: head.amount.minorUnits))
+                (\(bind: invoiceID.rawValue), \(bind: head.head.rawValue), \(integer: head.rateBasisPoints),
+                    \(integer: head.taxableAmount.minorUnits), \(integer: head.amount.minorUnits))
                 """
             }
             try await self.sql.raw(

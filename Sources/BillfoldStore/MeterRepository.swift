@@ -157,9 +157,9 @@ struct SQLUsageRepository: UsageRepository {
         let rows = chunk.map { record -> SQLQueryString in
             """
             (\(bind: record.id.rawValue), \(bind: record.workspaceID.rawValue), \(bind: record.eventID),
-                \(bind: record.meterCode), \(bind: record.resourceName), \(bind: record.quantity.scaledValue),
-                \(bind: record.startedAt.storedMilliseconds), \(bind: record.endedAt.storedMilliseconds),
-                \(bind: record.createdAt.storedMilliseconds))
+                \(bind: record.meterCode), \(bind: record.resourceName), \(integer: record.quantity.scaledValue),
+                \(integer: record.startedAt.storedMilliseconds), \(integer: record.endedAt.storedMilliseconds),
+                \(integer: record.createdAt.storedMilliseconds))
             """
         }
         let insert: SQLQueryString = """

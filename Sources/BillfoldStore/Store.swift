@@ -155,3 +155,11 @@ extension Array {
         stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
     }
 }
+
+extension SQLQueryString {
+    /// An integer written into the statement as a literal instead of a bound value. Safe, since an integer
+    /// prints as digits and a sign only; and in bulk inserts binding each value costs more than the insert itself.
+    mutating func appendInterpolation(integer value: some BinaryInteger) {
+        self.appendInterpolation(unsafeRaw: String(value))
+    }
+}
