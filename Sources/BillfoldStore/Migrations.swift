@@ -315,6 +315,15 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            // Billing runs take due subscriptions in (period end, id) order; with the id in the index the next
+            // batch is read off it instead of sorting every subscription due on the same day.
+            name: "0006_subscriptions_due_order",
+            statements: [
+                "CREATE INDEX subscriptions_due ON subscriptions (status, current_period_end, id)",
+                "DROP INDEX subscriptions_period_end",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.
