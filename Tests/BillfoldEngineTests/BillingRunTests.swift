@@ -165,4 +165,31 @@ struct BillingRunTests {
                     == Self.date("2026-11-01"))
         }
     }
+
+    @Test("a subscription that cannot be billed is reported and holds up no other", arguments: TestDatabase.kinds)
+    func failureIsolated(kind: DatabaseKind) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let store = database.store
+            var subscriptions: [Subscription] = []
+            for _ in 0..<5 { subscriptions.append(try await self.subscribe(store, anchor: "2026-10-01").1) }
+            // Usage on a meter that does not exist: its period cannot be priced.
+            let broken = subscriptions[2]
+            _ = try await store.usage.record([
+                UsageRecord(
+                    id: .generate(), workspaceID: broken.workspaceID, eventID: "ghost-1", meterCode: "ghost",
+                    resourceName: "x", quantity: FixedDecimal(1), startedAt: Self.noon("2026-10-10"),
+                    endedAt: Self.noon("2026-10-10"), createdAt: Fixtures.now)
+            ])
+            let report = try await self.runner(database, now: Self.noon("2026-11-01"))
+                .run(asOf: Self.noon("2026-11-01"), actor: "test")
+            #expect(report.invoices.count == 4 && report.periodsClosed == 4)
+            #expect(report.failures.map(\.0) == [broken.id])
+            #expect(report.failures.first?.1.contains("ghost") == true)
+            let stuck = try #require(try await store.subscriptions.find(broken.id))
+            #expect(stuck.currentPeriodStart == Self.date("2026-10-01"))
+            let listed = try await store.invoices.list(
+                InvoiceFilter(), today: Self.date("2026-11-01"), limit: 100, startingAfter: nil)
+            #expect(listed.compactMap(\.number).sorted() == (1...4).map { "INV/26-27/00000\($0)" })
+        }
+    }
 }
