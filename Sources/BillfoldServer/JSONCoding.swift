@@ -35,6 +35,27 @@ enum JSONCoding {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `value` as a JSON string literal, quotes included, escaped as JSONEncoder escapes it (slashes left alone).
+    static func quoted(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
     /// Decodes the request body as `type`, turning every failure into a 400 or a 422 that names the field.
     static func decode<Value: Decodable>(
         _ type: Value.Type, from request: Request, context: some RequestContext, upTo limit: Int? = nil,

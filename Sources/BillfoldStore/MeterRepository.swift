@@ -156,8 +156,8 @@ struct SQLUsageRepository: UsageRepository {
     private func record(chunk: ArraySlice<UsageRecord>) async throws -> [UsageRecordOutcome] {
         let rows = chunk.map { record -> SQLQueryString in
             """
-            (\(bind: record.id.rawValue), \(bind: record.workspaceID.rawValue), \(bind: record.eventID),
-                \(bind: record.meterCode), \(bind: record.resourceName), \(integer: record.quantity.scaledValue),
+            (\(plain: record.id.rawValue), \(plain: record.workspaceID.rawValue), \(bind: record.eventID),
+                \(plain: record.meterCode), \(bind: record.resourceName), \(integer: record.quantity.scaledValue),
                 \(integer: record.startedAt.storedMilliseconds), \(integer: record.endedAt.storedMilliseconds),
                 \(integer: record.createdAt.storedMilliseconds))
             """

@@ -163,3 +163,19 @@ extension SQLQueryString {
         self.appendInterpolation(unsafeRaw: String(value))
     }
 }
+
+extension SQLQueryString {
+    /// A string of letters, digits, `_` and `-` only (an id, a code) written as a quoted literal, which cannot
+    /// break out of its quotes; anything else is bound as usual.
+    mutating func appendInterpolation(plain value: String) {
+        let isPlain = value.utf8.allSatisfy { byte in
+            (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+                || byte == 0x5F || byte == 0x2D
+        }
+        if isPlain {
+            self.appendInterpolation(unsafeRaw: "'" + value + "'")
+        } else {
+            self.appendInterpolation(bind: value)
+        }
+    }
+}

@@ -123,4 +123,30 @@ struct UsageAPITests {
             #expect(empty.status == .unprocessableContent && empty.error["param"] as? String == "records")
         }
     }
+
+    @Test("event ids with quotes, backslashes and other scripts come back exactly", arguments: TestDatabase.kinds)
+    func eventIDsRoundTrip(kind: DatabaseKind) async throws {
+        try await withTestServer(kind) { client in
+            _ = try await client.call(.post, "/api/v1/meters", json: Self.meter)
+            let workspaceID = try await self.workspace(client)
+            let eventIDs = [#"say "hi""#, #"back\slash/and/slash"#, "देवनागरी-42", "emoji 🧾 ünïcode", "plain-1"]
+            let records = try eventIDs.map { eventID -> [String: String] in
+                [
+                    "event_id": eventID, "workspace_id": workspaceID, "meter": "pod-vcpu-hours",
+                    "resource_name": "api", "quantity": "1", "started_at": "2026-11-01T10:00:00Z",
+                    "ended_at": "2026-11-01T11:00:00Z",
+                ]
+            }
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["records": records]), as: UTF8.self)
+            let response = try await client.call(.post, "/api/v1/usage", json: body)
+            #expect(response.status == .ok)
+            #expect(response.object["object"] as? String == "list" && response.object["count"] as? Int == 5)
+            let data = try #require(response.object["data"] as? [[String: Any]])
+            #expect(data.map { $0["event_id"] as? String } == eventIDs)
+            #expect(data.allSatisfy { ($0["id"] as? String)?.hasPrefix("use_") == true })
+            let again = try await client.call(.post, "/api/v1/usage", json: body)
+            let repeated = try #require(again.object["data"] as? [[String: Any]])
+            #expect(repeated.map { $0["id"] as? String } == data.map { $0["id"] as? String })
+        }
+    }
 }
