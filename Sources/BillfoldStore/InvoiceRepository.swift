@@ -108,16 +108,16 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 suppliers[invoice.supplier] = supplier
                 return
                     """
-                    (\(bind: invoice.id.rawValue), \(bind: invoice.kind.rawValue), \(bind: invoice.number),
-                        \(bind: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
-                        \(bind: invoice.originalInvoiceID?.rawValue), \(bind: invoice.state.rawValue),
+                    (\(plain: invoice.id.rawValue), \(plain: invoice.kind.rawValue), \(bind: invoice.number),
+                        \(plain: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
+                        \(bind: invoice.originalInvoiceID?.rawValue), \(plain: invoice.state.rawValue),
                         \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
-                        \(bind: invoice.periodStart.description), \(bind: invoice.periodEnd.description),
+                        \(plain: invoice.periodStart.description), \(plain: invoice.periodEnd.description),
                         \(bind: Self.sortDate(of: invoice)), \(bind: Self.searchText(of: invoice)),
-                        \(bind: invoice.description), \(bind: invoice.currency.code),
+                        \(bind: invoice.description), \(plain: invoice.currency.code),
                         \(bind: supplier), \(bind: try SnapshotCoding.encode(invoice.customer)),
                         \(bind: invoice.placeOfSupply?.code),
-                        \(bind: invoice.tax.supplyType.rawValue), \(integer: invoice.subtotal.minorUnits),
+                        \(plain: invoice.tax.supplyType.rawValue), \(integer: invoice.subtotal.minorUnits),
                         \(integer: invoice.platformFee.minorUnits), \(integer: invoice.creditsFee.minorUnits),
                         \(integer: invoice.servicesCount), \(integer: invoice.tax.cgst.minorUnits),
                         \(integer: invoice.tax.sgst.minorUnits), \(integer: invoice.tax.utgst.minorUnits),
@@ -150,11 +150,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
         for chunk in lines.chunked(into: 2_000) {
             let rows = chunk.map { invoiceID, position, line -> SQLQueryString in
                 """
-                (\(bind: invoiceID.rawValue), \(integer: position), \(bind: line.category.rawValue),
-                    \(bind: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
-                    \(bind: line.periodStart.description), \(bind: line.periodEnd.description),
-                    \(integer: line.quantity.scaledValue), \(bind: line.unit), \(integer: line.unitPrice.scaledValue),
-                    \(integer: line.amount.minorUnits), \(bind: line.sac), \(integer: line.gstRateBasisPoints))
+                (\(plain: invoiceID.rawValue), \(integer: position), \(plain: line.category.rawValue),
+                    \(plain: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
+                    \(plain: line.periodStart.description), \(plain: line.periodEnd.description),
+                    \(integer: line.quantity.scaledValue), \(plain: line.unit), \(integer: line.unitPrice.scaledValue),
+                    \(integer: line.amount.minorUnits), \(plain: line.sac), \(integer: line.gstRateBasisPoints))
                 """
             }
             try await self.sql.raw(
@@ -175,7 +175,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
         for chunk in heads.chunked(into: 5_000) {
             let rows = chunk.map { invoiceID, head -> SQLQueryString in
                 """
-                (\(bind: invoiceID.rawValue), \(bind: head.head.rawValue), \(integer: head.rateBasisPoints),
+                (\(plain: invoiceID.rawValue), \(plain: head.head.rawValue), \(integer: head.rateBasisPoints),
                     \(integer: head.taxableAmount.minorUnits), \(integer: head.amount.minorUnits))
                 """
             }
