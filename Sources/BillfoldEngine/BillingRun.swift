@@ -60,8 +60,8 @@ public struct BillingRun: Sendable {
                 // Found again below, one by one.
             }
             // Nothing claimable: everything is billed, another run holds what is left, or the batch failed.
-            let due = try await self.invoices.database.store.subscriptions.due(on: date, limit: Self.batchSize)
-                .filter { !failed.contains($0.id) }
+            let due = try await self.invoices.database.store.subscriptions.due(
+                on: date, limit: Self.batchSize, excluding: failed)
             guard !due.isEmpty else { return report }
             for subscription in due {
                 do {
@@ -149,7 +149,8 @@ public struct BillingRun: Sendable {
                 for: subscription, plan: plan, usage: usage[index] ?? [], changes: changes[subscription.id] ?? [],
                 in: store, catalog: &catalog
             ).lines
-            if lines.isEmpty {
+            // Nothing to charge, or changes that cancel out: the period closes without an invoice.
+            if lines.map(\.amount).sum(in: plan.currency).isZero {
                 closings.append(.closed(nil))
             } else {
                 var invoice = Invoice.draft(

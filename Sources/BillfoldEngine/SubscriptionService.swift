@@ -97,11 +97,9 @@ public struct SubscriptionService: Sendable {
                 let priced = PricedChange(
                     effectiveDate: effective, from: PlanTerms(plan: oldPlan, seats: subscription.seats),
                     to: PlanTerms(plan: newPlan, seats: newSeats))
-                let proration =
-                    effective == start
-                    ? nil
-                    : try SubscriptionCharges.prorationLines(for: priced, start: start, end: end)
-                        .map(\.amount).sum(in: oldPlan.currency)
+                // The net the change adds to the period's invoice; from the first day it is the whole difference.
+                let proration = try SubscriptionCharges.prorationLines(for: priced, start: start, end: end)
+                    .map(\.amount).sum(in: oldPlan.currency)
                 try await store.auditLog.record(
                     AuditEntry(
                         occurredAt: now, actor: actor, action: "subscription.changed", subjectID: id.rawValue,

@@ -47,7 +47,7 @@ struct WalletController {
         }
     }
 
-    /// The balance (the sum of the ledger) and the newest entries: `limit` of them, 20 by default.
+    /// The balance (the sum of the ledger) and the newest entries: `limit` of them, 25 by default.
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
         let limit = try Validate.limit(request.uri.queryParameters["limit"].map(String.init))

@@ -22,7 +22,8 @@ public enum UsageRecordOutcome: Hashable, Sendable {
 
 /// Metered usage, stored once per `(workspace, event_id)`.
 public protocol UsageRepository: Sendable {
-    /// Stores each record unless its event id is already stored for its workspace.
+    /// Stores each record unless its event id is already stored for its workspace. Call it inside a transaction:
+    /// on SQLite the rows stored are counted by a second statement, which must see no other writer in between.
     func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome]
     /// Total quantity per meter and resource for usage that started in `[from, to)`.
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal]

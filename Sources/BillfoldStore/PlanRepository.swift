@@ -20,8 +20,10 @@ public protocol SubscriptionRepository: Sendable {
     func find(_ id: SubscriptionID) async throws -> Subscription?
     /// The workspace's active subscriptions, oldest first.
     func active(for workspace: WorkspaceID) async throws -> [Subscription]
-    /// Active subscriptions whose current period ended on or before `date`, earliest first.
-    func due(on date: CalendarDate, limit: Int) async throws -> [Subscription]
+    /// Up to `limit` active subscriptions whose current period ended on or before `date`, earliest first, leaving
+    /// out `excluded`.
+    func due(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
+        -> [Subscription]
     /// Inside a transaction: up to `limit` active subscriptions whose period ended by `date`, earliest first,
     /// leaving out `excluded`, each held until the transaction ends. On PostgreSQL rows another transaction holds
     /// are skipped (`FOR UPDATE SKIP LOCKED`), so concurrent runs claim different subscriptions; SQLite has one
@@ -114,28 +116,33 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
         ).all().map(Self.subscription)
     }
 
-    func due(on date: CalendarDate, limit: Int) async throws -> [Subscription] {
-        try await self.sql.raw(
-            """
-            SELECT * FROM subscriptions WHERE status = 'active' AND current_period_end <= \(bind: date.description)
-            ORDER BY current_period_end, id LIMIT \(bind: limit)
-            """
-        ).all().map(Self.subscription)
+    func due(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
+        -> [Subscription]
+    {
+        try await self.selectDue(on: date, limit: limit, excluding: excluded, locking: false)
     }
 
     func claimDue(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
         -> [Subscription]
     {
+        try await self.selectDue(
+            on: date, limit: limit, excluding: excluded, locking: self.sql.dialect.name == "postgresql")
+    }
+
+    private func selectDue(
+        on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>, locking: Bool
+    ) async throws -> [Subscription] {
+        // Excluded ids are written as literals, so any number of them fits in the statement.
         let exclusion: SQLQueryString =
             excluded.isEmpty
             ? ""
-            : "AND id NOT IN (\(excluded.map { SQLQueryString("\(bind: $0.rawValue)") }.joined(separator: ", ")))"
-        let locking: SQLQueryString = self.sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
+            : "AND id NOT IN (\(excluded.map { SQLQueryString("\(plain: $0.rawValue)") }.joined(separator: ", ")))"
+        let lockClause: SQLQueryString = locking ? "FOR UPDATE SKIP LOCKED" : ""
         return try await self.sql.raw(
             """
             SELECT * FROM subscriptions
             WHERE status = 'active' AND current_period_end <= \(bind: date.description) \(exclusion)
-            ORDER BY current_period_end, id LIMIT \(bind: limit) \(locking)
+            ORDER BY current_period_end, id LIMIT \(bind: limit) \(lockClause)
             """
         ).all().map(Self.subscription)
     }

@@ -28,7 +28,7 @@ struct Bill: AsyncParsableCommand {
         let report = try await Database.withOpen(self.databaseOptions.location(), logger: makeLogger()) { database in
             try await Migrations.run(on: database)
             let due = try await database.store.subscriptions.due(
-                on: CalendarDate(asOf, in: BillingClock.system.timeZone), limit: 1_000_000
+                on: CalendarDate(asOf, in: BillingClock.system.timeZone), limit: 1_000_000, excluding: []
             ).count
             let run = BillingRun(invoices: InvoiceService(database: database, clock: .system))
             return try await run.run(asOf: asOf, actor: "cli") { closed in

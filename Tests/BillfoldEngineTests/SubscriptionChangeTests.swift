@@ -134,4 +134,25 @@ struct SubscriptionChangeTests {
             #expect(changes.map(\.toSeats) == [8])
         }
     }
+
+    @Test("changes that cancel out leave nothing to invoice", arguments: TestDatabase.kinds)
+    func cancellingChanges(kind: DatabaseKind) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let seatsOnly = Plan(
+                id: .generate(), code: "seats-only", name: "Seats", interval: .month, currency: .inr,
+                platformFee: .zero(.inr), includedSeats: 5, seatPrice: Money(minorUnits: 10_000, currency: .inr),
+                monthlyCredits: 0, creditPrice: .zero(.inr), sac: "998315", createdAt: Fixtures.now)
+            let (_, subscription) = try await BillingRunTests().subscribe(
+                database.store, anchor: "2026-10-01", seats: 5, plan: seatsOnly)
+            let service = self.service(database, on: "2026-10-10")
+            _ = try await service.change(subscription.id, .init(seats: 8), actor: "test")
+            _ = try await service.change(subscription.id, .init(seats: 5), actor: "test")
+            let report = try await BillingRunTests().runner(database, now: Run.noon("2026-11-01"))
+                .run(asOf: Run.noon("2026-11-01"), actor: "test")
+            #expect(report.invoices.isEmpty && report.periodsClosed == 1 && report.failures.isEmpty)
+            let audit = try await database.store.auditLog.entries(about: subscription.id.rawValue)
+            // 3 seats × 100.00 × 22/31 = 212.90, added and taken back.
+            #expect(audit.map { $0.amount?.minorUnits } == [21_290, -21_290])
+        }
+    }
 }
