@@ -11,7 +11,119 @@ struct InvoicesController {
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.get("invoices", use: self.list)
+        group.get("invoices/summary", use: self.summary)
+        group.get("invoices/export.csv", use: self.export)
         group.get("invoices/:id", use: self.get)
+    }
+
+    struct BucketResponse: Encodable {
+        let count: Int
+        let amount: Int64
+    }
+
+    struct StatusResponse: Encodable {
+        let status: String
+        let count: Int
+        let total: Int64
+        let amountPaid: Int64
+        let amountDue: Int64
+    }
+
+    struct CurrencySummaryResponse: Encodable {
+        let currency: String
+        /// Paid documents and their totals.
+        let paid: BucketResponse
+        /// Documents awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
+        let pending: BucketResponse
+        /// Documents past their due date, and what is due on them.
+        let overdue: BucketResponse
+        /// Every display status the filter kept.
+        let byStatus: [StatusResponse]
+    }
+
+    struct SummaryResponse: Encodable {
+        let object = "invoice_summary"
+        let currencies: [CurrencySummaryResponse]
+
+        private enum CodingKeys: String, CodingKey {
+            case object, currencies
+        }
+    }
+
+    /// Total paid, pending and overdue, with counts, per currency, under the list's filters.
+    @Sendable func summary(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let filter = try Self.filter(from: request.uri.queryParameters)
+        let rows = try await self.database.store.invoices.summary(filter, today: self.clock.today)
+        let currencies = Dictionary(grouping: rows, by: \.currency).sorted { $0.key.code < $1.key.code }.map {
+            currency, rows in
+            func bucket(_ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money)
+                -> BucketResponse
+            {
+                let kept = rows.filter { statuses.contains($0.status) }
+                return BucketResponse(
+                    count: kept.reduce(0) { $0 + $1.count }, amount: kept.map(amount).sum(in: currency).minorUnits)
+            }
+            return CurrencySummaryResponse(
+                currency: currency.code, paid: bucket([.paid], \.total),
+                pending: bucket([.pending, .processing, .failed], \.amountDue),
+                overdue: bucket([.overdue], \.amountDue),
+                byStatus: rows.map {
+                    StatusResponse(
+                        status: $0.status.rawValue, count: $0.count, total: $0.total.minorUnits,
+                        amountPaid: $0.amountPaid.minorUnits, amountDue: $0.amountDue.minorUnits)
+                })
+        }
+        return try JSONCoding.response(SummaryResponse(currencies: currencies))
+    }
+
+    /// The header of the CSV export.
+    static let csvColumns = [
+        "number", "issue_date", "period_start", "period_end", "description", "services", "taxable", "cgst", "sgst",
+        "utgst", "igst", "total", "paid", "due", "status",
+    ]
+
+    /// The filtered billing history as RFC 4180 CSV, newest first, streamed page by page so that no export sits in
+    /// memory whole. Amounts are in each document's currency units with two decimals.
+    @Sendable func export(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let filter = try Self.filter(from: request.uri.queryParameters)
+        let store = self.database.store
+        let today = self.clock.today
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: Self.csvColumns.joined(separator: ",") + "\r\n"))
+            var after: InvoiceID?
+            while true {
+                let page = try await store.invoices.list(filter, today: today, limit: 500, startingAfter: after)
+                guard let last = page.last else { break }
+                var text = ""
+                for item in page { text += Self.csvRow(item) }
+                try await writer.write(ByteBuffer(string: text))
+                after = last.id
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"invoices.csv\"",
+            ],
+            body: body)
+    }
+
+    static func csvRow(_ item: InvoiceListItem) -> String {
+        let fields = [
+            item.number ?? "", item.issueDate?.description ?? "", item.periodStart.description,
+            item.periodEnd.description, item.description, String(item.servicesCount), item.subtotal.decimalString,
+            item.cgst.decimalString, item.sgst.decimalString, item.utgst.decimalString, item.igst.decimalString,
+            item.total.decimalString, item.amountPaid.decimalString, item.amountDue.decimalString,
+            item.status.rawValue,
+        ]
+        return fields.map(Self.csvField).joined(separator: ",") + "\r\n"
+    }
+
+    /// A field quoted when it holds a comma, a quote or a line break, with quotes doubled (RFC 4180).
+    static func csvField(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

@@ -89,6 +89,18 @@ public protocol InvoiceRepository: Sendable {
     /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
     func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
         -> [InvoiceListItem]
+    /// Count, total and amount due of the documents the filter keeps, by currency and display status.
+    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal]
+}
+
+/// The documents of one currency and display status: how many, their totals, and what is still due on them.
+public struct InvoiceStatusTotal: Hashable, Sendable {
+    public let currency: Currency
+    public let status: InvoiceDisplayStatus
+    public let count: Int
+    public let total: Money
+    public let amountPaid: Money
+    public let amountDue: Money
 }
 
 struct SQLInvoiceRepository: InvoiceRepository {
@@ -299,6 +311,30 @@ struct SQLInvoiceRepository: InvoiceRepository {
         query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
         query.appendInterpolation(bind: limit)
         return try await self.sql.raw(query).all().map(Self.listItem)
+    }
+
+    func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal] {
+        var query = SQLQueryString(
+            """
+            SELECT currency, display_status, COUNT(*) AS document_count, CAST(SUM(total) AS BIGINT) AS total,
+                CAST(SUM(amount_paid) AS BIGINT) AS amount_paid
+            FROM (SELECT i.currency, i.total, i.amount_paid,
+            """)
+        query += Self.statusExpression(today: today, table: "i")
+        query.appendLiteral(" AS display_status FROM invoices i")
+        query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
+        query.appendLiteral(") AS kept GROUP BY currency, display_status ORDER BY currency, display_status")
+        return try await self.sql.raw(query).all().map { row in
+            let currency = try row.currency("currency")
+            let total = try row.money("total", in: currency)
+            let paid = try row.money("amount_paid", in: currency)
+            let status = try row.enumeration("display_status", as: InvoiceDisplayStatus.self)
+            // A cancelled document owes nothing, whatever was paid on it.
+            let due = status == .cancelled || status == .paid ? Money.zero(currency) : total - paid
+            return InvoiceStatusTotal(
+                currency: currency, status: status, count: try row.int("document_count"), total: total,
+                amountPaid: paid, amountDue: due)
+        }
     }
 
     /// The display status in SQL, with the precedence of `InvoiceDisplayStatus.derive`.

@@ -1,0 +1,141 @@
+import BillfoldCore
+import BillfoldStore
+import BillfoldTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Invoice summary and CSV export")
+struct InvoiceSummaryCSVTests {
+    /// Splits RFC 4180 text into records of fields; fails the test on a malformed quote.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" {
+                        field.append("\"")
+                        characters = characters.dropFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" && field.isEmpty {
+                quoted = true
+            } else if character == "," {
+                record.append(field)
+                field = ""
+            } else if character == "\r\n" {
+                record.append(field)
+                records.append(record)
+                record = []
+                field = ""
+            } else {
+                #expect(character != "\"" && character != "\n" && character != "\r", "stray \(character) in CSV")
+                field.append(character)
+            }
+        }
+        #expect(!quoted && field.isEmpty && record.isEmpty, "the CSV does not end with a complete record")
+        return records
+    }
+
+    /// Minor units from a CSV amount such as `1180.50` or `-3.05`.
+    static func minorUnits(_ text: String) -> Int? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 2, parts[1].count == 2, let major = Int(parts[0]), let minor = Int(parts[1]) else {
+            return nil
+        }
+        return major * 100 + (text.hasPrefix("-") ? -minor : minor)
+    }
+
+    @Test("every filter's list, summary and CSV agree on the demo data", arguments: TestDatabase.kinds)
+    func agree(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: InvoiceAPITests.now) { client in
+            let someWorkspace = try #require(
+                (try await client.call(.get, "/api/v1/workspaces?limit=1").object["data"] as? [[String: Any]])?
+                    .first?["id"] as? String)
+            let filters = [
+                "", "&workspace_id=\(someWorkspace)", "&status=overdue,pending", "&status=paid&kind=invoice",
+                "&from=2026-04-01&to=2026-09-30", "&q=GROWTH", "&q=inv/26-27",
+            ]
+            for filter in filters {
+                let items = try await InvoiceAPITests().allInvoices(client, query: filter)
+                let summary = try await client.call(.get, "/api/v1/invoices/summary?\(filter.dropFirst())")
+                #expect(summary.status == .ok, "\(filter)")
+                let currencies = try #require(summary.object["currencies"] as? [[String: Any]])
+                for entry in currencies {
+                    let currency = try #require(entry["currency"] as? String)
+                    let mine = items.filter { $0["currency"] as? String == currency }
+                    func expected(_ statuses: Set<String>, _ key: String) -> [String: Int] {
+                        let kept = mine.filter { statuses.contains($0["status"] as? String ?? "") }
+                        return ["count": kept.count, "amount": kept.compactMap { $0[key] as? Int }.reduce(0, +)]
+                    }
+                    #expect(entry["paid"] as? [String: Int] == expected(["paid"], "total"), "\(filter)")
+                    #expect(
+                        entry["pending"] as? [String: Int]
+                            == expected(["pending", "processing", "failed"], "amount_due"),
+                        "\(filter)")
+                    #expect(entry["overdue"] as? [String: Int] == expected(["overdue"], "amount_due"), "\(filter)")
+                }
+                let counted = currencies.flatMap { $0["by_status"] as? [[String: Any]] ?? [] }
+                    .compactMap { $0["count"] as? Int }.reduce(0, +)
+                #expect(counted == items.count, "\(filter)")
+
+                let export = try await client.call(.get, "/api/v1/invoices/export.csv?\(filter.dropFirst())")
+                #expect(export.status == .ok && export.headers[.contentType] == "text/csv; charset=utf-8")
+                let records = Self.parseCSV(String(buffer: export.body))
+                #expect(
+                    records.first == [
+                        "number", "issue_date", "period_start", "period_end", "description", "services", "taxable",
+                        "cgst", "sgst", "utgst", "igst", "total", "paid", "due", "status",
+                    ])
+                let rows = records.dropFirst()
+                #expect(rows.count == items.count, "\(filter)")
+                for (row, item) in zip(rows, items) {
+                    #expect(row.count == 15)
+                    #expect(row[0] == item["number"] as? String ?? "", "\(filter)")
+                    #expect(row[14] == item["status"] as? String, "\(filter)")
+                    #expect(Self.minorUnits(row[11]) == item["total"] as? Int, "\(filter)")
+                    #expect(Self.minorUnits(row[13]) == item["amount_due"] as? Int, "\(filter)")
+                    let tax = item["tax"] as? [String: Int] ?? [:]
+                    #expect(
+                        row[7...10].map(Self.minorUnits) == ["cgst", "sgst", "utgst", "igst"].map { tax[$0] },
+                        "\(filter)")
+                }
+            }
+            let bad = try await client.call(.get, "/api/v1/invoices/export.csv?status=late")
+            #expect(bad.status == .unprocessableContent && bad.error["param"] as? String == "status")
+            let badSummary = try await client.call(.get, "/api/v1/invoices/summary?from=2026-13-01")
+            #expect(badSummary.status == .unprocessableContent && badSummary.error["param"] as? String == "from")
+        }
+    }
+
+    @Test("a description with a comma and quotes is quoted in the CSV", arguments: TestDatabase.kinds)
+    func quoting(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, now: SubscriptionAPITests.now) { client in
+            let workspaceID = try await SubscriptionAPITests.prepaidWorkspace(client)
+            let plan = try await client.call(
+                .post, "/api/v1/plans", json: #"{"code": "odd", "name": "Scale, \"Pro\"", "platform_fee": 100000}"#)
+            let planID = try #require(plan.object["id"] as? String)
+            _ = try await client.call(
+                .post, "/api/v1/subscriptions",
+                json:
+                    "{\"workspace_id\": \"\(workspaceID)\", \"plan_id\": \"\(planID)\", \"start_date\": \"2026-11-01\"}"
+            )
+            _ = try await client.call(.post, "/api/v1/billing_runs", json: "{}")
+            let export = try await client.call(.get, "/api/v1/invoices/export.csv?workspace_id=\(workspaceID)")
+            let text = String(buffer: export.body)
+            #expect(text.contains("\"Scale, \"\"Pro\"\" - Monthly\""))
+            let records = Self.parseCSV(text)
+            #expect(records.count == 2 && records[1][4] == "Scale, \"Pro\" - Monthly")
+            #expect(records[1][6] == "1000.00" && records[1][11] == "1180.00" && records[1][14] == "pending")
+        }
+    }
+}
