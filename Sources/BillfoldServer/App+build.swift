@@ -52,6 +52,7 @@ public func buildRouter(database: Database, clock: BillingClock) -> Router<Billf
     router.add(middleware: APIErrorMiddleware())
     HealthController(database: database).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: APIKeyAuthenticator(apiKeys: database.store.apiKeys))
+        .add(middleware: IdempotencyMiddleware(repository: database.store.idempotency, clock: clock))
     SupplierController(database: database).addRoutes(to: api)
     WorkspacesController(database: database, clock: clock).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)

@@ -156,3 +156,80 @@ struct SQLAPIKeyRepository: APIKeyRepository {
             createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"))
     }
 }
+
+/// What became of a request sent with an `Idempotency-Key`.
+public enum IdempotencyClaim: Hashable, Sendable {
+    /// The key is new: carry the request out, then `complete` or `release` the key.
+    case claimed
+    /// The same request finished before: answer with what it answered.
+    case replay(status: Int, contentType: String?, body: String)
+    /// The same request is being carried out now.
+    case inProgress
+    /// The key was used for a different request.
+    case mismatch
+}
+
+/// Stored answers to POST requests, by caller and `Idempotency-Key`, kept for at least `retention`.
+public protocol IdempotencyRepository: Sendable {
+    /// Claims `key` for a request whose method, path and body are `request`, unless it is claimed already.
+    func claim(owner: String, key: String, request: Data, now: Date) async throws -> IdempotencyClaim
+    /// Stores the answer to a claimed key, for replays.
+    func complete(owner: String, key: String, status: Int, contentType: String?, body: String) async throws
+    /// Gives a claimed key up, so that a retry carries the request out anew (after a failure that changed nothing).
+    func release(owner: String, key: String) async throws
+}
+
+/// How long an answer is kept for replays.
+public let idempotencyRetention: TimeInterval = 24 * 3600
+
+struct SQLIdempotencyRepository: IdempotencyRepository {
+    let sql: any SQLDatabase
+
+    func claim(owner: String, key: String, request: Data, now: Date) async throws -> IdempotencyClaim {
+        let hash = SHA256.hash(data: request).map { String(format: "%02x", $0) }.joined()
+        let expired = now.addingTimeInterval(-idempotencyRetention).storedMilliseconds
+        try await self.sql.raw(
+            """
+            DELETE FROM idempotency_keys
+            WHERE owner = \(bind: owner) AND idempotency_key = \(bind: key) AND created_at < \(bind: expired)
+            """
+        ).run()
+        let inserted = try await self.sql.raw(
+            """
+            INSERT INTO idempotency_keys (owner, idempotency_key, request_hash, created_at)
+            VALUES (\(bind: owner), \(bind: key), \(bind: hash), \(bind: now.storedMilliseconds))
+            ON CONFLICT (owner, idempotency_key) DO NOTHING
+            RETURNING owner
+            """
+        ).first()
+        if inserted != nil { return .claimed }
+        guard
+            let row = try await self.sql.raw(
+                """
+                SELECT * FROM idempotency_keys WHERE owner = \(bind: owner) AND idempotency_key = \(bind: key)
+                """
+            ).first()
+        else { return .inProgress }
+        guard try row.string("request_hash") == hash else { return .mismatch }
+        guard let status = try row.optionalInt64("response_status") else { return .inProgress }
+        return .replay(
+            status: Int(status), contentType: try row.optionalString("response_content_type"),
+            body: try row.optionalString("response_body") ?? "")
+    }
+
+    func complete(owner: String, key: String, status: Int, contentType: String?, body: String) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE idempotency_keys SET response_status = \(bind: status),
+                response_content_type = \(bind: contentType), response_body = \(bind: body)
+            WHERE owner = \(bind: owner) AND idempotency_key = \(bind: key)
+            """
+        ).run()
+    }
+
+    func release(owner: String, key: String) async throws {
+        try await self.sql.raw(
+            "DELETE FROM idempotency_keys WHERE owner = \(bind: owner) AND idempotency_key = \(bind: key)"
+        ).run()
+    }
+}

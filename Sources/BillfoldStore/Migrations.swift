@@ -324,6 +324,24 @@ public enum Migrations {
                 "DROP INDEX subscriptions_period_end",
             ]
         ),
+        Migration(
+            name: "0007_idempotency_keys",
+            statements: [
+                """
+                CREATE TABLE idempotency_keys (
+                    owner TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    response_status INTEGER,
+                    response_content_type TEXT,
+                    response_body TEXT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (owner, idempotency_key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

@@ -25,6 +25,7 @@ public struct Store: Sendable {
     public var payments: any PaymentRepository { SQLPaymentRepository(sql: self.sql) }
     public var wallet: any WalletRepository { SQLWalletRepository(sql: self.sql) }
     public var auditLog: any AuditLogRepository { SQLAuditLogRepository(sql: self.sql) }
+    public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(sql: self.sql) }
 }
 
 extension Database {
