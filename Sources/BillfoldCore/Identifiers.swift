@@ -1,5 +1,14 @@
 import Foundation
 
+/// The bytes of an id's body, and of codes: ASCII letters, digits, `_` and `-`. Text made only of them needs no
+/// quoting or escaping in SQL, JSON, CSV or a URL.
+public enum PlainText {
+    public static func allows(_ byte: UInt8) -> Bool {
+        (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x5F
+            || byte == 0x2D
+    }
+}
+
 /// An identifier that reads as what it names: `ws_…`, `inv_…`.
 public protocol PrefixedIdentifier: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
 where RawValue == String {
@@ -36,10 +45,7 @@ extension PrefixedIdentifier {
         guard utf8.count > prefix.count, utf8.starts(with: prefix),
             utf8[utf8.index(utf8.startIndex, offsetBy: prefix.count)] == 0x5F,
             (1...64).contains(body.count),
-            body.allSatisfy({ byte in
-                (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
-                    || byte == 0x5F || byte == 0x2D
-            })
+            body.allSatisfy(PlainText.allows)
         else { return nil }
         self.init(rawValue: string)
     }

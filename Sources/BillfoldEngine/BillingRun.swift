@@ -137,7 +137,7 @@ public struct BillingRun: Sendable {
                     to: subscription.currentPeriodEnd.start(in: timeZone))
             })
         let changes = try await store.subscriptions.currentChanges(of: due)
-        var invoices: [(invoice: Invoice, workspace: Workspace)] = []
+        var invoices: [(invoice: Invoice, workspace: Workspace, issueDate: CalendarDate)] = []
         var closings: [Closing] = []
         var advanced: [Subscription] = []
         for (index, subscription) in due.enumerated() {
@@ -153,13 +153,12 @@ public struct BillingRun: Sendable {
             if lines.map(\.amount).sum(in: plan.currency).isZero {
                 closings.append(.closed(nil))
             } else {
-                var invoice = Invoice.draft(
+                let invoice = Invoice.draft(
                     kind: .invoice, workspace: workspace, supplier: supplier, subscriptionID: subscription.id,
                     periodStart: subscription.currentPeriodStart,
                     periodEnd: subscription.currentPeriodEnd.adding(days: -1), description: Self.description(of: plan),
                     lines: lines, createdAt: now)
-                invoice.applyTax(supplier: supplier, customer: workspace)
-                invoices.append((invoice, workspace))
+                invoices.append((invoice, workspace, subscription.currentPeriodEnd))
                 closings.append(.closed(invoice.id))
             }
             var next = subscription
@@ -174,26 +173,23 @@ public struct BillingRun: Sendable {
             advanced.append(next)
         }
         // Numbers in the order the periods ended, one block per financial year, each from the locked counter.
-        var byYear: [FinancialYear: [Int]] = [:]
-        for (index, entry) in invoices.enumerated() {
-            byYear[FinancialYear(containing: entry.invoice.periodEnd.adding(days: 1)), default: []].append(index)
-        }
+        let byYear = Dictionary(grouping: invoices.indices) { FinancialYear(containing: invoices[$0].issueDate) }
         for year in byYear.keys.sorted(by: { $0.startYear < $1.startYear }) {
             let indices = byYear[year] ?? []
             let sequences = try await store.numberSeries.nextSequences(
                 kind: .invoice, prefix: series.prefix, in: year, count: indices.count)
             for (index, sequence) in zip(indices, sequences) {
-                let issueDate = invoices[index].invoice.periodEnd.adding(days: 1)
-                try invoices[index].invoice.finalize(
-                    number: try series.number(sequence: sequence, in: year), issueDate: issueDate,
-                    paymentTermsDays: invoices[index].workspace.paymentTermsDays)
+                try InvoiceService.seal(
+                    &invoices[index].invoice, number: try series.number(sequence: sequence, in: year),
+                    issueDate: invoices[index].issueDate, supplier: supplier, workspace: invoices[index].workspace)
             }
         }
         try await store.invoices.create(invoices.map(\.invoice))
         try await store.auditLog.record(
             invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
         // A prepaid workspace's wallet pays what it can; its row is held while the balance moves.
-        for (invoice, workspace) in invoices where workspace.billingMode == .prepaid && invoice.amountDue.isPositive {
+        for (invoice, workspace, _) in invoices where workspace.billingMode == .prepaid && invoice.amountDue.isPositive
+        {
             guard try await store.workspaces.lock(workspace.id) else { continue }
             if try await store.wallet.balance(of: workspace.id, in: invoice.currency).isPositive {
                 _ = try await WalletService.pay(invoice.id, in: store, actor: actor, now: now)

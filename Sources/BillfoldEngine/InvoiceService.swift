@@ -88,8 +88,7 @@ public struct InvoiceService: Sendable {
         return invoice
     }
 
-    /// Inside a transaction: taxes a draft by place of supply, takes its number from the series and finalizes
-    /// it in memory; the caller stores it.
+    /// Inside a transaction: takes a draft's number from its series and seals it; the caller stores it.
     static func number(
         _ invoice: inout Invoice, in store: Store, supplier: Supplier, workspace: Workspace, issueDate: CalendarDate,
         numberSeries: [DocumentKind: InvoiceNumberSeries]
@@ -99,9 +98,18 @@ public struct InvoiceService: Sendable {
         }
         let year = FinancialYear(containing: issueDate)
         let sequence = try await store.numberSeries.nextSequence(kind: invoice.kind, prefix: series.prefix, in: year)
-        let number = try series.number(sequence: sequence, in: year)
+        try Self.seal(
+            &invoice, number: try series.number(sequence: sequence, in: year), issueDate: issueDate,
+            supplier: supplier, workspace: workspace)
+    }
+
+    /// Taxes a draft by place of supply and finalizes it in memory with `number`, due after the workspace's
+    /// payment terms; the caller stores it. A credit note keeps the parties and tax of the invoice it corrects,
+    /// and only an invoice has payment terms.
+    static func seal(
+        _ invoice: inout Invoice, number: String, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace
+    ) throws {
         if invoice.kind != .creditNote {
-            // A credit note keeps the parties and tax of the invoice it corrects.
             invoice.applyTax(supplier: supplier, customer: workspace)
         }
         let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0

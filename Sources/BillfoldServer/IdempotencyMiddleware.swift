@@ -20,13 +20,16 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let repository: any IdempotencyRepository
     let clock: BillingClock
 
+    static let keyHeader = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
     /// The largest body a POST takes (a usage batch).
     static let maximumBodySize = UsageController.maximumBodySize
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard request.method == .post, let key = request.headers[HTTPField.Name("Idempotency-Key")!] else {
+        guard request.method == .post, let key = request.headers[Self.keyHeader] else {
             return try await next(request, context)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
@@ -36,14 +39,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let owner = context.actor
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: Self.maximumBodySize)
-        } catch {
-            throw APIError(
-                .contentTooLarge, .invalidRequest, code: "body_too_large",
-                message: "the request body is larger than \(Self.maximumBodySize) bytes")
-        }
+        let body = try await JSONCoding.collect(request, upTo: Self.maximumBodySize)
         request.body = RequestBody(buffer: body)
         var fingerprint = Data("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
         fingerprint.append(contentsOf: body.readableBytesView)
@@ -57,7 +53,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 .conflict, .conflict, code: "idempotency_key_in_progress",
                 message: "a request with Idempotency-Key \(key) is still being carried out; retry in a moment")
         case .replay(let status, let contentType, let text):
-            var headers: HTTPFields = [HTTPField.Name("Idempotent-Replayed")!: "true"]
+            var headers: HTTPFields = [Self.replayedHeader: "true"]
             if let contentType { headers[.contentType] = contentType }
             return Response(
                 status: HTTPResponse.Status(code: status), headers: headers,

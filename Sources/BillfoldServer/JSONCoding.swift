@@ -4,7 +4,7 @@ import NIOCore
 
 /// The API's JSON: `snake_case` keys, and decoding errors that name the field at fault.
 enum JSONCoding {
-    /// How a type's keys become the API's `snake_case`.
+    /// How a request type's keys become the API's `snake_case`.
     enum Keys {
         /// Swift's `camelCase` names, converted: the default.
         case converted
@@ -13,9 +13,9 @@ enum JSONCoding {
         case declared
     }
 
-    static func makeEncoder(_ keys: Keys = .converted) -> JSONEncoder {
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        if keys == .converted { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
@@ -26,10 +26,8 @@ enum JSONCoding {
         return decoder
     }
 
-    static func response(
-        _ value: some Encodable, status: HTTPResponse.Status = .ok, keys: Keys = .converted
-    ) throws -> Response {
-        let data = try self.makeEncoder(keys).encode(value)
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try self.makeEncoder().encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -57,19 +55,22 @@ enum JSONCoding {
     }
 
     /// Decodes the request body as `type`, turning every failure into a 400 or a 422 that names the field.
-    static func decode<Value: Decodable>(
-        _ type: Value.Type, from request: Request, context: some RequestContext, upTo limit: Int? = nil,
-        keys: Keys = .converted
-    ) async throws -> Value {
-        let limit = limit ?? context.maxUploadSize
-        let buffer: ByteBuffer
+    /// The whole request body, or a 413 when it is larger than `limit` bytes.
+    static func collect(_ request: Request, upTo limit: Int) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: limit)
         } catch {
             throw APIError(
                 .contentTooLarge, .invalidRequest, code: "body_too_large",
                 message: "the request body is larger than \(limit) bytes")
         }
+    }
+
+    static func decode<Value: Decodable>(
+        _ type: Value.Type, from request: Request, context: some RequestContext, upTo limit: Int? = nil,
+        keys: Keys = .converted
+    ) async throws -> Value {
+        let buffer = try await self.collect(request, upTo: limit ?? context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
             throw APIError.malformedJSON("the request body is empty; send a JSON object")
         }

@@ -316,24 +316,24 @@ struct SQLInvoiceRepository: InvoiceRepository {
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal] {
         var query = SQLQueryString(
             """
-            SELECT currency, display_status, COUNT(*) AS document_count, CAST(SUM(total) AS BIGINT) AS total,
+            SELECT currency, display_status, state, COUNT(*) AS document_count, CAST(SUM(total) AS BIGINT) AS total,
                 CAST(SUM(amount_paid) AS BIGINT) AS amount_paid
-            FROM (SELECT i.currency, i.total, i.amount_paid,
+            FROM (SELECT i.currency, i.state, i.total, i.amount_paid,
             """)
         query += Self.statusExpression(today: today, table: "i")
         query.appendLiteral(" AS display_status FROM invoices i")
         query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
-        query.appendLiteral(") AS kept GROUP BY currency, display_status ORDER BY currency, display_status")
+        // Each display status belongs to one state, so grouping by the state too adds no rows.
+        query.appendLiteral(") AS kept GROUP BY currency, display_status, state ORDER BY currency, display_status")
         return try await self.sql.raw(query).all().map { row in
             let currency = try row.currency("currency")
             let total = try row.money("total", in: currency)
             let paid = try row.money("amount_paid", in: currency)
-            let status = try row.enumeration("display_status", as: InvoiceDisplayStatus.self)
-            // A cancelled document owes nothing, whatever was paid on it.
-            let due = status == .cancelled || status == .paid ? Money.zero(currency) : total - paid
+            let state = try row.enumeration("state", as: InvoiceLifecycle.State.self)
             return InvoiceStatusTotal(
-                currency: currency, status: status, count: try row.int("document_count"), total: total,
-                amountPaid: paid, amountDue: due)
+                currency: currency, status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
+                count: try row.int("document_count"), total: total, amountPaid: paid,
+                amountDue: Invoice.amountDue(state: state, total: total, amountPaid: paid))
         }
     }
 

@@ -171,7 +171,7 @@ struct SQLUsageRepository: UsageRepository {
             """
         // Counting the rows stored is cheaper than reading back an id for each.
         let stored: Int
-        if self.sql.dialect.name == "postgresql" {
+        if self.sql.isPostgreSQL {
             let row = try await self.sql.raw("WITH stored AS (\(insert) RETURNING 1) SELECT COUNT(*) AS n FROM stored")
                 .first()
             stored = try row?.int("n") ?? 0

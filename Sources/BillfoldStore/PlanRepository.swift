@@ -20,6 +20,8 @@ public protocol SubscriptionRepository: Sendable {
     func find(_ id: SubscriptionID) async throws -> Subscription?
     /// The workspace's active subscriptions, oldest first.
     func active(for workspace: WorkspaceID) async throws -> [Subscription]
+    /// How many active subscriptions have a current period that ended on or before `date`.
+    func countDue(on date: CalendarDate) async throws -> Int
     /// Up to `limit` active subscriptions whose current period ended on or before `date`, earliest first, leaving
     /// out `excluded`.
     func due(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
@@ -122,11 +124,20 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
         try await self.selectDue(on: date, limit: limit, excluding: excluded, locking: false)
     }
 
+    func countDue(on date: CalendarDate) async throws -> Int {
+        try await self.sql.raw(
+            """
+            SELECT COUNT(*) AS n FROM subscriptions
+            WHERE status = 'active' AND current_period_end <= \(bind: date.description)
+            """
+        ).first()?.int("n") ?? 0
+    }
+
     func claimDue(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
         -> [Subscription]
     {
         try await self.selectDue(
-            on: date, limit: limit, excluding: excluded, locking: self.sql.dialect.name == "postgresql")
+            on: date, limit: limit, excluding: excluded, locking: self.sql.isPostgreSQL)
     }
 
     private func selectDue(

@@ -157,6 +157,11 @@ extension Array {
     }
 }
 
+extension SQLDatabase {
+    /// Whether this is PostgreSQL, where row locks and `RETURNING` in a CTE are available.
+    var isPostgreSQL: Bool { self.dialect.name == "postgresql" }
+}
+
 extension SQLQueryString {
     /// An integer written into the statement as a literal instead of a bound value. Safe, since an integer
     /// prints as digits and a sign only; and in bulk inserts binding each value costs more than the insert itself.
@@ -169,11 +174,7 @@ extension SQLQueryString {
     /// A string of letters, digits, `_` and `-` only (an id, a code) written as a quoted literal, which cannot
     /// break out of its quotes; anything else is bound as usual.
     mutating func appendInterpolation(plain value: String) {
-        let isPlain = value.utf8.allSatisfy { byte in
-            (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
-                || byte == 0x5F || byte == 0x2D
-        }
-        if isPlain {
+        if value.utf8.allSatisfy(PlainText.allows) {
             self.appendInterpolation(unsafeRaw: "'" + value + "'")
         } else {
             self.appendInterpolation(bind: value)

@@ -27,9 +27,8 @@ struct Bill: AsyncParsableCommand {
         guard asOf <= now else { throw ValidationError("--as-of is in the future; periods are billed once they end") }
         let report = try await Database.withOpen(self.databaseOptions.location(), logger: makeLogger()) { database in
             try await Migrations.run(on: database)
-            let due = try await database.store.subscriptions.due(
-                on: CalendarDate(asOf, in: BillingClock.system.timeZone), limit: 1_000_000, excluding: []
-            ).count
+            let due = try await database.store.subscriptions.countDue(
+                on: CalendarDate(asOf, in: BillingClock.system.timeZone))
             let run = BillingRun(invoices: InvoiceService(database: database, clock: .system))
             return try await run.run(asOf: asOf, actor: "cli") { closed in
                 Self.showProgress(closed: closed, due: due)
