@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -128,3 +128,9 @@ public struct WalletEntryID: PrefixedIdentifier {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
 }
+
+public struct MemberSessionID: PrefixedIdentifier {
+    public static let prefix = "ses"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}

@@ -30,3 +30,29 @@ public struct Member: Hashable, Sendable, Identifiable {
         self.createdAt = createdAt
     }
 }
+
+/// A member signed in to the billing portal, by password or by a portal link, until it expires or they sign out.
+public struct MemberSession: Hashable, Sendable, Identifiable {
+    public typealias ID = MemberSessionID
+
+    public let id: ID
+    public let memberID: MemberID
+    public let workspaceID: WorkspaceID
+    public let createdAt: Date
+    public let expiresAt: Date
+    public var revokedAt: Date?
+
+    public init(
+        id: ID, memberID: MemberID, workspaceID: WorkspaceID, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.memberID = memberID
+        self.workspaceID = workspaceID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Whether the session still signs its member in at `time`.
+    public func isActive(at time: Date) -> Bool { self.revokedAt == nil && time < self.expiresAt }
+}

@@ -12,6 +12,7 @@ struct APIError: HTTPResponseError {
         case permission = "permission_error"
         case notFound = "not_found_error"
         case conflict = "conflict_error"
+        case rateLimit = "rate_limit_error"
         case internalError = "api_error"
     }
 
@@ -29,10 +30,12 @@ struct APIError: HTTPResponseError {
     let param: String?
     /// Every invalid item, for a batch refused as a whole.
     let errors: [ItemError]?
+    /// Seconds to wait before trying again, sent as `Retry-After`.
+    let retryAfter: Int?
 
     init(
         _ status: HTTPResponse.Status, _ kind: Kind, code: String, message: String, param: String? = nil,
-        errors: [ItemError]? = nil
+        errors: [ItemError]? = nil, retryAfter: Int? = nil
     ) {
         self.status = status
         self.kind = kind
@@ -40,6 +43,7 @@ struct APIError: HTTPResponseError {
         self.message = message
         self.param = param
         self.errors = errors
+        self.retryAfter = retryAfter
     }
 
     static func malformedJSON(_ message: String) -> APIError {
@@ -94,6 +98,9 @@ struct APIError: HTTPResponseError {
         if self.status == .unauthorized {
             response.headers[.wwwAuthenticate] = "Bearer realm=\"billfold\""
         }
+        if let retryAfter = self.retryAfter {
+            response.headers[.retryAfter] = String(retryAfter)
+        }
         return response
     }
 }
@@ -128,6 +135,19 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
             case .invalidRequest:
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_request", message: error.message)
+            }
+        case let error as SignInError:
+            switch error.code {
+            case .invalidCredentials, .invalidPortalToken, .invalidSession:
+                return APIError(.unauthorized, .authentication, code: error.code.rawValue, message: error.message)
+            case .workspaceRequired:
+                return APIError(
+                    .unprocessableContent, .invalidRequest, code: error.code.rawValue, message: error.message,
+                    param: "workspace_id")
+            case .throttled:
+                return APIError(
+                    .tooManyRequests, .rateLimit, code: error.code.rawValue, message: error.message,
+                    retryAfter: error.retryAfter)
             }
         case let error as InvoiceTransitionError where error.code == .invalidTransition:
             return APIError(.conflict, .conflict, code: error.code.rawValue, message: error.message)

@@ -23,7 +23,9 @@ public func buildApplication(
         try? await database.close()
         throw error
     }
-    let router = buildRouter(database: database, clock: configuration.clock)
+    let router = buildRouter(
+        database: database, clock: configuration.clock, signInPolicy: configuration.signInPolicy,
+        publicURL: configuration.publicURL)
     var services: [any Service] = [DatabaseCloser(database: database)]
     if let interval = configuration.billingInterval {
         let run = BillingRun(invoices: InvoiceService(database: database, clock: configuration.clock))
@@ -46,23 +48,34 @@ public func runServer(
     try await app.runService()
 }
 
-/// The routes: `/health` in the open, `/api/v1` behind an operator API key.
-public func buildRouter(database: Database, clock: BillingClock) -> Router<BillfoldRequestContext> {
+/// The routes: `/health`, `/openapi.json` and sign-in in the open; the rest of `/api/v1` behind an operator API
+/// key, except a workspace's own billing, which its owners and admins reach with a member session too.
+public func buildRouter(
+    database: Database, clock: BillingClock, signInPolicy: SignInPolicy = SignInPolicy(), publicURL: String? = nil
+) -> Router<BillfoldRequestContext> {
     let router = Router(context: BillfoldRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     HealthController(database: database).addRoutes(to: router)
-    let api = router.group("api/v1").add(middleware: APIKeyAuthenticator(apiKeys: database.store.apiKeys))
+    let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
+    let sessions = SessionsController(access: access, publicURL: publicURL)
+    sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
+    let authenticated = router.group("api/v1")
+        .add(middleware: Authenticator(apiKeys: database.store.apiKeys, access: access))
         .add(middleware: IdempotencyMiddleware(repository: database.store.idempotency, clock: clock))
+    sessions.addMemberRoutes(to: authenticated)
+    let billing = authenticated.group().add(middleware: BillingAccess())
+    let api = authenticated.group().add(middleware: OperatorOnly())
     SupplierController(database: database).addRoutes(to: api)
-    WorkspacesController(database: database, clock: clock).addRoutes(to: api)
+    WorkspacesController(database: database, clock: clock).addRoutes(to: api, billing: billing)
+    MembersController(database: database, access: access, publicURL: publicURL).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)
     MetersController(database: database, clock: clock).addRoutes(to: api)
     UsageController(database: database, clock: clock).addRoutes(to: api)
     SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
-    DashboardController(database: database, clock: clock).addRoutes(to: api)
-    WalletController(database: database, clock: clock).addRoutes(to: api)
+    DashboardController(database: database, clock: clock).addRoutes(to: billing)
+    WalletController(database: database, clock: clock).addRoutes(to: api, billing: billing)
     BillingRunsController(database: database, clock: clock).addRoutes(to: api)
-    InvoicesController(database: database, clock: clock).addRoutes(to: api)
+    InvoicesController(database: database, clock: clock).addRoutes(to: billing)
     return router
 }
 

@@ -15,11 +15,15 @@ public struct ServerConfiguration: Sendable {
     /// How often the server bills the periods that have ended by itself; `nil` leaves billing to
     /// `POST /billing_runs` and `billfold bill`.
     public var billingInterval: Duration?
+    /// The address people reach Billfold at (`https://billing.example.com`), for portal links and Secure cookies;
+    /// `nil` builds links from the request's Host.
+    public var publicURL: String?
+    public var signInPolicy: SignInPolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
         bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
-        billingInterval: Duration? = nil
+        billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy()
     ) {
         self.host = host
         self.port = port
@@ -28,5 +32,7 @@ public struct ServerConfiguration: Sendable {
         self.logLevel = logLevel
         self.clock = clock
         self.billingInterval = billingInterval
+        self.publicURL = publicURL
+        self.signInPolicy = signInPolicy
     }
 }

@@ -52,7 +52,7 @@ struct InvoicesController {
 
     /// Total paid, pending and overdue, with counts, per currency, under the list's filters.
     @Sendable func summary(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let filter = try Self.filter(from: request.uri.queryParameters)
+        let filter = try Self.filter(from: request.uri.queryParameters, context: context)
         let rows = try await self.database.store.invoices.summary(filter, today: self.clock.today)
         let currencies = Dictionary(grouping: rows, by: \.currency).sorted { $0.key.code < $1.key.code }.map {
             currency, rows in
@@ -85,7 +85,7 @@ struct InvoicesController {
     /// The filtered billing history as RFC 4180 CSV, newest first, streamed page by page so that no export sits in
     /// memory whole. Amounts are in each document's currency units with two decimals.
     @Sendable func export(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let filter = try Self.filter(from: request.uri.queryParameters)
+        let filter = try Self.filter(from: request.uri.queryParameters, context: context)
         let store = self.database.store
         let today = self.clock.today
         let body = ResponseBody { writer in
@@ -128,14 +128,18 @@ struct InvoicesController {
 
     @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let filter = try Self.filter(from: query)
+        let filter = try Self.filter(from: query, context: context)
         let limit = try Validate.limit(query.get("limit"))
         let startingAfter = try query.get("starting_after").map {
             try Validate.identifier($0, as: InvoiceID.self, param: "starting_after")
         }
         let store = self.database.store
-        if let startingAfter, try await store.invoices.find(startingAfter) == nil {
-            throw APIError.notFound("invoice", id: startingAfter.rawValue, param: "starting_after")
+        if let startingAfter {
+            guard let invoice = try await store.invoices.find(startingAfter) else {
+                throw APIError.notFound("invoice", id: startingAfter.rawValue, param: "starting_after")
+            }
+            try context.requireVisible(
+                invoice.workspaceID, "invoice", id: startingAfter.rawValue, param: "starting_after")
         }
         let items = try await store.invoices.list(
             filter, today: self.clock.today, limit: limit + 1, startingAfter: startingAfter)
@@ -148,15 +152,20 @@ struct InvoicesController {
         guard let id = InvoiceID(validating: raw), let invoice = try await self.database.store.invoices.find(id) else {
             throw APIError.notFound("invoice", id: raw)
         }
+        try context.requireVisible(invoice.workspaceID, "invoice", id: raw)
         return try JSONCoding.response(InvoiceResponse(invoice, today: self.clock.today))
     }
 
     /// The filters of the list, the summary and the export: `workspace_id`, `status`, `from`, `to`, `q`, `kind`.
-    static func filter(from query: Parameters) throws -> InvoiceFilter {
+    /// A member's filter always keeps to their own workspace.
+    static func filter(from query: Parameters, context: BillfoldRequestContext) throws -> InvoiceFilter {
         var filter = InvoiceFilter()
         if let workspace = query.get("workspace_id") {
-            filter.workspaceID = try Validate.identifier(workspace, as: WorkspaceID.self, param: "workspace_id")
+            let id = try Validate.identifier(workspace, as: WorkspaceID.self, param: "workspace_id")
+            try context.requireVisible(id, "workspace", id: workspace, param: "workspace_id")
+            filter.workspaceID = id
         }
+        if let own = context.memberWorkspace { filter.workspaceID = own }
         for value in query.getAll("status").flatMap({ $0.split(separator: ",") }) {
             let status: InvoiceDisplayStatus = try Validate.enumeration(
                 value.trimmingCharacters(in: .whitespaces), param: "status")

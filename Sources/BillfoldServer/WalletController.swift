@@ -9,8 +9,9 @@ struct WalletController {
     let database: Database
     let clock: BillingClock
 
-    func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
-        group.get("workspaces/:id/wallet", use: self.get)
+    /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
+    func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
+        billing.get("workspaces/:id/wallet", use: self.get)
         group.post("workspaces/:id/wallet/top_ups", use: self.topUp)
     }
 

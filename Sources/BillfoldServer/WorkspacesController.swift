@@ -9,10 +9,11 @@ struct WorkspacesController {
     let database: Database
     let clock: BillingClock
 
-    func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
+    /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
+    func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
         group.post("workspaces", use: self.create)
         group.get("workspaces", use: self.list)
-        group.get("workspaces/:id", use: self.get)
+        billing.get("workspaces/:id", use: self.get)
         group.patch("workspaces/:id", use: self.update)
     }
 
@@ -159,10 +160,11 @@ struct WorkspacesController {
         try await Self.workspace(in: context, from: self.database)
     }
 
-    /// The workspace the route's `:id` names, or a 404.
+    /// The workspace the route's `:id` names, or a 404; a member finds only their own.
     static func workspace(in context: BillfoldRequestContext, from database: Database) async throws -> Workspace {
         let raw = try context.parameters.require("id")
-        guard let id = WorkspaceID(validating: raw), let workspace = try await database.store.workspaces.find(id)
+        guard let id = WorkspaceID(validating: raw), context.memberWorkspace.map({ $0 == id }) ?? true,
+            let workspace = try await database.store.workspaces.find(id)
         else { throw APIError.notFound("workspace", id: raw) }
         return workspace
     }

@@ -11,6 +11,8 @@ public protocol MemberRepository: Sendable {
     func list(in workspace: WorkspaceID) async throws -> [Member]
     /// Every membership held by `email`, with its password hash.
     func find(email: String) async throws -> [(member: Member, passwordHash: String?)]
+    /// The member with this id, or `nil`.
+    func find(_ id: MemberID) async throws -> Member?
 }
 
 /// An operator credential: it sees every workspace.
@@ -71,6 +73,10 @@ struct SQLMemberRepository: MemberRepository {
         ).all().map { (try Self.member(from: $0), try $0.optionalString("password_hash")) }
     }
 
+    func find(_ id: MemberID) async throws -> Member? {
+        try await self.sql.raw("SELECT * FROM members WHERE id = \(bind: id.rawValue)").first().map(Self.member)
+    }
+
     static func member(from row: any SQLRow) throws -> Member {
         Member(
             id: MemberID(rawValue: try row.string("id")),
@@ -84,15 +90,9 @@ struct SQLAPIKeyRepository: APIKeyRepository {
     let sql: any SQLDatabase
 
     /// Secrets look like `bf_` and 40 base-32 characters: 200 random bits.
-    static func makeSecret() -> String {
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-        var generator = SystemRandomNumberGenerator()
-        return "bf_" + String((0..<40).map { _ in alphabet[Int(generator.next() % 32)] })
-    }
+    static func makeSecret() -> String { makeSecretToken(prefix: "bf") }
 
-    static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func hash(_ secret: String) -> String { storedHash(of: secret) }
 
     func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
         let secret = Self.makeSecret()

@@ -342,6 +342,46 @@ public enum Migrations {
                 "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
             ]
         ),
+        Migration(
+            name: "0008_member_sign_in",
+            statements: [
+                """
+                CREATE TABLE member_sessions (
+                    id TEXT PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    member_id TEXT NOT NULL REFERENCES members (id),
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                // A portal link works once: redeeming it records its nonce, and a second redemption finds it taken.
+                """
+                CREATE TABLE portal_link_redemptions (
+                    nonce TEXT PRIMARY KEY,
+                    member_id TEXT NOT NULL REFERENCES members (id),
+                    redeemed_at BIGINT NOT NULL
+                )
+                """,
+                // Failed sign-ins per account and every sign-in per address, counted over a sliding window.
+                """
+                CREATE TABLE sign_in_attempts (
+                    sequence {identity},
+                    subject TEXT NOT NULL,
+                    attempted_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX sign_in_attempts_subject ON sign_in_attempts (subject, attempted_at)",
+                """
+                CREATE TABLE server_secrets (
+                    name TEXT PRIMARY KEY,
+                    secret TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

@@ -26,6 +26,10 @@ public struct Store: Sendable {
     public var wallet: any WalletRepository { SQLWalletRepository(sql: self.sql) }
     public var auditLog: any AuditLogRepository { SQLAuditLogRepository(sql: self.sql) }
     public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(sql: self.sql) }
+    public var memberSessions: any MemberSessionRepository { SQLMemberSessionRepository(sql: self.sql) }
+    public var signInAttempts: any SignInAttemptRepository { SQLSignInAttemptRepository(sql: self.sql) }
+    public var portalLinks: any PortalLinkRepository { SQLPortalLinkRepository(sql: self.sql) }
+    public var serverSecrets: any ServerSecretRepository { SQLServerSecretRepository(sql: self.sql) }
 }
 
 extension Database {

@@ -28,6 +28,12 @@ struct Serve: AsyncParsableCommand {
     )
     var billingInterval: Int?
 
+    @Option(
+        help:
+            "The address people reach Billfold at, such as https://billing.example.com, for portal links and Secure cookies (default: $BILLFOLD_PUBLIC_URL, else the request's Host)."
+    )
+    var publicURL: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
@@ -56,7 +62,8 @@ struct Serve: AsyncParsableCommand {
         guard seconds >= 0 else { throw ValidationError("the billing interval must be 0 or more seconds") }
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
-            billingInterval: seconds == 0 ? nil : .seconds(seconds))
+            billingInterval: seconds == 0 ? nil : .seconds(seconds),
+            publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]))
         let demo = self.demo
         try await runServer(configuration) { [notes] boundPort in
             let url = "http://\(host):\(boundPort)"
@@ -78,6 +85,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("BILLFOLD_BILLING_INTERVAL must be a whole number of seconds, not \(text)")
         }
         return seconds
+    }
+
+    static func parsePublicURL(_ text: String?) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else { throw ValidationError("the public URL must look like https://billing.example.com, not \(text)") }
+        return text
     }
 
     static func parsePort(_ text: String) throws -> Int {

@@ -12,8 +12,11 @@ let testAPIKey = "bf_test_operator_key"
 
 /// Runs `body` against a live Billfold server on a fresh database of `kind`, optionally seeded with the demo
 /// (as of `demoSeededAt`, by default the server's `now`).
+///
+/// With `clock`, the server reads the time from it, so a test can move time forward.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
+    clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
@@ -25,7 +28,7 @@ func withTestServer(
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,
-            clock: BillingClock { now })
+            clock: clock?.billingClock() ?? BillingClock { now }, signInPolicy: signInPolicy)
         let app = try await buildApplication(configuration)
         try await app.test(.live, body)
     }
@@ -33,11 +36,14 @@ func withTestServer(
 
 extension TestClientProtocol {
     /// A request with the operator key, and a JSON body when given.
+    /// `key` is an operator key or a member session token; `cookie` sends a member session as the portal does.
     func call(
-        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = testAPIKey
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = testAPIKey,
+        cookie: String? = nil
     ) async throws -> TestResponse {
         var headers: HTTPFields = [:]
         if let key { headers[.authorization] = "Bearer \(key)" }
+        if let cookie { headers[.cookie] = cookie }
         if json != nil { headers[.contentType] = "application/json" }
         return try await self.execute(
             uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
