@@ -118,4 +118,27 @@ struct InvoiceAPITests {
             #expect(dates == dates.sorted(by: >))
         }
     }
+
+    @Test("paging stays stable while documents are added between pages", arguments: TestDatabase.kinds)
+    func stablePages(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: Self.now) { client in
+            let before = Set(try await self.allInvoices(client).compactMap { $0["id"] as? String })
+            let meera = try await MemberAccessTests.workspaceID(client, named: "Meera Iyer")
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let after = cursor.map { "&starting_after=\($0)" } ?? ""
+                let page = try await client.call(.get, "/api/v1/invoices?limit=7\(after)")
+                let data = try #require(page.object["data"] as? [[String: Any]])
+                seen += data.compactMap { $0["id"] as? String }
+                // A wallet top-up issues a receipt dated today, the newest document of all.
+                let topUp = try await client.call(
+                    .post, "/api/v1/workspaces/\(meera)/wallet/top_ups", json: #"{"amount": 10000}"#)
+                #expect(topUp.status == .created)
+                cursor = page.object["has_more"] as? Bool == true ? data.last?["id"] as? String : nil
+            } while cursor != nil
+            #expect(Set(seen).count == seen.count, "a document came twice")
+            #expect(Set(seen) == before, "the pages held \(seen.count) documents of \(before.count)")
+        }
+    }
 }
