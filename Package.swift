@@ -27,6 +27,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
+        .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore"], swiftSettings: swiftSettings),
         .target(
             name: "BillfoldStore",
             dependencies: [
@@ -93,6 +94,11 @@ let package = Package(
                 "BillfoldCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BillfoldDocumentsTests",
+            dependencies: ["BillfoldCore", "BillfoldDocuments"],
             swiftSettings: swiftSettings
         ),
         .target(
