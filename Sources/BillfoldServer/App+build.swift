@@ -56,6 +56,7 @@ public func buildRouter(
     let router = Router(context: BillfoldRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     HealthController(database: database).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
     let sessions = SessionsController(access: access, publicURL: publicURL)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))

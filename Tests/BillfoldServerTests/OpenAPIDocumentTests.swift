@@ -1,0 +1,43 @@
+import BillfoldEngine
+import BillfoldServer
+import BillfoldStore
+import BillfoldTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("The OpenAPI document matches the server")
+struct OpenAPIDocumentTests {
+    /// Every operation the document describes, as `GET /api/v1/invoices/{id}`.
+    static func documentedOperations(_ document: [String: Any]) -> Set<String> {
+        let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+        let methods = ["get", "put", "post", "delete", "patch"]
+        return Set(paths.flatMap { path, item in item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
+    }
+
+    @Test("GET /openapi.json serves a 3.1 document that lists exactly the server's routes")
+    func routesMatch() async throws {
+        try await TestDatabase.withDatabase(.sqlite) { database in
+            let router = buildRouter(database: database, clock: .system)
+            let served = Set(
+                router.routes.map { route in
+                    let path = route.path.description.split(separator: "/").map { part in
+                        part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                    }
+                    return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
+                })
+            let app = Application(router: router)
+            try await app.test(.router) { client in
+                let response = try await client.execute(uri: "/openapi.json", method: .get)
+                #expect(response.status == .ok)
+                let document = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(document["openapi"] as? String == "3.1.0")
+                let documented = Self.documentedOperations(document)
+                #expect(served.subtracting(documented).sorted() == [], "routes the document leaves out")
+                #expect(documented.subtracting(served).sorted() == [], "operations the server does not have")
+            }
+        }
+    }
+}
