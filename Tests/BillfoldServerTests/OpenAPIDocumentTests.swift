@@ -13,7 +13,8 @@ struct OpenAPIDocumentTests {
     static func documentedOperations(_ document: [String: Any]) -> Set<String> {
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
         let methods = ["get", "put", "post", "delete", "patch"]
-        return Set(paths.flatMap { path, item in item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
+        return Set(
+            paths.flatMap { path, item in item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" } })
     }
 
     @Test("GET /openapi.json serves a 3.1 document that lists exactly the server's routes")
