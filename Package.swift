@@ -27,6 +27,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "BillfoldStore",
             dependencies: [
