@@ -97,6 +97,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "BillfoldDocumentsTests",
+            dependencies: ["BillfoldCore", "BillfoldDocuments"],
+            resources: [.copy("Golden")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BillfoldTestSupport",
             dependencies: [
