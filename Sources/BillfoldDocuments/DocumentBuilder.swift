@@ -324,10 +324,17 @@ struct DocumentBuilder {
 
     /// A Type 0 font over a CIDFontType2 subset of `face`, with widths, a ToUnicode map and the font program.
     private static func writeEmbeddedFont(
-        _ face: TrueTypeFace, used: [UInt16: Unicode.Scalar], to writer: inout PDFWriter
+        _ face: TrueTypeFace, used: [UInt32], to writer: inout PDFWriter
     ) -> PDFReference {
-        let glyphs = used.keys.sorted()
-        let subset = face.subsetCache.subset(for: glyphs) { FontSubsetter.subset(of: face, used: glyphs) }
+        var glyphs: [UInt16] = []
+        var key: [UInt64] = []
+        for (glyph, scalar) in used.enumerated() where scalar != 0 {
+            glyphs.append(UInt16(glyph))
+            key.append(UInt64(glyph) << 32 | UInt64(scalar))
+        }
+        let subset = face.subsetCache.subset(for: key) {
+            FontSubsetter.subset(of: face, used: glyphs, toUnicode: Self.toUnicodeMap(glyphs: glyphs, used: used))
+        }
         let baseFont = subset.tag + "+" + face.postScriptName
         let type0 = writer.reserve()
         let cidFont = writer.reserve()
@@ -396,17 +403,18 @@ struct DocumentBuilder {
             bytes.append(reference: fontFile)
             bytes.append(" >>")
         }
-        writer.writeStream(fontFile, encoded: subset.fontFile, filter: "FlateDecode") { bytes in
+        // The three cached streams enter the /ID through one digest of them, written with the font program.
+        writer.writeStream(fontFile, encoded: subset.fontFile, filter: "FlateDecode", digest: subset.digest) { bytes in
             bytes.append(" /Length1 ")
             bytes.append(integer: subset.fontFileLength)
         }
-        writer.writeStream(glyphMap, encoded: subset.glyphMap, filter: "FlateDecode") { _ in }
-        writer.writeStream(toUnicode, data: Self.toUnicodeMap(glyphs: glyphs, used: used))
+        writer.writeStream(glyphMap, encoded: subset.glyphMap, filter: "FlateDecode", digest: []) { _ in }
+        writer.writeStream(toUnicode, encoded: subset.toUnicode, filter: "FlateDecode", digest: []) { _ in }
         return type0
     }
 
     /// A CMap from each glyph code to the character it was set for, so text copies and searches as written.
-    private static func toUnicodeMap(glyphs: [UInt16], used: [UInt16: Unicode.Scalar]) -> [UInt8] {
+    private static func toUnicodeMap(glyphs: [UInt16], used: [UInt32]) -> [UInt8] {
         var map = PDFBytes(capacity: 256 + glyphs.count * 16)
         map.append(
             """
@@ -430,7 +438,8 @@ struct DocumentBuilder {
                 map.append(byte: UInt8(ascii: "<"))
                 map.append(hex16: glyph)
                 map.append("> <")
-                for unit in String(used[glyph]!).utf16 { map.append(hex16: unit) }
+                let scalar = Unicode.Scalar(used[Int(glyph)]) ?? "?"
+                for unit in UTF16.encode(scalar)! { map.append(hex16: unit) }
                 map.append(">\n")
             }
             map.append("endbfchar\n")

@@ -93,14 +93,15 @@ enum Face: Equatable {
 /// embedded face must carry.
 struct Typesetter {
     let fonts: FontSet
-    /// For each embedded face, the glyphs used and the character each stands for.
-    private(set) var usedGlyphs: [[UInt16: Unicode.Scalar]]
+    /// For each embedded face, by glyph, the character the glyph was set for (0 while unused); empty until the
+    /// face is first used.
+    private(set) var usedGlyphs: [[UInt32]]
     private(set) var usesHelvetica = false
     private(set) var usesHelveticaBold = false
 
     init(fonts: FontSet) {
         self.fonts = fonts
-        self.usedGlyphs = Array(repeating: [:], count: fonts.faces.count)
+        self.usedGlyphs = Array(repeating: [], count: fonts.faces.count)
     }
 
     /// The face and glyph (or WinAnsi code) for `scalar`.
@@ -163,7 +164,10 @@ struct Typesetter {
                 }
                 content.append(byte: byte)
             case .embedded(let index):
-                if self.usedGlyphs[index][code] == nil { self.usedGlyphs[index][code] = scalar }
+                if self.usedGlyphs[index].isEmpty {
+                    self.usedGlyphs[index] = Array(repeating: 0, count: self.fonts.faces[index].numberOfGlyphs)
+                }
+                if self.usedGlyphs[index][Int(code)] == 0 { self.usedGlyphs[index][Int(code)] = scalar.value }
                 content.append(hex16: code)
             }
         }
@@ -188,28 +192,38 @@ struct Typesetter {
 
     /// Splits `text` into lines no wider than `width`, breaking at spaces, and inside a word only when it must.
     func wrap(_ text: String, width: Double, weight: FontWeight, size: Double) -> [String] {
+        if !text.utf8.contains(10) && self.width(text, weight: weight, size: size) <= width { return [text] }
+        let spaceWidth = self.width(" ", weight: weight, size: size)
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
+            var lineWidth = 0.0
             for word in paragraph.split(separator: " ") {
-                let candidate = line.isEmpty ? String(word) : line + " " + word
-                if self.width(candidate, weight: weight, size: size) <= width {
-                    line = candidate
+                let wordWidth = self.width(String(word), weight: weight, size: size)
+                if line.isEmpty && wordWidth <= width {
+                    line = String(word)
+                    lineWidth = wordWidth
+                    continue
+                }
+                if !line.isEmpty && lineWidth + spaceWidth + wordWidth <= width {
+                    line += " " + word
+                    lineWidth += spaceWidth + wordWidth
                     continue
                 }
                 if !line.isEmpty { lines.append(line) }
                 line = ""
-                var piece = ""
+                lineWidth = 0
+                // A word wider than the column is broken where it must be.
                 for character in word {
-                    let longer = piece + String(character)
-                    if !piece.isEmpty && self.width(longer, weight: weight, size: size) > width {
-                        lines.append(piece)
-                        piece = String(character)
-                    } else {
-                        piece = longer
+                    let characterWidth = self.width(String(character), weight: weight, size: size)
+                    if !line.isEmpty && lineWidth + characterWidth > width {
+                        lines.append(line)
+                        line = ""
+                        lineWidth = 0
                     }
+                    line.append(character)
+                    lineWidth += characterWidth
                 }
-                line = piece
             }
             lines.append(line)
         }

@@ -13,6 +13,10 @@ struct FontSubset: Sendable {
     let fontFileLength: Int
     /// Two bytes per code, deflated: the subset glyph for each of the face's glyph ids up to the largest used.
     let glyphMap: [UInt8]
+    /// The ToUnicode CMap, deflated.
+    let toUnicode: [UInt8]
+    /// A digest of the three streams, which stands in for them in the document's /ID.
+    let digest: [UInt8]
 }
 
 /// Builds font subsets.
@@ -24,8 +28,9 @@ enum FontSubsetter {
     private static let hasXYScale: UInt16 = 0x0040
     private static let hasTwoByTwo: UInt16 = 0x0080
 
-    /// A subset of `face` with `used` (sorted, distinct glyph ids), `.notdef` and every component they refer to.
-    static func subset(of face: TrueTypeFace, used: [UInt16]) -> FontSubset {
+    /// A subset of `face` with `used` (sorted, distinct glyph ids), `.notdef` and every component they refer to;
+    /// `toUnicode` is the CMap that maps the codes back to text.
+    static func subset(of face: TrueTypeFace, used: [UInt16], toUnicode: [UInt8]) -> FontSubset {
         var kept = Set(used)
         kept.insert(0)
         var pending = Array(kept)
@@ -83,9 +88,12 @@ enum FontSubsetter {
         for glyph in used { tagSource.appendUInt16(glyph) }
         let tag = String(
             decoding: SHA256.digest(tagSource).prefix(6).map { UInt8(ascii: "A") + $0 % 26 }, as: UTF8.self)
+        let fontFile = Zlib.compress(program)
+        let compressedMap = Zlib.compress(glyphMap)
+        let compressedToUnicode = Zlib.compress(toUnicode)
         return FontSubset(
-            tag: tag, fontFile: Zlib.compress(program), fontFileLength: program.count,
-            glyphMap: Zlib.compress(glyphMap))
+            tag: tag, fontFile: fontFile, fontFileLength: program.count, glyphMap: compressedMap,
+            toUnicode: compressedToUnicode, digest: SHA256.digest(fontFile + compressedMap + compressedToUnicode))
     }
 
     /// The glyphs a composite glyph is built from; none for a simple glyph.

@@ -21,6 +21,10 @@ struct PDFWriter {
     private var output: PDFBytes
     /// The byte offset of each object, by object number; object 0 is the head of the free list.
     private var offsets: [Int] = [0]
+    private let deflater = Deflater()
+    /// Stream data left out of the /ID digest, each with a digest of its own standing in for it, so the bytes of a
+    /// cached font program are not hashed again for every document.
+    private var digestedRanges: [(range: Range<Int>, digest: [UInt8])] = []
 
     init(capacity: Int = 32_768) {
         self.output = PDFBytes(capacity: capacity)
@@ -49,15 +53,18 @@ struct PDFWriter {
         _ reference: PDFReference, data: [UInt8], compress: Bool = true,
         dictionary: (inout PDFBytes) -> Void = { _ in }
     ) {
-        let deflated = compress ? Zlib.compress(data) : nil
+        let deflated = compress ? self.deflater.compress(data) : nil
         self.writeStream(reference, encoded: deflated ?? data, filter: deflated == nil ? nil : "FlateDecode") {
             dictionary(&$0)
         }
     }
 
     /// Writes `reference` as a stream whose bytes are already encoded with `filter` (or not at all).
+    ///
+    /// When `digest` is given it is a digest of `encoded`, and the /ID is computed over it instead of the bytes.
     mutating func writeStream(
-        _ reference: PDFReference, encoded: [UInt8], filter: StaticString?, dictionary: (inout PDFBytes) -> Void
+        _ reference: PDFReference, encoded: [UInt8], filter: StaticString?, digest: [UInt8]? = nil,
+        dictionary: (inout PDFBytes) -> Void
     ) {
         self.beginObject(reference)
         self.output.append("<<")
@@ -69,6 +76,7 @@ struct PDFWriter {
         self.output.append(" /Length ")
         self.output.append(integer: encoded.count)
         self.output.append(" >>\nstream\n")
+        if let digest { self.digestedRanges.append((self.output.count..<(self.output.count + encoded.count), digest)) }
         self.output.append(bytes: encoded)
         self.output.append("\nendstream\nendobj\n")
     }
@@ -83,7 +91,16 @@ struct PDFWriter {
     /// The finished file: the cross-reference table, and a trailer whose /ID is a digest of everything before it.
     consuming func finish(root: PDFReference, info: PDFReference) -> [UInt8] {
         precondition(!self.offsets.dropFirst().contains(-1), "a reserved PDF object was never written")
-        let identifier = Array(SHA256.digest(self.output.bytes).prefix(16))
+        var digestInput: [UInt8] = []
+        digestInput.reserveCapacity(self.output.count)
+        var position = 0
+        for (range, digest) in self.digestedRanges {
+            digestInput.append(contentsOf: self.output.bytes[position..<range.lowerBound])
+            digestInput.append(contentsOf: digest)
+            position = range.upperBound
+        }
+        digestInput.append(contentsOf: self.output.bytes[position...])
+        let identifier = Array(SHA256.digest(digestInput).prefix(16))
         let tableOffset = self.output.count
         self.output.append("xref\n0 ")
         self.output.append(integer: self.offsets.count)

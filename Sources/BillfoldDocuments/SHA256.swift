@@ -15,23 +15,47 @@ struct SHA256 {
 
     /// The 32-byte digest of `bytes`.
     static func digest(_ bytes: [UInt8]) -> [UInt8] {
-        var state: [UInt32] = [
-            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-        ]
-        var message = bytes
-        let bitLength = UInt64(bytes.count) * 8
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            message.append(UInt8(truncatingIfNeeded: bitLength >> shift))
+        var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+        )
+        let wholeBlocks = bytes.count / 64
+        bytes.withUnsafeBufferPointer { buffer in
+            for block in 0..<wholeBlocks {
+                Self.compress(UnsafeBufferPointer(rebasing: buffer[(block * 64)..<(block * 64 + 64)]), into: &state)
+            }
         }
-        var schedule = [UInt32](repeating: 0, count: 64)
-        for blockStart in stride(from: 0, to: message.count, by: 64) {
+        // The tail, the 0x80 marker and the bit length, in one or two final blocks.
+        var tail = Array(bytes[(wholeBlocks * 64)...])
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        let bitLength = UInt64(bytes.count) * 8
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> shift)) }
+        tail.withUnsafeBufferPointer { buffer in
+            for block in 0..<(buffer.count / 64) {
+                Self.compress(UnsafeBufferPointer(rebasing: buffer[(block * 64)..<(block * 64 + 64)]), into: &state)
+            }
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(32)
+        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
+            for shift in stride(from: 24, through: 0, by: -8) {
+                result.append(UInt8(truncatingIfNeeded: word >> shift))
+            }
+        }
+        return result
+    }
+
+    /// One 64-byte block into the running state.
+    private static func compress(
+        _ block: UnsafeBufferPointer<UInt8>,
+        into state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+    ) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
             for index in 0..<16 {
-                let offset = blockStart + index * 4
+                let offset = index * 4
                 schedule[index] =
-                    UInt32(message[offset]) << 24 | UInt32(message[offset + 1]) << 16
-                    | UInt32(message[offset + 2]) << 8 | UInt32(message[offset + 3])
+                    UInt32(block[offset]) << 24 | UInt32(block[offset + 1]) << 16 | UInt32(block[offset + 2]) << 8
+                    | UInt32(block[offset + 3])
             }
             for index in 16..<64 {
                 let earlier = schedule[index - 15]
@@ -40,42 +64,30 @@ struct SHA256 {
                 let sigma1 = recent.rotatedRight(17) ^ recent.rotatedRight(19) ^ (recent >> 10)
                 schedule[index] = schedule[index - 16] &+ sigma0 &+ schedule[index - 7] &+ sigma1
             }
-            var (a, b, c, d, e, f, g, h) = (
-                state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
+            var (a, b, c, d, e, f, g, h) = state
+            Self.roundConstants.withUnsafeBufferPointer { constants in
+                for index in 0..<64 {
+                    let sum1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                    let choice = (e & f) ^ (~e & g)
+                    let temporary1 = h &+ sum1 &+ choice &+ constants[index] &+ schedule[index]
+                    let sum0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let temporary2 = sum0 &+ majority
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ temporary1
+                    d = c
+                    c = b
+                    b = a
+                    a = temporary1 &+ temporary2
+                }
+            }
+            state = (
+                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g,
+                state.7 &+ h
             )
-            for index in 0..<64 {
-                let sum1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                let choice = (e & f) ^ (~e & g)
-                let temporary1 = h &+ sum1 &+ choice &+ Self.roundConstants[index] &+ schedule[index]
-                let sum0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let temporary2 = sum0 &+ majority
-                h = g
-                g = f
-                f = e
-                e = d &+ temporary1
-                d = c
-                c = b
-                b = a
-                a = temporary1 &+ temporary2
-            }
-            state[0] &+= a
-            state[1] &+= b
-            state[2] &+= c
-            state[3] &+= d
-            state[4] &+= e
-            state[5] &+= f
-            state[6] &+= g
-            state[7] &+= h
         }
-        var result: [UInt8] = []
-        result.reserveCapacity(32)
-        for word in state {
-            for shift in stride(from: 24, through: 0, by: -8) {
-                result.append(UInt8(truncatingIfNeeded: word >> shift))
-            }
-        }
-        return result
     }
 }
 

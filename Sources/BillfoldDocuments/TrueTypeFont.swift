@@ -292,13 +292,14 @@ final class TrueTypeFace: Sendable {
     }
 }
 
-/// Subset font programs already built for a face, keyed by their glyph set; a handful is kept.
+/// Subset font programs already built for a face, keyed by the glyphs and the characters they were set for;
+/// a handful is kept, since documents of one layout use much the same characters.
 final class SubsetCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [(glyphs: [UInt16], subset: FontSubset)] = []
+    private var entries: [(glyphs: [UInt64], subset: FontSubset)] = []
     private static let capacity = 8
 
-    func subset(for glyphs: [UInt16], make: () -> FontSubset) -> FontSubset {
+    func subset(for glyphs: [UInt64], make: () -> FontSubset) -> FontSubset {
         self.lock.lock()
         if let index = self.entries.firstIndex(where: { $0.glyphs == glyphs }) {
             let found = self.entries[index].subset
