@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "billfold", targets: ["billfold"]),
         .executable(name: "billfold-bench", targets: ["billfold-bench"]),
+        .executable(name: "billfold-documents-bench", targets: ["billfold-documents-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -87,6 +88,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "billfold-documents-bench",
+            dependencies: ["BillfoldCore", "BillfoldDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
