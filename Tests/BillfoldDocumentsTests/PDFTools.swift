@@ -83,7 +83,8 @@ enum Golden {
         let bundled = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Golden")
         let candidates = [sourceURL] + (bundled.map { [$0] } ?? [])
         guard let expected = candidates.lazy.compactMap({ try? String(contentsOf: $0, encoding: .utf8) }).first else {
-            Issue.record("Golden/\(name).txt is missing; run the tests once with BILLFOLD_UPDATE_GOLDEN=1 and review it")
+            Issue.record(
+                "Golden/\(name).txt is missing; run the tests once with BILLFOLD_UPDATE_GOLDEN=1 and review it")
             return
         }
         #expect(text == expected, "the text of \(name) changed; review it and rerun with BILLFOLD_UPDATE_GOLDEN=1")
