@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "billfold", targets: ["billfold"]),
         .executable(name: "billfold-bench", targets: ["billfold-bench"]),
+        .executable(name: "billfold-documents-bench", targets: ["billfold-documents-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -27,7 +28,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
-        .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore"], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore", "CZlib"], swiftSettings: swiftSettings),
         .target(
             name: "BillfoldStore",
             dependencies: [
@@ -89,6 +91,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "billfold-documents-bench",
+            dependencies: ["BillfoldCore", "BillfoldDocuments"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BillfoldCoreTests",
             dependencies: [
@@ -100,6 +107,7 @@ let package = Package(
         .testTarget(
             name: "BillfoldDocumentsTests",
             dependencies: ["BillfoldCore", "BillfoldDocuments"],
+            resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
         .target(

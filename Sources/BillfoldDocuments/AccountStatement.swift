@@ -1,0 +1,76 @@
+import BillfoldCore
+
+/// A workspace's account over a date range, as the consolidated statement prints it.
+///
+/// A plain value: the Engine fills it from the ledger, and the statement layout only prints it.
+public struct AccountStatement: Hashable, Sendable {
+    /// What an entry on the statement records.
+    public enum EntryKind: String, Hashable, Sendable, CaseIterable {
+        case invoice
+        case payment
+        case creditNote = "credit_note"
+        case receipt
+
+        /// The word the statement prints: `Invoice`, `Credit note`.
+        var label: String {
+            switch self {
+            case .invoice: return "Invoice"
+            case .payment: return "Payment"
+            case .creditNote: return "Credit note"
+            case .receipt: return "Receipt"
+            }
+        }
+    }
+
+    /// One line of the statement: what raised the balance (a debit) or lowered it (a credit).
+    public struct Entry: Hashable, Sendable {
+        public var date: CalendarDate
+        public var kind: EntryKind
+        /// The document number or the payment's reference.
+        public var reference: String
+        public var description: String
+        public var debit: Money
+        public var credit: Money
+
+        public init(
+            date: CalendarDate, kind: EntryKind, reference: String, description: String, debit: Money, credit: Money
+        ) {
+            self.date = date
+            self.kind = kind
+            self.reference = reference
+            self.description = description
+            self.debit = debit
+            self.credit = credit
+        }
+    }
+
+    public var supplier: PartySnapshot
+    public var customer: PartySnapshot
+    public var currency: Currency
+    /// The first day covered.
+    public var from: CalendarDate
+    /// The last day covered, inclusive.
+    public var to: CalendarDate
+    /// What the customer owed at the start of `from`; negative when it was in credit.
+    public var openingBalance: Money
+    /// In date order.
+    public var entries: [Entry]
+
+    public init(
+        supplier: PartySnapshot, customer: PartySnapshot, currency: Currency, from: CalendarDate, to: CalendarDate,
+        openingBalance: Money, entries: [Entry]
+    ) {
+        self.supplier = supplier
+        self.customer = customer
+        self.currency = currency
+        self.from = from
+        self.to = to
+        self.openingBalance = openingBalance
+        self.entries = entries
+    }
+
+    /// The opening balance plus every debit less every credit: what the customer owes at the end of `to`.
+    public var closingBalance: Money {
+        self.entries.reduce(self.openingBalance) { $0 + $1.debit - $1.credit }
+    }
+}
