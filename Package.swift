@@ -46,6 +46,7 @@ let package = Package(
             name: "BillfoldEngine",
             dependencies: [
                 "BillfoldCore",
+                "BillfoldDocuments",
                 "BillfoldStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

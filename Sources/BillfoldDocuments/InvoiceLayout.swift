@@ -297,11 +297,14 @@ struct InvoiceLayout {
                 let day = CalendarDate(payment.paidAt ?? payment.createdAt, in: self.timeZone)
                 var description = format.date(day) + "  " + format.paymentMethod(payment.method)
                 if let reference = payment.reference, !reference.isEmpty { description += " · " + reference }
-                self.frame.builder.text(description, x: DocumentFrame.left, y: leftY, size: 8)
-                self.frame.builder.text(
-                    format.money(payment.amount), x: DocumentFrame.left + leftWidth, y: leftY, size: 8,
-                    alignment: .right)
-                leftY += 11
+                let amount = format.money(payment.amount)
+                let room = leftWidth - self.frame.builder.width(amount, size: 8) - 8
+                self.frame.builder.text(amount, x: DocumentFrame.left + leftWidth, y: leftY, size: 8, alignment: .right)
+                // A long reference wraps under itself rather than running into the amount.
+                for line in self.frame.builder.wrap(description, width: room, size: 8) {
+                    self.frame.builder.text(line, x: DocumentFrame.left, y: leftY, size: 8)
+                    leftY += 11
+                }
             }
         }
         self.frame.y = max(leftY, rightY) + 6

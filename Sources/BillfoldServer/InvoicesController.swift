@@ -148,12 +148,18 @@ struct InvoicesController {
     }
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let invoice = try await Self.invoice(in: context, from: self.database)
+        return try JSONCoding.response(InvoiceResponse(invoice, today: self.clock.today))
+    }
+
+    /// The document the route's `:id` names, or a 404; a member finds only their own workspace's.
+    static func invoice(in context: BillfoldRequestContext, from database: Database) async throws -> Invoice {
         let raw = try context.parameters.require("id")
-        guard let id = InvoiceID(validating: raw), let invoice = try await self.database.store.invoices.find(id) else {
+        guard let id = InvoiceID(validating: raw), let invoice = try await database.store.invoices.find(id) else {
             throw APIError.notFound("invoice", id: raw)
         }
         try context.requireVisible(invoice.workspaceID, "invoice", id: raw)
-        return try JSONCoding.response(InvoiceResponse(invoice, today: self.clock.today))
+        return invoice
     }
 
     /// The filters of the list, the summary and the export: `workspace_id`, `status`, `from`, `to`, `q`, `kind`.

@@ -79,6 +79,8 @@ public protocol InvoiceRepository: Sendable {
     func create(_ invoices: [Invoice]) async throws
     /// The document with `id` and everything on it, or `nil`.
     func find(_ id: InvoiceID) async throws -> Invoice?
+    /// The workspace and number of each document `ids` names that exists, without its lines.
+    func owners(of ids: [InvoiceID]) async throws -> [InvoiceID: (workspaceID: WorkspaceID, number: String?)]
     /// Inside a transaction: holds the document's row until the transaction ends; `false` when there is none.
     func lock(_ id: InvoiceID) async throws -> Bool
     /// Records a draft's finalization: number, dates, frozen parties, place of supply and tax.
@@ -208,6 +210,24 @@ struct SQLInvoiceRepository: InvoiceRepository {
     /// The date a document sorts by: its issue date, or for a draft the end of its period.
     static func sortDate(of invoice: Invoice) -> String {
         (invoice.issueDate ?? invoice.periodEnd).description
+    }
+
+    func owners(of ids: [InvoiceID]) async throws -> [InvoiceID: (workspaceID: WorkspaceID, number: String?)] {
+        var owners: [InvoiceID: (workspaceID: WorkspaceID, number: String?)] = [:]
+        for chunk in ids.chunked(into: 500) {
+            var query: SQLQueryString = "SELECT id, workspace_id, number FROM invoices WHERE id IN ("
+            for (index, id) in chunk.enumerated() {
+                if index > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: id.rawValue)
+            }
+            query.appendLiteral(")")
+            for row in try await self.sql.raw(query).all() {
+                owners[InvoiceID(rawValue: try row.string("id"))] = (
+                    WorkspaceID(rawValue: try row.string("workspace_id")), try row.optionalString("number")
+                )
+            }
+        }
+        return owners
     }
 
     func find(_ id: InvoiceID) async throws -> Invoice? {

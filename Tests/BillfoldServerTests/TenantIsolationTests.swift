@@ -34,6 +34,8 @@ struct TenantIsolationTests {
         Route(name: "upcoming invoice") { "/api/v1/workspaces/\($0.workspace)/upcoming_invoice" },
         Route(name: "wallet") { "/api/v1/workspaces/\($0.workspace)/wallet" },
         Route(name: "invoice detail") { "/api/v1/invoices/\($0.invoice)" },
+        Route(name: "invoice PDF") { "/api/v1/invoices/\($0.invoice)/pdf" },
+        Route(name: "statement") { "/api/v1/workspaces/\($0.workspace)/statement.pdf" },
         Route(name: "invoice list filtered") { "/api/v1/invoices?workspace_id=\($0.workspace)" },
         Route(name: "invoice list cursor") { "/api/v1/invoices?starting_after=\($0.invoice)" },
         Route(name: "summary") { "/api/v1/invoices/summary?workspace_id=\($0.workspace)" },
@@ -44,7 +46,8 @@ struct TenantIsolationTests {
         let workspace = try await MemberAccessTests.workspaceID(client, named: name)
         let list = try await client.call(.get, "/api/v1/invoices?workspace_id=\(workspace)&limit=100")
         let items = try #require(list.object["data"] as? [[String: Any]])
-        let invoice = try #require(items.first { $0["kind"] as? String == "invoice" }?["id"] as? String)
+        let invoice = try #require(
+            items.first { $0["kind"] as? String == "invoice" && $0["number"] != nil }?["id"] as? String)
         let other = items.first { $0["kind"] as? String != "invoice" }?["id"] as? String
         return Tenant(workspace: workspace, invoice: invoice, receiptOrCreditNote: other)
     }
@@ -71,7 +74,15 @@ struct TenantIsolationTests {
                 for document in [other.invoice, other.receiptOrCreditNote].compactMap({ $0 }) {
                     let refused = try await client.call(.get, "/api/v1/invoices/\(document)", key: token)
                     #expect(refused.status == .notFound, "\(document)")
+                    let zip = try await client.call(
+                        .post, "/api/v1/invoices/download", json: #"{"ids": ["\#(own.invoice)", "\#(document)"]}"#,
+                        key: token)
+                    #expect(zip.status == .notFound, "ZIP with \(document)")
+                    #expect(zip.error["param"] as? String == "ids[1]")
                 }
+                let ownZIP = try await client.call(
+                    .post, "/api/v1/invoices/download", json: #"{"ids": ["\#(own.invoice)"]}"#, key: token)
+                #expect(ownZIP.status == .ok)
             }
         }
     }
