@@ -98,20 +98,28 @@ public struct DocumentService: Sendable {
         let zero = Money.zero(invoice.currency)
         switch invoice.kind {
         case .receipt:
-            return [.init(date: issueDate, kind: .receipt, reference: number, description: "Wallet top-up",
-                debit: zero, credit: invoice.total)]
+            return [
+                .init(
+                    date: issueDate, kind: .receipt, reference: number, description: "Wallet top-up",
+                    debit: zero, credit: invoice.total)
+            ]
         case .creditNote:
-            return [.init(date: issueDate, kind: .creditNote, reference: number, description: invoice.description,
-                debit: zero, credit: invoice.total)]
+            return [
+                .init(
+                    date: issueDate, kind: .creditNote, reference: number, description: invoice.description,
+                    debit: zero, credit: invoice.total)
+            ]
         case .invoice:
             var entries: [AccountStatement.Entry] = [
-                .init(date: issueDate, kind: .invoice, reference: number, description: invoice.description,
+                .init(
+                    date: issueDate, kind: .invoice, reference: number, description: invoice.description,
                     debit: invoice.total, credit: zero)
             ]
             for payment in invoice.payments where payment.status == .succeeded && payment.method != .wallet {
                 let paidOn = CalendarDate(payment.paidAt ?? payment.createdAt, in: self.clock.timeZone)
                 entries.append(
-                    .init(date: paidOn, kind: .payment, reference: payment.reference ?? payment.id.rawValue,
+                    .init(
+                        date: paidOn, kind: .payment, reference: payment.reference ?? payment.id.rawValue,
                         description: "Payment for \(number) by \(payment.method.displayName)", debit: zero,
                         credit: payment.amount))
             }
