@@ -59,7 +59,12 @@ public func buildRouter(
     OpenAPIController().addRoutes(to: router)
     let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
     let sessions = SessionsController(access: access, publicURL: publicURL)
+    let printView = PrintViewController(database: database, clock: clock)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
+    printView.addPublicRoutes(to: router.group("portal"))
+    printView.addRoutes(
+        to: router.group("portal").add(middleware: Authenticator(apiKeys: database.store.apiKeys, access: access))
+            .add(middleware: BillingAccess()))
     let signedIn = router.group("api/v1")
         .add(middleware: Authenticator(apiKeys: database.store.apiKeys, access: access))
     let authenticated = signedIn.group()

@@ -146,4 +146,29 @@ struct DocumentAPITests {
             #expect(backwards.error["param"] as? String == "to")
         }
     }
+
+    @Test("the print view shows the invoice as HTML with the print stylesheet", arguments: TestDatabase.kinds)
+    func printView(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: InvoiceAPITests.now) { client in
+            let list = try await client.call(.get, "/api/v1/invoices?status=paid&kind=invoice&limit=1")
+            let item = try #require((list.object["data"] as? [[String: Any]])?.first)
+            let id = try #require(item["id"] as? String)
+            let detail = try await client.call(.get, "/api/v1/invoices/\(id)")
+            let page = try await client.call(.get, "/portal/invoices/\(id)/print")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            let html = String(buffer: page.body)
+            #expect(html.contains("<link rel=\"stylesheet\" href=\"/portal/assets/billfold.css\">"))
+            #expect(html.contains(try #require(item["number"] as? String)))
+            let supplier = try #require(detail.object["supplier"] as? [String: Any])
+            #expect(html.contains(try #require(supplier["gstin"] as? String)))
+            #expect(html.contains(try #require(detail.object["amount_in_words"] as? String)))
+            #expect(html.contains("href=\"/api/v1/invoices/\(id)/pdf\""))
+            let css = try await client.call(.get, "/portal/assets/billfold.css", key: nil)
+            #expect(css.status == .ok)
+            #expect(String(buffer: css.body).contains("@media print"))
+            // A member of another workspace, and anyone without a session, are kept out.
+            #expect(try await client.call(.get, "/portal/invoices/\(id)/print", key: nil).status == .unauthorized)
+        }
+    }
 }

@@ -35,6 +35,7 @@ struct TenantIsolationTests {
         Route(name: "wallet") { "/api/v1/workspaces/\($0.workspace)/wallet" },
         Route(name: "invoice detail") { "/api/v1/invoices/\($0.invoice)" },
         Route(name: "invoice PDF") { "/api/v1/invoices/\($0.invoice)/pdf" },
+        Route(name: "print view") { "/portal/invoices/\($0.invoice)/print" },
         Route(name: "statement") { "/api/v1/workspaces/\($0.workspace)/statement.pdf" },
         Route(name: "invoice list filtered") { "/api/v1/invoices?workspace_id=\($0.workspace)" },
         Route(name: "invoice list cursor") { "/api/v1/invoices?starting_after=\($0.invoice)" },
