@@ -38,7 +38,8 @@ enum PortalResources {
                 message: "this build of Billfold was made without its \(template) template")
         }
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: html)))
     }
 }
 
@@ -71,10 +72,12 @@ struct PrintViewController {
         }
         var original: String?
         if let id = invoice.originalInvoiceID, let corrected = try await self.database.store.invoices.find(id) {
-            original = [corrected.number, corrected.issueDate.map(Self.date)].compactMap { $0 }.joined(separator: " of ")
+            original = [corrected.number, corrected.issueDate.map(Self.date)].compactMap { $0 }.joined(
+                separator: " of ")
         }
         return try PortalResources.page(
-            "invoice-print", PrintView(invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone))
+            "invoice-print",
+            PrintView(invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone))
     }
 
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -189,7 +192,8 @@ struct PrintView {
             Line(
                 position: index + 1, description: line.description,
                 resourceName: line.resourceName == line.description ? nil : line.resourceName, sac: line.sac,
-                period: PrintViewController.period(line.periodStart, line.periodEnd), quantity: line.quantity.description,
+                period: PrintViewController.period(line.periodStart, line.periodEnd),
+                quantity: line.quantity.description,
                 unit: line.unit, rate: line.unitPrice.description, amount: line.amount.formatted())
         }
         self.taxes = invoice.tax.heads.map { head in
