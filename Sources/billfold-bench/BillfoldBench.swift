@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
-/// `swift run -c release billfold-bench billing-run` and `… ingest`.
+/// `swift run -c release billfold-bench billing-run`, `… ingest` and `… invoice-list`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold-bench",
-        abstract: "Measure Billfold: billing runs and usage ingestion, on SQLite.",
-        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self])
+        abstract: "Measure Billfold: billing runs, usage ingestion and the invoice list, on SQLite.",
+        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self])
 }
 
 /// Wall-clock timing for the figures printed.
