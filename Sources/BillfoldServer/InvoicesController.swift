@@ -144,7 +144,8 @@ struct InvoicesController {
         let items = try await store.invoices.list(
             filter, today: self.clock.today, limit: limit + 1, startingAfter: startingAfter)
         return try JSONCoding.response(
-            ListResponse(data: items.prefix(limit).map(InvoiceSummaryResponse.init), hasMore: items.count > limit))
+            ListResponse(data: items.prefix(limit).map(InvoiceSummaryResponse.init), hasMore: items.count > limit),
+            keys: .declared)
     }
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
@@ -251,10 +252,13 @@ struct InvoiceSummaryResponse: Encodable {
         self.placeOfSupply = item.placeOfSupply
     }
 
+    /// Spelled in `snake_case` already, so the list can be encoded without converting every key of every row.
     private enum CodingKeys: String, CodingKey {
-        case object, id, number, kind, workspaceId, status, issueDate, dueDate, periodStart, periodEnd, description
-        case currency, platformFee, creditsFee, servicesCount, subtotal, tax, total, amountPaid, amountDue
-        case placeOfSupply
+        case object, id, number, kind, status, description, currency, subtotal, tax, total
+        case workspaceId = "workspace_id", issueDate = "issue_date", dueDate = "due_date"
+        case periodStart = "period_start", periodEnd = "period_end", platformFee = "platform_fee"
+        case creditsFee = "credits_fee", servicesCount = "services_count", amountPaid = "amount_paid"
+        case amountDue = "amount_due", placeOfSupply = "place_of_supply"
     }
 }
 

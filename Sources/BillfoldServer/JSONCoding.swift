@@ -13,9 +13,9 @@ enum JSONCoding {
         case declared
     }
 
-    static func makeEncoder() -> JSONEncoder {
+    static func makeEncoder(_ keys: Keys = .converted) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        if keys == .converted { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
@@ -26,8 +26,11 @@ enum JSONCoding {
         return decoder
     }
 
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try self.makeEncoder().encode(value)
+    /// `value` as JSON; with `.declared` keys every type in it must spell its keys in `snake_case` itself.
+    static func response(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, keys: Keys = .converted
+    ) throws -> Response {
+        let data = try self.makeEncoder(keys).encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -238,7 +238,8 @@ struct ListResponse<Item: Encodable>: Encodable {
     let hasMore: Bool
 
     private enum CodingKeys: String, CodingKey {
-        case object, data, hasMore
+        case object, data
+        case hasMore = "has_more"
     }
 }
 
