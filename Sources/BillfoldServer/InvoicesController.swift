@@ -255,10 +255,17 @@ struct InvoiceSummaryResponse: Encodable {
     /// Spelled in `snake_case` already, so the list can be encoded without converting every key of every row.
     private enum CodingKeys: String, CodingKey {
         case object, id, number, kind, status, description, currency, subtotal, tax, total
-        case workspaceId = "workspace_id", issueDate = "issue_date", dueDate = "due_date"
-        case periodStart = "period_start", periodEnd = "period_end", platformFee = "platform_fee"
-        case creditsFee = "credits_fee", servicesCount = "services_count", amountPaid = "amount_paid"
-        case amountDue = "amount_due", placeOfSupply = "place_of_supply"
+        case workspaceId = "workspace_id"
+        case issueDate = "issue_date"
+        case dueDate = "due_date"
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case platformFee = "platform_fee"
+        case creditsFee = "credits_fee"
+        case servicesCount = "services_count"
+        case amountPaid = "amount_paid"
+        case amountDue = "amount_due"
+        case placeOfSupply = "place_of_supply"
     }
 }
 
