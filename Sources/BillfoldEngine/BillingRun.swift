@@ -231,12 +231,18 @@ public struct BillingRun: Sendable {
         for subscription: Subscription, plan: Plan, usage totals: [UsageTotal], changes: [SubscriptionChange],
         in store: Store, catalog: inout Catalog
     ) async throws -> (lines: [InvoiceLine], creditsUsed: FixedDecimal) {
+        // The period's allowance, twelve months of credits on an annual plan, must fit in a quantity.
+        guard plan.monthlyCredits <= Int64.max / FixedDecimal.scale / Int64(plan.interval.months) else {
+            throw MoneyError.overflow
+        }
         var credits = FixedDecimal.zero
         var usage: [ServiceUsage] = []
         for total in totals {
             let meter = try await catalog.meter(total.meterCode, in: store)
             if meter.resourceType == Self.creditsResourceType {
-                credits = credits + total.quantity
+                let (sum, overflow) = credits.scaledValue.addingReportingOverflow(total.quantity.scaledValue)
+                guard !overflow else { throw MoneyError.overflow }
+                credits = FixedDecimal(scaledValue: sum)
             } else {
                 usage.append(ServiceUsage(meter: meter, resourceName: total.resourceName, quantity: total.quantity))
             }
@@ -253,7 +259,20 @@ public struct BillingRun: Sendable {
         let lines = try SubscriptionCharges.lines(
             plan: plan, seats: subscription.seats, start: subscription.currentPeriodStart,
             end: subscription.currentPeriodEnd, creditsUsed: credits, usage: usage, changes: priced)
+        try Self.checkTotals(of: lines)
         return (lines, credits)
+    }
+
+    /// Throws `MoneyError.overflow` unless an invoice of `lines` can be added up: its subtotal, its tax by head
+    /// and rate, its total and every part of them must stay within an amount, or adding them up would trap.
+    static func checkTotals(of lines: [InvoiceLine]) throws {
+        var bound: Int128 = 0
+        for line in lines {
+            let magnitude = Int128(line.amount.minorUnits.magnitude)
+            // The line, its tax at its rate, and a minor unit for each of the two heads' roundings.
+            bound += magnitude + magnitude * Int128(line.gstRateBasisPoints.magnitude) / 10_000 + 2
+        }
+        guard bound <= Int128(Int64.max) else { throw MoneyError.overflow }
     }
 
     /// What the workspace's next invoice holds so far: a dry run of its current period, nothing stored.

@@ -84,6 +84,11 @@ public struct DocumentService: Sendable {
             after = last.id
         }
         entries.sort { ($0.date, $0.reference) < ($1.date, $1.reference) }
+        // Every balance the statement shows is a sum of these amounts; past an amount's range it cannot be shown.
+        let magnitude = entries.reduce(Int128(0)) {
+            $0 + Int128($1.debit.minorUnits.magnitude) + Int128($1.credit.minorUnits.magnitude)
+        }
+        guard magnitude <= Int128(Int64.max) else { throw MoneyError.overflow }
         let zero = Money.zero(workspace.currency)
         let opening = entries.filter { $0.date < from }.reduce(zero) { $0 + $1.debit - $1.credit }
         let statement = AccountStatement(

@@ -100,6 +100,8 @@ enum JSONCoding {
             return .malformedJSON("the request body must be a JSON \(self.describe(expected))")
         case .typeMismatch(let expected, let context):
             return .invalid(self.path(context.codingPath), "must be \(self.describe(expected))")
+        case .valueNotFound(_, let context) where context.codingPath.isEmpty:
+            return .malformedJSON("the request body must be a JSON object, not null")
         case .valueNotFound(let expected, let context):
             return .invalid(self.path(context.codingPath), "must be \(self.describe(expected)), not null")
         @unknown default:

@@ -9,6 +9,9 @@ struct PlansController {
     let database: Database
     let clock: BillingClock
 
+    /// The most credits a plan may include each month.
+    static let maximumMonthlyCredits: Int64 = 100_000_000_000
+
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.post("plans", use: self.create)
         group.get("plans", use: self.list)
@@ -37,8 +40,9 @@ struct PlansController {
         }
         let sac = try Validate.sac(body.sac ?? Plan.defaultSAC)
         let monthlyCredits = body.monthlyCredits ?? 0
-        guard (0...1_000_000_000_000).contains(monthlyCredits) else {
-            throw APIError.invalid("monthly_credits", "monthly_credits must be from 0 to 10^12")
+        // An annual plan's allowance is twelve months of credits, and it must fit in a quantity (below 9.2 × 10^12).
+        guard (0...Self.maximumMonthlyCredits).contains(monthlyCredits) else {
+            throw APIError.invalid("monthly_credits", "monthly_credits must be from 0 to 10^11")
         }
         let plan = Plan(
             id: .generate(), code: code, name: try Validate.text(body.name, param: "name"),

@@ -336,8 +336,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal] {
         var query = SQLQueryString(
             """
-            SELECT currency, display_status, state, COUNT(*) AS document_count, CAST(SUM(total) AS BIGINT) AS total,
-                CAST(SUM(amount_paid) AS BIGINT) AS amount_paid
+            SELECT currency, display_status, state, COUNT(*) AS document_count,
+                CAST(SUM(total / 4294967296) AS BIGINT) AS total_high,
+                CAST(SUM(total % 4294967296) AS BIGINT) AS total_low,
+                CAST(SUM(amount_paid / 4294967296) AS BIGINT) AS paid_high,
+                CAST(SUM(amount_paid % 4294967296) AS BIGINT) AS paid_low
             FROM (SELECT i.currency, i.state, i.total, i.amount_paid,
             """)
         query += Self.statusExpression(today: today, table: "i")
@@ -345,16 +348,36 @@ struct SQLInvoiceRepository: InvoiceRepository {
         query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
         // Each display status belongs to one state, so grouping by the state too adds no rows.
         query.appendLiteral(") AS kept GROUP BY currency, display_status, state ORDER BY currency, display_status")
-        return try await self.sql.raw(query).all().map { row in
+        var totals: [InvoiceStatusTotal] = []
+        // Per currency, the groups' largest amounts added up without sign: every sum the caller makes of the groups
+        // (paid, pending, overdue) stays within it, so it must fit in an amount.
+        var magnitudes: [String: Int128] = [:]
+        for row in try await self.sql.raw(query).all() {
             let currency = try row.currency("currency")
-            let total = try row.money("total", in: currency)
-            let paid = try row.money("amount_paid", in: currency)
+            let total = try Self.sum(row, high: "total_high", low: "total_low")
+            let paid = try Self.sum(row, high: "paid_high", low: "paid_low")
             let state = try row.enumeration("state", as: InvoiceLifecycle.State.self)
-            return InvoiceStatusTotal(
-                currency: currency, status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
-                count: try row.int("document_count"), total: total, amountPaid: paid,
-                amountDue: Invoice.amountDue(state: state, total: total, amountPaid: paid))
+            let due: Int128
+            switch state {
+            case .draft, .open: due = total - paid
+            case .paid, .cancelled: due = 0
+            }
+            magnitudes[currency.code, default: 0] += Int128(Swift.max(total.magnitude, paid.magnitude, due.magnitude))
+            guard let sum = magnitudes[currency.code], sum <= Int128(Int64.max) else { throw MoneyError.overflow }
+            let totalMoney = Money(minorUnits: Int64(total), currency: currency)
+            let paidMoney = Money(minorUnits: Int64(paid), currency: currency)
+            totals.append(
+                InvoiceStatusTotal(
+                    currency: currency, status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
+                    count: try row.int("document_count"), total: totalMoney, amountPaid: paidMoney,
+                    amountDue: Invoice.amountDue(state: state, total: totalMoney, amountPaid: paidMoney)))
         }
+        return totals
+    }
+
+    /// An amount summed in SQL as its high and low 32 bits, so that no `SUM` overflows 64 bits.
+    private static func sum(_ row: any SQLRow, high: String, low: String) throws -> Int128 {
+        Int128(try row.int64(high)) * 4_294_967_296 + Int128(try row.int64(low))
     }
 
     /// The display status in SQL, with the precedence of `InvoiceDisplayStatus.derive`.

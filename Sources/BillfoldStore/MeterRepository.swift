@@ -213,7 +213,7 @@ struct SQLUsageRepository: UsageRepository {
                 """
                 WITH periods (period_index, workspace_id, from_ms, to_ms) AS (VALUES \(rows.joined(separator: ", ")))
                 SELECT periods.period_index, usage_records.meter_code, usage_records.resource_name,
-                    CAST(SUM(usage_records.quantity) AS BIGINT) AS quantity,
+                    \(unsafeRaw: Self.quantitySums(of: "usage_records.quantity")),
                     MIN(usage_records.started_at) AS first_started_at, MAX(usage_records.ended_at) AS last_ended_at
                 FROM periods JOIN usage_records ON usage_records.workspace_id = periods.workspace_id
                     AND usage_records.started_at >= periods.from_ms AND usage_records.started_at < periods.to_ms
@@ -228,17 +228,31 @@ struct SQLUsageRepository: UsageRepository {
         return totals
     }
 
+    /// The sum of a quantity column as two sums that cannot overflow: whole units and millionths. A plain `SUM`
+    /// of many large quantities overflows 64 bits, which SQLite reports as an error and PostgreSQL's cast too.
+    static func quantitySums(of column: String) -> String {
+        """
+        CAST(SUM(\(column) / \(FixedDecimal.scale)) AS BIGINT) AS quantity_units,
+            CAST(SUM(\(column) % \(FixedDecimal.scale)) AS BIGINT) AS quantity_fraction
+        """
+    }
+
+    /// A usage total from a row of `quantitySums`; `MoneyError.overflow` when it is beyond what a quantity holds.
     static func total(from row: any SQLRow) throws -> UsageTotal {
-        UsageTotal(
+        let (scaledUnits, unitsOverflow) = try row.int64("quantity_units").multipliedReportingOverflow(
+            by: FixedDecimal.scale)
+        let (quantity, sumOverflow) = scaledUnits.addingReportingOverflow(try row.int64("quantity_fraction"))
+        guard !unitsOverflow, !sumOverflow else { throw MoneyError.overflow }
+        return UsageTotal(
             meterCode: try row.string("meter_code"), resourceName: try row.string("resource_name"),
-            quantity: try row.decimal("quantity"), firstStartedAt: try row.date("first_started_at"),
+            quantity: FixedDecimal(scaledValue: quantity), firstStartedAt: try row.date("first_started_at"),
             lastEndedAt: try row.date("last_ended_at"))
     }
 
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal] {
         try await self.sql.raw(
             """
-            SELECT meter_code, resource_name, CAST(SUM(quantity) AS BIGINT) AS quantity,
+            SELECT meter_code, resource_name, \(unsafeRaw: Self.quantitySums(of: "quantity")),
                 MIN(started_at) AS first_started_at, MAX(ended_at) AS last_ended_at
             FROM usage_records
             WHERE workspace_id = \(bind: workspace.rawValue) AND started_at >= \(bind: from.storedMilliseconds)
