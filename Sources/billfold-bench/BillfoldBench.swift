@@ -8,7 +8,7 @@ struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold-bench",
         abstract: "Measure Billfold: billing runs and usage ingestion, on SQLite.",
-        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self])
+        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self, PDFBenchmark.self])
 }
 
 /// Wall-clock timing for the figures printed.
