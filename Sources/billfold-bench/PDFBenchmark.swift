@@ -29,6 +29,16 @@ struct PDFBenchmark: AsyncParsableCommand {
     @Option(help: "Save one rendered PDF of the sample invoice here.")
     var write: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Save the sample invoice's print view (GET /portal/invoices/{id}/print) here, stylesheet inlined.",
+            discussion: "Stores the invoice in a throwaway SQLite database and asks the billfold built next to "
+                + "billfold-bench to serve it."))
+    var html: String?
+
+    @Option(help: "Save the sample invoice as GET /api/v1/invoices/{id} answers it here (served as for --html).")
+    var json: String?
+
     func validate() throws {
         guard self.count > 0 else { throw ValidationError("--count must be at least 1") }
         if let workers = self.workers, !(1...self.count).contains(workers) {
@@ -56,6 +66,9 @@ struct PDFBenchmark: AsyncParsableCommand {
         if let write = self.write {
             try Data(pdf).write(to: URL(fileURLWithPath: write))
         }
+        if self.html != nil || self.json != nil {
+            try await sample.savePrintView(html: self.html, json: self.json, renderedAs: pdf, fonts: fontSet)
+        }
 
         let invoice = sample.invoice
         let fontName = self.fonts == .dejavu ? "DejaVu Sans, subset and embedded" : "Helvetica, not embedded"
@@ -63,7 +76,7 @@ struct PDFBenchmark: AsyncParsableCommand {
             "pdf: tax invoice \(invoice.number ?? "") (\(invoice.id)) for \(invoice.customer.name), "
                 + "\(invoice.lines.count) lines, \(invoice.state.rawValue); \(fontName)")
         print("  size: \(formatted(Double(pdf.count))) bytes, \(pages) page")
-        if let write = self.write { print("  wrote \(write)") }
+        for path in [self.write, self.html, self.json].compactMap({ $0 }) { print("  wrote \(path)") }
 
         var oneWorkerRate: Double?
         for workers in self.workers.map({ [$0] }) ?? [1, 2] {
