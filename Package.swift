@@ -11,7 +11,6 @@ let package = Package(
     products: [
         .executable(name: "billfold", targets: ["billfold"]),
         .executable(name: "billfold-bench", targets: ["billfold-bench"]),
-        .executable(name: "billfold-documents-bench", targets: ["billfold-documents-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -86,17 +85,13 @@ let package = Package(
             name: "billfold-bench",
             dependencies: [
                 "BillfoldCore",
+                "BillfoldDocuments",
                 "BillfoldEngine",
                 "BillfoldStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "billfold-documents-bench",
-            dependencies: ["BillfoldCore", "BillfoldDocuments"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

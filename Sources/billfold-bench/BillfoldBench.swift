@@ -7,8 +7,8 @@ import Foundation
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold-bench",
-        abstract: "Measure Billfold: billing runs, usage ingestion and the invoice list, on SQLite.",
-        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self])
+        abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list and PDF rendering, on SQLite.",
+        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self])
 }
 
 /// Wall-clock timing for the figures printed.

@@ -160,24 +160,38 @@ struct APIClient: Sendable {
 
     /// Posts the JSON in `bodyFile` and returns the response body; a status outside 2xx is an error.
     func post(_ path: String, bodyFile: URL) async throws -> Data {
+        // "Expect:" stops curl from waiting for a 100 Continue before it sends a large body.
+        try await self.curl(
+            "POST", path,
+            arguments: [
+                "--header", "Content-Type: application/json", "--header", "Expect:", "--data-binary",
+                "@\(bodyFile.path)",
+            ])
+    }
+
+    /// The response body of `GET path`; a status outside 2xx is an error.
+    func get(_ path: String) async throws -> Data {
+        try await self.curl("GET", path, arguments: [])
+    }
+
+    private func curl(_ method: String, _ path: String, arguments: [String]) async throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        // The answer goes to a file: a pipe would fill up and stall curl before it exits. "Expect:" stops curl
-        // from waiting for a 100 Continue before it sends a large body.
-        let answer = bodyFile.deletingPathExtension().appendingPathExtension("answer-\(UUID().uuidString)")
+        // The answer goes to a file: a pipe would fill up and stall curl before it exits.
+        let answer = self.directory.appendingPathComponent("answer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: answer) }
-        process.arguments = [
-            "--silent", "--show-error", "--fail-with-body", "--header", "Authorization: Bearer \(self.apiKey)",
-            "--header", "Content-Type: application/json", "--header", "Expect:", "--data-binary",
-            "@\(bodyFile.path)", "--output", answer.path, self.baseURL + path,
-        ]
+        process.arguments =
+            [
+                "--silent", "--show-error", "--fail-with-body", "--header", "Authorization: Bearer \(self.apiKey)",
+                "--output", answer.path,
+            ] + arguments + [self.baseURL + path]
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in continuation.resume() }
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         let data = (try? Data(contentsOf: answer)) ?? Data()
         guard process.terminationStatus == 0 else {
-            throw ValidationError("POST \(path) failed: \(String(decoding: data.prefix(500), as: UTF8.self))")
+            throw ValidationError("\(method) \(path) failed: \(String(decoding: data.prefix(500), as: UTF8.self))")
         }
         return data
     }
