@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
-/// `swift run -c release billfold-bench billing-run`, `… ingest` and `… invoice-list`.
+/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list` and `… pdf`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
