@@ -97,14 +97,7 @@ struct DocumentBuilder {
     /// A straight line from (`x1`, `y1`) to (`x2`, `y2`).
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, width: Double = 0.5, color: Color = .rule) {
         var content = self.takeContent()
-        content.append(number: color.red)
-        content.append(byte: UInt8(ascii: " "))
-        content.append(number: color.green)
-        content.append(byte: UInt8(ascii: " "))
-        content.append(number: color.blue)
-        content.append(" RG ")
-        content.append(number: width)
-        content.append(" w ")
+        Self.setStroke(color, width: width, in: &content)
         content.append(number: x1)
         content.append(byte: UInt8(ascii: " "))
         content.append(number: Self.pageHeight - y1)
@@ -123,16 +116,7 @@ struct DocumentBuilder {
     ) {
         var content = self.takeContent()
         if let fill { Self.setFill(fill, in: &content) }
-        if let stroke {
-            content.append(number: stroke.red)
-            content.append(byte: UInt8(ascii: " "))
-            content.append(number: stroke.green)
-            content.append(byte: UInt8(ascii: " "))
-            content.append(number: stroke.blue)
-            content.append(" RG ")
-            content.append(number: lineWidth)
-            content.append(" w ")
-        }
+        if let stroke { Self.setStroke(stroke, width: lineWidth, in: &content) }
         for value in [x, Self.pageHeight - y - height, width, height] {
             content.append(number: value)
             content.append(byte: UInt8(ascii: " "))
@@ -184,12 +168,23 @@ struct DocumentBuilder {
     }
 
     private static func setFill(_ color: Color, in content: inout PDFBytes) {
+        self.appendColor(color, in: &content)
+        content.append(" rg ")
+    }
+
+    private static func setStroke(_ color: Color, width: Double, in content: inout PDFBytes) {
+        self.appendColor(color, in: &content)
+        content.append(" RG ")
+        content.append(number: width)
+        content.append(" w ")
+    }
+
+    private static func appendColor(_ color: Color, in content: inout PDFBytes) {
         content.append(number: color.red)
         content.append(byte: UInt8(ascii: " "))
         content.append(number: color.green)
         content.append(byte: UInt8(ascii: " "))
         content.append(number: color.blue)
-        content.append(" rg ")
     }
 
     // MARK: Writing

@@ -64,7 +64,7 @@ struct DocumentFrame {
         }
         var lines: [String] = []
         if self.supplier.legalName != self.supplier.name { lines.append(self.supplier.legalName) }
-        lines += self.format.addressLines(self.supplier.address)
+        lines += self.supplier.address.printedLines
         if let state = self.supplier.address.state { lines.append(state.description) }
         for line in lines {
             for wrapped in self.builder.wrap(line, width: supplierWidth, size: 8.5) {

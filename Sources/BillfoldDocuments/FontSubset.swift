@@ -1,4 +1,5 @@
 // A TrueType font program cut down to the glyphs one document uses.
+import Crypto
 
 /// The embedded form of a face for one glyph set: the font program and the map from the document's glyph codes.
 ///
@@ -87,13 +88,14 @@ enum FontSubsetter {
         var tagSource = Array(face.postScriptName.utf8)
         for glyph in used { tagSource.appendUInt16(glyph) }
         let tag = String(
-            decoding: SHA256.digest(tagSource).prefix(6).map { UInt8(ascii: "A") + $0 % 26 }, as: UTF8.self)
+            decoding: Array(SHA256.hash(data: tagSource)).prefix(6).map { UInt8(ascii: "A") + $0 % 26 }, as: UTF8.self)
         let fontFile = Zlib.compress(program)
         let compressedMap = Zlib.compress(glyphMap)
         let compressedToUnicode = Zlib.compress(toUnicode)
         return FontSubset(
             tag: tag, fontFile: fontFile, fontFileLength: program.count, glyphMap: compressedMap,
-            toUnicode: compressedToUnicode, digest: SHA256.digest(fontFile + compressedMap + compressedToUnicode))
+            toUnicode: compressedToUnicode,
+            digest: Array(SHA256.hash(data: fontFile + compressedMap + compressedToUnicode)))
     }
 
     /// The glyphs a composite glyph is built from; none for a simple glyph.

@@ -48,24 +48,23 @@ struct InvoiceLayout {
     }
 
     private func details(issueDate: CalendarDate) -> [Detail] {
-        let format = self.format
         var details: [Detail] = []
         if self.invoice.kind == .creditNote {
             details.append(Detail(label: "Credit note number", value: self.frame.number))
-            details.append(Detail(label: "Date", value: format.date(issueDate)))
+            details.append(Detail(label: "Date", value: issueDate.printed))
             if let original = self.originalInvoice {
                 details.append(Detail(label: "Original invoice", value: original.number))
-                details.append(Detail(label: "Original invoice date", value: format.date(original.issueDate)))
+                details.append(Detail(label: "Original invoice date", value: original.issueDate.printed))
             }
         } else {
             details.append(Detail(label: "Invoice number", value: self.frame.number))
-            details.append(Detail(label: "Issue date", value: format.date(issueDate)))
-            if let due = self.invoice.dueDate { details.append(Detail(label: "Due date", value: format.date(due))) }
+            details.append(Detail(label: "Issue date", value: issueDate.printed))
+            if let due = self.invoice.dueDate { details.append(Detail(label: "Due date", value: due.printed)) }
         }
         details.append(
             Detail(
                 label: "Billing period",
-                value: format.period(from: self.invoice.periodStart, to: self.invoice.periodEnd)))
+                value: CalendarDate.printedPeriod(from: self.invoice.periodStart, to: self.invoice.periodEnd)))
         return details
     }
 
@@ -82,7 +81,7 @@ struct InvoiceLayout {
         }
         var lines: [String] = []
         if customer.legalName != customer.name { lines.append(customer.legalName) }
-        lines += self.format.addressLines(customer.address)
+        lines += customer.address.printedLines
         if let state = customer.address.state {
             lines.append("State: \(state.name), code \(state.code)")
         }
@@ -149,7 +148,7 @@ struct InvoiceLayout {
                 resource.isEmpty || resource == line.description
                 ? [] : self.frame.builder.wrap(resource, width: columns[1].width, size: 7)
             let period = self.frame.builder.wrap(
-                self.format.period(from: line.periodStart, to: line.periodEnd), width: columns[3].width,
+                CalendarDate.printedPeriod(from: line.periodStart, to: line.periodEnd), width: columns[3].width,
                 size: Self.size)
             let unit = self.frame.builder.wrap(line.unit, width: columns[5].width, size: Self.size)
             let rowLines = max(description.count + resourceLines.count, period.count, unit.count)
@@ -160,7 +159,7 @@ struct InvoiceLayout {
             let baseline = self.frame.y + 7.5
             let cells: [(column: Int, lines: [String])] = [
                 (0, ["\(index + 1)"]), (2, [line.sac]), (3, period), (4, [line.quantity.description]), (5, unit),
-                (6, [self.format.rate(line.unitPrice)]), (7, [self.format.money(line.amount)]),
+                (6, [line.unitPrice.printedPrice]), (7, [self.format.money(line.amount)]),
             ]
             for cell in cells {
                 let column = columns[cell.column]
@@ -295,7 +294,7 @@ struct InvoiceLayout {
             leftY += 13
             for payment in payments {
                 let day = CalendarDate(payment.paidAt ?? payment.createdAt, in: self.timeZone)
-                var description = format.date(day) + "  " + format.paymentMethod(payment.method)
+                var description = day.printed + "  " + payment.method.displayName
                 if let reference = payment.reference, !reference.isEmpty { description += " · " + reference }
                 let amount = format.money(payment.amount)
                 let room = leftWidth - self.frame.builder.width(amount, size: 8) - 8

@@ -1,4 +1,5 @@
 // The file structure of PDF 1.7: numbered objects, streams, the cross-reference table and the trailer.
+import Crypto
 
 /// A reference to an indirect object: `12 0 R`.
 struct PDFReference: Hashable, Sendable {
@@ -100,7 +101,7 @@ struct PDFWriter {
             position = range.upperBound
         }
         digestInput.append(contentsOf: self.output.bytes[position...])
-        let identifier = Array(SHA256.digest(digestInput).prefix(16))
+        let identifier = Array(SHA256.hash(data: digestInput).prefix(16))
         let tableOffset = self.output.count
         self.output.append("xref\n0 ")
         self.output.append(integer: self.offsets.count)

@@ -19,7 +19,7 @@ struct ReceiptLayout {
         let receipt = self.receipt
         self.frame.beginFirstPage(details: [
             Detail(label: "Receipt number", value: self.frame.number),
-            Detail(label: "Date", value: format.date(issueDate)),
+            Detail(label: "Date", value: issueDate.printed),
         ])
         let customer = receipt.customer
         self.frame.heading("Received from")
@@ -28,7 +28,7 @@ struct ReceiptLayout {
         self.frame.y += 12
         var lines: [String] = []
         if customer.legalName != customer.name { lines.append(customer.legalName) }
-        lines += format.addressLines(customer.address)
+        lines += customer.address.printedLines
         if let state = customer.address.state { lines.append("State: \(state.name), code \(state.code)") }
         if let gstin = customer.gstin { lines.append("GSTIN: " + gstin) }
         for line in lines {
@@ -52,10 +52,10 @@ struct ReceiptLayout {
 
         var rows: [Detail] = []
         if let payment {
-            rows.append(Detail(label: "Method", value: format.paymentMethod(payment.method)))
+            rows.append(Detail(label: "Method", value: payment.method.displayName))
             rows.append(Detail(label: "Reference", value: payment.reference ?? "—"))
             let day = CalendarDate(payment.paidAt ?? payment.createdAt, in: self.timeZone)
-            rows.append(Detail(label: "Received on", value: format.date(day)))
+            rows.append(Detail(label: "Received on", value: day.printed))
         }
         rows.append(Detail(label: "Amount in words", value: AmountInWords.words(for: amount)))
         if !receipt.description.isEmpty { rows.append(Detail(label: "For", value: receipt.description)) }

@@ -21,8 +21,7 @@ struct StatementLayout {
     private static let leading = 10.0
 
     init(builder: DocumentBuilder, statement: AccountStatement, timeZone: TimeZone) {
-        let format = DocumentFormat(moneyStyle: builder.typesetter.fonts.embedsTrueType ? .symbol : .code)
-        let number = format.period(from: statement.from, to: statement.to)
+        let number = CalendarDate.printedPeriod(from: statement.from, to: statement.to)
         self.frame = DocumentFrame(
             builder: builder, supplier: statement.supplier, title: "Statement of Account", number: number)
         self.statement = statement
@@ -33,9 +32,9 @@ struct StatementLayout {
         let format = self.frame.format
         let statement = self.statement
         self.frame.beginFirstPage(details: [
-            Detail(label: "Period", value: format.period(from: statement.from, to: statement.to)),
+            Detail(label: "Period", value: CalendarDate.printedPeriod(from: statement.from, to: statement.to)),
             Detail(label: "Currency", value: statement.currency.code),
-            Detail(label: "Statement date", value: format.date(statement.to)),
+            Detail(label: "Statement date", value: statement.to.printed),
         ])
         let customer = statement.customer
         let top = self.frame.y
@@ -45,7 +44,7 @@ struct StatementLayout {
         leftY += 12
         var lines: [String] = []
         if customer.legalName != customer.name { lines.append(customer.legalName) }
-        lines += format.addressLines(customer.address)
+        lines += customer.address.printedLines
         if let gstin = customer.gstin { lines.append("GSTIN: " + gstin) }
         for line in lines {
             self.frame.builder.text(line, x: DocumentFrame.left, y: leftY, size: 8.5)
@@ -87,7 +86,7 @@ struct StatementLayout {
             if self.frame.ensureSpace(height) { self.frame.tableHeader(columns) }
             let baseline = self.frame.y + 8
             let cells: [(column: Int, lines: [String])] = [
-                (0, [format.date(entry.date)]), (1, [entry.kind.label]), (2, number), (3, description),
+                (0, [entry.date.printed]), (1, [entry.kind.label]), (2, number), (3, description),
                 (4, [entry.debit.isZero ? "" : format.money(entry.debit)]),
                 (5, [entry.credit.isZero ? "" : format.money(entry.credit)]), (6, [format.money(balance)]),
             ]
@@ -120,7 +119,7 @@ struct StatementLayout {
         self.frame.builder.rectangle(
             x: DocumentFrame.left, y: self.frame.y - 2, width: DocumentFrame.width, height: 16, fill: .band)
         let baseline = self.frame.y + 9
-        self.frame.builder.text(self.frame.format.date(date), x: DocumentFrame.left, y: baseline, size: Self.size)
+        self.frame.builder.text(date.printed, x: DocumentFrame.left, y: baseline, size: Self.size)
         self.frame.builder.text(label, x: Self.columns[1].x, y: baseline, size: Self.size, weight: .bold)
         self.frame.builder.text(
             self.frame.format.money(balance), x: DocumentFrame.right, y: baseline, size: Self.size, weight: .bold,

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// Writes a ZIP archive entry by entry, so that an archive of thousands of documents never sits in memory: each
@@ -123,20 +124,12 @@ public enum ZIPArchiveError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The CRC-32 of ZIP and PNG (IEEE 802.3, reflected, polynomial 0xEDB88320).
+/// The CRC-32 of ZIP and PNG (IEEE 802.3), as zlib computes it.
 public enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var value = UInt32(index)
-        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
-        return value
-    }
-
-    public static func checksum(_ bytes: some Sequence<UInt8>, startingWith initial: UInt32 = 0) -> UInt32 {
-        var crc = ~initial
-        self.table.withUnsafeBufferPointer { table in
-            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+    public static func checksum(_ bytes: [UInt8], startingWith initial: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBufferPointer { buffer in
+            UInt32(CZlib.crc32(uLong(initial), buffer.baseAddress, uInt(buffer.count)))
         }
-        return ~crc
     }
 }
 

@@ -125,23 +125,10 @@ public struct DocumentService: Sendable {
                 entries.append(
                     .init(
                         date: paidOn, kind: .payment, reference: payment.reference ?? payment.id.rawValue,
-                        description: "Payment for \(number) by \(payment.method.displayName)", debit: zero,
+                        description: "Payment for \(number) (\(payment.method.displayName))", debit: zero,
                         credit: payment.amount))
             }
             return entries
-        }
-    }
-}
-
-extension PaymentMethod {
-    /// How a person names the method: `UPI`, `bank transfer`.
-    var displayName: String {
-        switch self {
-        case .upi: "UPI"
-        case .card: "card"
-        case .netbanking: "net banking"
-        case .wallet: "wallet"
-        case .bankTransfer: "bank transfer"
         }
     }
 }

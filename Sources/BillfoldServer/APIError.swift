@@ -60,6 +60,18 @@ struct APIError: HTTPResponseError {
             param: param)
     }
 
+    /// A draft has no number yet, so it has no PDF and does not print.
+    static func notFinalized(_ id: String, param: String = "id") -> APIError {
+        APIError(
+            .conflict, .conflict, code: "invoice_not_finalized",
+            message: "\(id) is a draft; only finalized documents have a PDF or print", param: param)
+    }
+
+    /// `to` before `from` in a date range.
+    static func backwards(from: CalendarDate, to: CalendarDate) -> APIError {
+        APIError.invalid("to", "to (\(to)) is before from (\(from))")
+    }
+
     static func notFound(_ what: String, id: String, param: String = "id") -> APIError {
         APIError(.notFound, .notFound, code: "resource_missing", message: "no \(what) with id \(id)", param: param)
     }

@@ -49,11 +49,7 @@ struct DocumentsController {
             let id = InvoiceID(rawValue: text)
             guard let owner = owners[id] else { throw APIError.notFound("invoice", id: text, param: "ids[\(index)]") }
             try context.requireVisible(owner.workspaceID, "invoice", id: text, param: "ids[\(index)]")
-            guard owner.number != nil else {
-                throw APIError(
-                    .conflict, .conflict, code: "invoice_not_finalized",
-                    message: "\(text) is a draft; only finalized documents have a PDF", param: "ids[\(index)]")
-            }
+            guard owner.number != nil else { throw APIError.notFinalized(text, param: "ids[\(index)]") }
         }
         let documents = self.documents
         let unique = ids
@@ -72,7 +68,7 @@ struct DocumentsController {
         let query = request.uri.queryParameters
         let to = try Validate.date(query.get("to"), param: "to") ?? self.clock.today
         let from = try Validate.date(query.get("from"), param: "from") ?? FinancialYear(containing: to).firstDay
-        guard from <= to else { throw APIError.invalid("to", "to (\(to)) is before from (\(from))") }
+        guard from <= to else { throw APIError.backwards(from: from, to: to) }
         let file = try await self.documents.statement(of: workspace.id, from: from, to: to)
         return Self.response(file)
     }

@@ -185,7 +185,7 @@ struct InvoicesController {
         filter.from = try Validate.date(query.get("from"), param: "from")
         filter.to = try Validate.date(query.get("to"), param: "to")
         if let from = filter.from, let to = filter.to, to < from {
-            throw APIError.invalid("to", "to (\(to)) is before from (\(from))")
+            throw APIError.backwards(from: from, to: to)
         }
         if let text = query.get("q") {
             filter.query = try Validate.text(text, param: "q", maximumLength: 100, allowsBlank: true)

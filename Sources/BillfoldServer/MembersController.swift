@@ -70,17 +70,18 @@ struct MembersController {
         guard (60...3600).contains(lifetime) else {
             throw APIError.invalid("expires_in", "expires_in must be from 60 to 3600 seconds")
         }
-        let members = try await self.database.store.members.list(in: workspace.id)
+        let members = self.database.store.members
         let member: Member
         if let raw = body.memberId {
             let id = try Validate.identifier(raw, as: MemberID.self, param: "member_id")
-            guard let found = members.first(where: { $0.id == id }) else {
+            guard let found = try await members.find(id), found.workspaceID == workspace.id else {
                 throw APIError.notFound("member of \(workspace.id)", id: raw, param: "member_id")
             }
             member = found
         } else if let raw = body.email {
             let email = try Validate.email(raw, param: "email").lowercased()
-            guard let found = members.first(where: { $0.email == email }) else {
+            let memberships = try await members.find(email: email).map(\.member)
+            guard let found = memberships.first(where: { $0.workspaceID == workspace.id }) else {
                 throw APIError(
                     .notFound, .notFound, code: "resource_missing",
                     message: "\(email) is not a member of \(workspace.id)", param: "email")

@@ -1,22 +1,14 @@
 import Foundation
 import Hummingbird
 
-/// `GET /openapi.json`: the OpenAPI 3.1 document of the API, as kept in the repository.
+/// `GET /openapi.json`: the OpenAPI 3.1 document of the API, as kept in the repository (`Resources/openapi.json`).
 struct OpenAPIController {
-    /// The document's bytes, read once from the module's resources.
-    static let document: ByteBuffer? = {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
-            let data = try? Data(contentsOf: url)
-        else { return nil }
-        return ByteBuffer(bytes: data)
-    }()
-
     func addRoutes(to router: Router<BillfoldRequestContext>) {
         router.get("openapi.json", use: self.get)
     }
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        guard let document = Self.document else {
+        guard let document = BundledResources.openAPIDocument else {
             throw APIError(
                 .internalServerError, .internalError, code: "openapi_missing",
                 message: "this build of Billfold was made without its OpenAPI document")

@@ -1,5 +1,4 @@
 import BillfoldCore
-import Crypto
 import Foundation
 import SQLKit
 
@@ -186,7 +185,7 @@ struct SQLIdempotencyRepository: IdempotencyRepository {
     let sql: any SQLDatabase
 
     func claim(owner: String, key: String, request: Data, now: Date) async throws -> IdempotencyClaim {
-        let hash = SHA256.hash(data: request).map { String(format: "%02x", $0) }.joined()
+        let hash = hexSHA256(request)
         let expired = now.addingTimeInterval(-idempotencyRetention).storedMilliseconds
         try await self.sql.raw(
             """

@@ -43,8 +43,11 @@ public func makeSecretToken(prefix: String) -> String {
 }
 
 /// The hex SHA-256 of a secret, as secrets are stored.
-public func storedHash(of secret: String) -> String {
-    SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+public func storedHash(of secret: String) -> String { hexSHA256(Data(secret.utf8)) }
+
+/// The SHA-256 of `data` in lower-case hex.
+func hexSHA256(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 struct SQLMemberSessionRepository: MemberSessionRepository {

@@ -125,8 +125,8 @@ extension SQLRow {
 }
 
 /// JSON for the snapshot columns.
-enum SnapshotCoding {
-    static func encode<Value: Encodable>(_ value: Value) throws -> String {
+package enum SnapshotCoding {
+    package static func encode<Value: Encodable>(_ value: Value) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -182,13 +182,8 @@ extension InvoiceListBenchmark {
         }
     }
 
-    /// A party block as the store freezes it on a document: sorted `snake_case` keys.
-    static func snapshotJSON(_ snapshot: PartySnapshot) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(snapshot), as: UTF8.self)
-    }
+    /// A party block as the store freezes it on a document.
+    static func snapshotJSON(_ snapshot: PartySnapshot) throws -> String { try SnapshotCoding.encode(snapshot) }
 
     /// Every invoice in one statement: a recursive CTE counts 0..<invoices and the seed tables supply the rest.
     ///
