@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -30,6 +31,16 @@ let package = Package(
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "BillfoldPayments",
+            dependencies: [
+                "BillfoldCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BillfoldStore",
             dependencies: [
@@ -47,6 +58,7 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldDocuments",
+                "BillfoldPayments",
                 "BillfoldStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -60,6 +72,7 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldEngine",
+                "BillfoldPayments",
                 "BillfoldStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,6 +121,12 @@ let package = Package(
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "BillfoldPaymentsTests",
+            dependencies: ["BillfoldCore", "BillfoldPayments"],
+            resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BillfoldTestSupport",
             dependencies: [
@@ -134,6 +153,7 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldEngine",
+                "BillfoldPayments",
                 "BillfoldServer",
                 "BillfoldStore",
                 "BillfoldTestSupport",
