@@ -123,7 +123,11 @@ let package = Package(
         ),
         .testTarget(
             name: "BillfoldPaymentsTests",
-            dependencies: ["BillfoldCore", "BillfoldPayments"],
+            dependencies: [
+                "BillfoldCore",
+                "BillfoldPayments",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
