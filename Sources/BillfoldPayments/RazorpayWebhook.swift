@@ -28,9 +28,8 @@ public enum RazorpayWebhook {
             let event = try RazorpayWire.decode(
                 RazorpayWire.Event.self, from: body, what: "webhook \(envelope.event)")
             return try event.domain(eventID: eventID)
-        } catch  where self.eventsInUse.contains(envelope.event) {
-            throw error
         } catch {
+            guard !self.eventsInUse.contains(envelope.event) else { throw error }
             return GatewayEvent(
                 id: eventID, name: envelope.event, accountID: envelope.accountId, payment: nil, order: nil,
                 refund: nil, token: nil, createdAt: envelope.createdAt)
