@@ -157,6 +157,7 @@ let package = Package(
                 "BillfoldServer",
                 "BillfoldStore",
                 "BillfoldTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
