@@ -21,8 +21,10 @@ struct OpenAPIDocumentTests {
     func routesMatch() async throws {
         try await TestDatabase.withDatabase(.sqlite) { database in
             let router = buildRouter(database: database, clock: .system)
+            // The sandbox imitates Razorpay's API, which Razorpay documents; it is not part of Billfold's.
+            let billfoldRoutes = router.routes.filter { $0.path.description.split(separator: "/").first != "sandbox" }
             let served = Set(
-                router.routes.map { route in
+                billfoldRoutes.map { route in
                     let path = route.path.description.split(separator: "/").map { part in
                         part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
                     }
