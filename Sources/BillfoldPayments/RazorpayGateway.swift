@@ -191,8 +191,9 @@ extension RazorpayGateway {
         case failed(String)
     }
 
-    private func get<Response: Decodable>(_ path: String, as type: Response.Type) async throws(GatewayError) -> Response
-    {
+    private func get<Response: Decodable>(
+        _ path: String, as type: Response.Type
+    ) async throws(GatewayError) -> Response {
         let body = try await self.send(.GET, path, body: nil, headers: [], replay: .safe)
         return try RazorpayWire.decode(type, from: body, what: "GET \(path)")
     }
