@@ -123,6 +123,24 @@ public struct PaymentID: PrefixedIdentifier {
     public init(rawValue: String) { self.rawValue = rawValue }
 }
 
+public struct RefundID: PrefixedIdentifier {
+    public static let prefix = "rfd"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
+public struct MandateID: PrefixedIdentifier {
+    public static let prefix = "mdt"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
+public struct AutoPayChargeID: PrefixedIdentifier {
+    public static let prefix = "apc"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+}
+
 public struct WalletEntryID: PrefixedIdentifier {
     public static let prefix = "wle"
     public let rawValue: String

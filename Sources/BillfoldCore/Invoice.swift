@@ -70,6 +70,19 @@ public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
     case netbanking
     case wallet
     case bankTransfer = "bank_transfer"
+    /// Through the payment gateway, before the payer has chosen how.
+    case gateway
+
+    /// The method the gateway names (`upi`, `card`, `netbanking`, `wallet`, …); anything else stays `gateway`.
+    public init(gatewayMethod: String?) {
+        switch gatewayMethod {
+        case "upi": self = .upi
+        case "card", "emandate", "nach": self = .card
+        case "netbanking": self = .netbanking
+        case "wallet": self = .wallet
+        default: self = .gateway
+        }
+    }
 }
 
 /// One attempt to pay an invoice, and what became of it.
@@ -86,13 +99,15 @@ public struct Payment: Hashable, Sendable, Identifiable {
     /// The gateway's or the bank's reference.
     public var reference: String?
     public var failureReason: String?
+    /// The gateway order this attempt pays (`order_…`); set once the gateway has made it.
+    public var gatewayOrderID: String?
     public let createdAt: Date
     public var paidAt: Date?
 
     public init(
         id: ID, invoiceID: InvoiceID, method: PaymentMethod, provider: String,
         status: PaymentAttemptLifecycle.State, amount: Money, reference: String?, failureReason: String?,
-        createdAt: Date, paidAt: Date?
+        gatewayOrderID: String? = nil, createdAt: Date, paidAt: Date?
     ) {
         self.id = id
         self.invoiceID = invoiceID
@@ -102,6 +117,7 @@ public struct Payment: Hashable, Sendable, Identifiable {
         self.amount = amount
         self.reference = reference
         self.failureReason = failureReason
+        self.gatewayOrderID = gatewayOrderID
         self.createdAt = createdAt
         self.paidAt = paidAt
     }

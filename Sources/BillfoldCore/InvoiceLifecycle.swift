@@ -90,6 +90,19 @@ public struct InvoiceLifecycle: Hashable, Sendable {
     }
 }
 
+extension InvoiceLifecycle {
+    /// Reverses a paid invoice in full: a credit note is issued and its payments go back.
+    public mutating func creditPaid() throws(InvoiceTransitionError) -> Action {
+        guard self.state == .paid else {
+            throw .invalidTransition(
+                "credit and refund", from: self.state,
+                hint: self.state == .open ? "void it instead, or pay it first" : "only a paid invoice is refunded")
+        }
+        self.state = .cancelled
+        return .issueCreditNote
+    }
+}
+
 /// Why an invoice event was refused.
 public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of refusal it is, stable for API clients.

@@ -56,6 +56,7 @@ extension PaymentMethod {
         case .netbanking: "Net banking"
         case .wallet: "Wallet"
         case .bankTransfer: "Bank transfer"
+        case .gateway: "Online payment"
         }
     }
 }

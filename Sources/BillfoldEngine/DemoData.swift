@@ -393,3 +393,17 @@ private struct Seeder {
         ]
     }
 }
+
+extension DemoData {
+    /// A one-time link (valid for an hour) that signs the demo owner in and opens an open invoice with Pay Now:
+    /// a path to append to the server's address, or `nil` when the demo has no such invoice.
+    public static func payNowLink(in database: Database, clock: BillingClock) async throws -> String? {
+        let store = database.store
+        guard let owner = try await store.members.find(email: DemoData.portalEmail).first?.member else { return nil }
+        let filter = InvoiceFilter(workspaceID: owner.workspaceID, statuses: [.pending, .overdue], kinds: [.invoice])
+        guard let open = try await store.invoices.list(filter, today: clock.today, limit: 1, startingAfter: nil).first
+        else { return nil }
+        let link = try await MemberAccess(database: database, clock: clock).issuePortalLink(for: owner, lifetime: 3600)
+        return "/portal/enter?token=\(link.token)&next=/portal/invoices/\(open.id.rawValue)/print"
+    }
+}

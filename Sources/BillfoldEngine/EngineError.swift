@@ -8,6 +8,12 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The request names something that cannot be done as asked: a plan in another currency, a date
         /// outside the period.
         case invalidRequest = "invalid_request"
+        /// A webhook or checkout callback whose signature does not verify.
+        case invalidSignature = "invalid_signature"
+        /// The payment gateway refused the request; the message carries its reason.
+        case gatewayRefused = "gateway_refused"
+        /// The payment gateway did not answer; nothing was charged, and trying again later is safe.
+        case gatewayUnavailable = "gateway_unavailable"
     }
 
     public let code: Code

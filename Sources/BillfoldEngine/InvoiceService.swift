@@ -215,7 +215,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// A credit note for the full value of `invoice`, with its lines and tax, finalized and applied to it at once.
-    private static func issueCreditNote(
+    static func issueCreditNote(
         for invoice: Invoice, reason: String, in store: Store, issueDate: CalendarDate,
         numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
     ) async throws -> Invoice {

@@ -14,61 +14,78 @@ public struct WalletService: Sendable {
         self.invoices = invoices
     }
 
-    /// Adds `amount` to the workspace's wallet and issues a paid receipt for it, in one transaction.
+    /// Adds `amount` to the workspace's wallet and issues a paid receipt for it, in one transaction: money the
+    /// operator received by `method` outside the gateway.
     public func topUp(
         _ workspaceID: WorkspaceID, amount: Money, method: PaymentMethod, reference: String?, actor: String
     ) async throws -> Invoice {
-        guard amount.isPositive else { throw EngineError(.invalidAmount, "a top-up must be more than zero") }
         let now = self.clock.now
         let today = self.clock.today
         let numberSeries = self.invoices.numberSeries
         return try await self.database.inTransaction { store in
-            // Wallet movements of one workspace take turns on its row, so the balance read stays true.
-            guard try await store.workspaces.lock(workspaceID),
-                let workspace = try await store.workspaces.find(workspaceID)
-            else {
-                throw EngineError(.notFound, "no workspace \(workspaceID)")
-            }
-            guard workspace.billingMode == .prepaid else {
-                throw EngineError(
-                    .invalidState,
-                    "workspace \(workspaceID) is billed postpaid and has no wallet to top up; "
-                        + "set its billing_mode to prepaid first")
-            }
-            guard amount.currency == workspace.currency else {
-                throw EngineError(.invalidAmount, "the wallet of \(workspaceID) holds \(workspace.currency.code)")
-            }
-            guard let supplier = try await store.supplier.find() else {
-                throw EngineError(.missingSupplier, "configure the supplier before taking top-ups")
-            }
-            let line = InvoiceLine(
-                category: .topUp, resourceType: "wallet", resourceName: "Prepaid wallet",
-                description: "Wallet top-up", periodStart: today, periodEnd: today, quantity: FixedDecimal(1),
-                unit: "top-up", unitPrice: amount.majorUnitDecimal, amount: amount, sac: Plan.defaultSAC,
-                gstRateBasisPoints: 0)
-            let draft = Invoice.draft(
-                kind: .receipt, workspace: workspace, supplier: supplier, subscriptionID: nil, periodStart: today,
-                periodEnd: today, description: "Wallet top-up", lines: [line], createdAt: now)
-            try await store.invoices.create(draft)
-            var receipt = try await InvoiceService.finalize(
-                draft.id, in: store, issueDate: today, numberSeries: numberSeries, actor: actor, now: now)
+            let draft = try await Self.receiptDraft(for: workspaceID, amount: amount, in: store, today: today, now: now)
             let payment = Payment(
-                id: .generate(), invoiceID: receipt.id, method: method, provider: "manual", status: .succeeded,
+                id: .generate(), invoiceID: draft.id, method: method, provider: "manual", status: .succeeded,
                 amount: amount, reference: reference, failureReason: nil, createdAt: now, paidAt: now)
-            try receipt.settleInFull()
-            receipt.payments = [payment]
             try await store.payments.create(payment)
-            try await store.invoices.saveSettlement(receipt)
-            try await store.wallet.append(
-                WalletEntry(
-                    workspaceID: workspaceID, amount: amount, reason: .topUp, invoiceID: receipt.id,
-                    description: "Top-up, receipt \(receipt.number ?? "")", createdAt: now))
-            try await store.auditLog.record(
-                AuditEntry(
-                    occurredAt: now, actor: actor, action: "wallet.topped_up", subjectID: receipt.id.rawValue,
-                    workspaceID: workspaceID, amount: amount, details: ["number": receipt.number ?? ""]))
-            return receipt
+            return try await Self.completeTopUp(
+                draft, paidBy: payment, in: store, issueDate: today, numberSeries: numberSeries, actor: actor, now: now)
         }
+    }
+
+    /// Inside a transaction: locks the workspace, checks it takes top-ups, and stores a draft receipt for `amount`.
+    /// The draft has no number until it is paid, so an abandoned top-up leaves no gap in the series.
+    static func receiptDraft(
+        for workspaceID: WorkspaceID, amount: Money, in store: Store, today: CalendarDate, now: Date
+    ) async throws -> Invoice {
+        guard amount.isPositive else { throw EngineError(.invalidAmount, "a top-up must be more than zero") }
+        // Wallet movements of one workspace take turns on its row, so the balance read stays true.
+        guard try await store.workspaces.lock(workspaceID), let workspace = try await store.workspaces.find(workspaceID)
+        else { throw EngineError(.notFound, "no workspace \(workspaceID)") }
+        guard workspace.billingMode == .prepaid else {
+            throw EngineError(
+                .invalidState,
+                "workspace \(workspaceID) is billed postpaid and has no wallet to top up; "
+                    + "set its billing_mode to prepaid first")
+        }
+        guard amount.currency == workspace.currency else {
+            throw EngineError(.invalidAmount, "the wallet of \(workspaceID) holds \(workspace.currency.code)")
+        }
+        guard let supplier = try await store.supplier.find() else {
+            throw EngineError(.missingSupplier, "configure the supplier before taking top-ups")
+        }
+        let line = InvoiceLine(
+            category: .topUp, resourceType: "wallet", resourceName: "Prepaid wallet", description: "Wallet top-up",
+            periodStart: today, periodEnd: today, quantity: FixedDecimal(1), unit: "top-up",
+            unitPrice: amount.majorUnitDecimal, amount: amount, sac: Plan.defaultSAC, gstRateBasisPoints: 0)
+        let draft = Invoice.draft(
+            kind: .receipt, workspace: workspace, supplier: supplier, subscriptionID: nil, periodStart: today,
+            periodEnd: today, description: "Wallet top-up", lines: [line], createdAt: now)
+        try await store.invoices.create(draft)
+        return draft
+    }
+
+    /// Inside a transaction holding the workspace's row: numbers the receipt, marks it paid by `payment` (already
+    /// stored), and credits the wallet.
+    static func completeTopUp(
+        _ draft: Invoice, paidBy payment: Payment, in store: Store, issueDate: CalendarDate,
+        numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
+    ) async throws -> Invoice {
+        var receipt = try await InvoiceService.finalize(
+            draft.id, in: store, issueDate: issueDate, numberSeries: numberSeries, actor: actor, now: now)
+        try receipt.settleInFull()
+        receipt.payments = [payment]
+        try await store.invoices.saveSettlement(receipt)
+        try await store.wallet.append(
+            WalletEntry(
+                workspaceID: receipt.workspaceID, amount: payment.amount, reason: .topUp, invoiceID: receipt.id,
+                description: "Top-up, receipt \(receipt.number ?? "")", createdAt: now))
+        try await store.auditLog.record(
+            AuditEntry(
+                occurredAt: now, actor: actor, action: "wallet.topped_up", subjectID: receipt.id.rawValue,
+                workspaceID: receipt.workspaceID, amount: payment.amount,
+                details: ["number": receipt.number ?? "", "payment_id": payment.id.rawValue]))
+        return receipt
     }
 
     /// Pays what the wallet can cover of an open invoice; what it cannot cover stays due.

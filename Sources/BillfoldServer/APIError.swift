@@ -147,6 +147,15 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
             case .invalidRequest:
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_request", message: error.message)
+            case .invalidSignature:
+                return APIError(.badRequest, .invalidRequest, code: "invalid_signature", message: error.message)
+            case .gatewayRefused:
+                return APIError(.unprocessableContent, .invalidRequest, code: "gateway_refused", message: error.message)
+            case .gatewayUnavailable:
+                // The gateway's outage, not the request's fault: say so, and when to come back.
+                return APIError(
+                    .serviceUnavailable, .internalError, code: "gateway_unavailable", message: error.message,
+                    retryAfter: 30)
             }
         case let error as SignInError:
             switch error.code {

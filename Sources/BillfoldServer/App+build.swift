@@ -1,4 +1,5 @@
 import BillfoldEngine
+import BillfoldPayments
 import BillfoldStore
 import Foundation
 import Hummingbird
@@ -23,19 +24,29 @@ public func buildApplication(
         try? await database.close()
         throw error
     }
+    let gateway = PaymentGatewaySetup(configuration.gateway, logger: logger)
     let router = buildRouter(
         database: database, clock: configuration.clock, signInPolicy: configuration.signInPolicy,
-        publicURL: configuration.publicURL)
+        publicURL: configuration.publicURL, gateway: gateway.gateway, sandbox: gateway.sandbox)
     var services: [any Service] = [DatabaseCloser(database: database)]
+    let invoices = InvoiceService(database: database, clock: configuration.clock)
     if let interval = configuration.billingInterval {
-        let run = BillingRun(invoices: InvoiceService(database: database, clock: configuration.clock))
-        services.append(BillingScheduler(run: run, interval: interval, logger: logger))
+        services.append(BillingScheduler(run: BillingRun(invoices: invoices), interval: interval, logger: logger))
     }
+    if let interval = configuration.paymentJobsInterval {
+        let payments = PaymentService(invoices: invoices, gateway: gateway.gateway, logger: logger)
+        services.append(PaymentJobs(payments: payments, interval: interval, logger: logger))
+    }
+    let host = configuration.host
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "billfold"),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            await gateway.serverIsRunning(host: host, port: port)
+            await onServerRunning(port)
+        },
         logger: logger
     )
 }
@@ -50,8 +61,12 @@ public func runServer(
 
 /// The routes: `/health`, `/openapi.json` and sign-in in the open; the rest of `/api/v1` behind an operator API
 /// key, except a workspace's own billing, which its owners and admins reach with a member session too.
+///
+/// `gateway` takes payments (without one, every payment answers 503 `gateway_unavailable`); `sandbox`, when given,
+/// is served under `/sandbox/razorpay`.
 public func buildRouter(
-    database: Database, clock: BillingClock, signInPolicy: SignInPolicy = SignInPolicy(), publicURL: String? = nil
+    database: Database, clock: BillingClock, signInPolicy: SignInPolicy = SignInPolicy(), publicURL: String? = nil,
+    gateway: any PaymentGateway = DeferredGateway(provider: "sandbox"), sandbox: SandboxRazorpay? = nil
 ) -> Router<BillfoldRequestContext> {
     let router = Router(context: BillfoldRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
@@ -61,9 +76,18 @@ public func buildRouter(
     let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: access)
     let sessions = SessionsController(access: access, publicURL: publicURL)
     let printView = PrintViewController(database: database, clock: clock)
+    let invoices = InvoiceService(database: database, clock: clock)
+    let payments = PaymentService(invoices: invoices, gateway: gateway)
+    let checkout = CheckoutController(database: database, clock: clock, payments: payments, publicURL: publicURL)
+    if let sandbox {
+        SandboxGatewayController(sandbox: sandbox).addRoutes(to: router.group("sandbox/razorpay"))
+    }
+    checkout.addRoutes(to: router)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
     printView.addPublicRoutes(to: router.group("portal"))
-    printView.addRoutes(to: router.group("portal").add(middleware: authenticator).add(middleware: BillingAccess()))
+    let portalBilling = router.group("portal").add(middleware: authenticator).add(middleware: BillingAccess())
+    printView.addRoutes(to: portalBilling)
+    checkout.addPortalRoutes(to: portalBilling)
     let signedIn = router.group("api/v1").add(middleware: authenticator)
     // Downloads change nothing and answer with bytes, which the idempotency store (text) does not keep.
     DocumentsController(database: database, documents: DocumentService(database: database, clock: clock), clock: clock)
@@ -81,10 +105,52 @@ public func buildRouter(
     UsageController(database: database, clock: clock).addRoutes(to: api)
     SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
     DashboardController(database: database, clock: clock).addRoutes(to: billing)
-    WalletController(database: database, clock: clock).addRoutes(to: api, billing: billing)
+    WalletController(database: database, clock: clock, payments: payments).addRoutes(to: api, billing: billing)
     BillingRunsController(database: database, clock: clock).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: billing)
+    PaymentsController(database: database, clock: clock, payments: payments).addRoutes(to: api, billing: billing)
     return router
+}
+
+/// The gateway a server takes payments through. The sandbox is served by the server itself, so its adapter is
+/// pointed at the server's own port once it is bound.
+struct PaymentGatewaySetup: Sendable {
+    let gateway: any PaymentGateway
+    let sandbox: SandboxRazorpay?
+    private let deferred: DeferredGateway?
+    private let credentials: SandboxCredentials?
+    private let logger: Logger
+
+    init(_ settings: GatewaySettings, logger: Logger) {
+        self.logger = logger
+        switch settings {
+        case .sandbox:
+            let credentials = SandboxRazorpay.generatedCredentials()
+            let deferred = DeferredGateway(provider: "sandbox")
+            self.credentials = credentials
+            self.deferred = deferred
+            self.gateway = deferred
+            self.sandbox = SandboxRazorpay(credentials: credentials, logger: logger)
+        case .razorpay(let keyID, let keySecret, let webhookSecret, let baseURL):
+            self.credentials = nil
+            self.deferred = nil
+            self.sandbox = nil
+            self.gateway = RazorpayGateway(
+                baseURL: baseURL, keyID: keyID, keySecret: keySecret, webhookSecret: webhookSecret, logger: logger)
+        }
+    }
+
+    func serverIsRunning(host: String, port: Int) async {
+        guard let deferred, let sandbox, let credentials else { return }
+        let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let base = "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+        deferred.resolve(
+            RazorpayGateway(
+                baseURL: base + "/sandbox/razorpay/v1", keyID: credentials.keyID, keySecret: credentials.keySecret,
+                webhookSecret: credentials.webhookSecret, provider: "sandbox",
+                hostedCheckoutURL: "/sandbox/razorpay/checkout", logger: self.logger))
+        await sandbox.setWebhookURL(base + "/api/v1/webhooks/razorpay")
+    }
 }
 
 /// Closes the database once the server has shut down gracefully.
@@ -93,6 +159,8 @@ struct DatabaseCloser: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await self.database.close()
+        // Cancelled rather than shut down gracefully (a test that threw), the close must still finish.
+        let database = self.database
+        try await Task { try await database.close() }.value
     }
 }

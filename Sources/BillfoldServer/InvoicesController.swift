@@ -150,7 +150,15 @@ struct InvoicesController {
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let invoice = try await Self.invoice(in: context, from: self.database)
-        return try JSONCoding.response(InvoiceResponse(invoice, today: self.clock.today))
+        return try await Self.detail(invoice, database: self.database, today: self.clock.today)
+    }
+
+    /// A document in full, with its refunds and its auto-pay debit.
+    static func detail(_ invoice: Invoice, database: Database, today: CalendarDate) async throws -> Response {
+        let store = database.store
+        let refunds = try await store.refunds.list(for: invoice.id)
+        let autoPay = try await store.autoPayCharges.find(invoiceID: invoice.id)
+        return try JSONCoding.response(InvoiceResponse(invoice, today: today, refunds: refunds, autoPay: autoPay))
     }
 
     /// The document the route's `:id` names, or a 404; a member finds only their own workspace's.
@@ -312,12 +320,69 @@ struct InvoiceResponse: Encodable {
         let currency: String
         let reference: String?
         let failureReason: String?
+        let gatewayOrderId: String?
         let createdAt: String
         let paidAt: String?
 
         private enum CodingKeys: String, CodingKey {
             case object, id, invoiceId, method, provider, status, amount, currency, reference, failureReason
-            case createdAt, paidAt
+            case gatewayOrderId, createdAt, paidAt
+        }
+    }
+
+    struct RefundResponse: Encodable {
+        let object = "refund"
+        let id: String
+        let paymentId: String?
+        let creditNoteId: String?
+        /// `gateway` or `wallet`.
+        let destination: String
+        let amount: Int64
+        let currency: String
+        let status: String
+        let reason: String
+        let gatewayRefundId: String?
+        let failureReason: String?
+        let createdAt: String
+
+        init(_ refund: Refund) {
+            self.id = refund.id.rawValue
+            self.paymentId = refund.paymentID?.rawValue
+            self.creditNoteId = refund.creditNoteID?.rawValue
+            self.destination = refund.destination.rawValue
+            self.amount = refund.amount.minorUnits
+            self.currency = refund.amount.currency.code
+            self.status = refund.status.rawValue
+            self.reason = refund.reason
+            self.gatewayRefundId = refund.gatewayRefundID
+            self.failureReason = refund.failureReason
+            self.createdAt = Timestamp.string(refund.createdAt)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case object, id, paymentId, creditNoteId, destination, amount, currency, status, reason
+            case gatewayRefundId, failureReason, createdAt
+        }
+    }
+
+    /// The invoice's automatic debit under a mandate: where it stands and when it is tried next.
+    struct AutoPayResponse: Encodable {
+        let status: String
+        let amount: Int64
+        let attempts: Int
+        let maximumAttempts: Int
+        let notifiedAt: String
+        let nextAttemptAt: String?
+        let lastError: String?
+
+        init(_ charge: AutoPayCharge) {
+            self.status = charge.status.rawValue
+            self.amount = charge.amount.minorUnits
+            self.attempts = charge.attempts
+            self.maximumAttempts = AutoPayService.maximumAttempts
+            self.notifiedAt = Timestamp.string(charge.notifiedAt)
+            self.nextAttemptAt = charge.status == .scheduled ? Timestamp.string(charge.nextAttemptAt) : nil
+            self.lastError = charge.lastError
         }
     }
 
@@ -334,12 +399,14 @@ struct InvoiceResponse: Encodable {
         let amountInWords: String
         let lines: [LineResponse]
         let payments: [PaymentResponse]
+        let refunds: [RefundResponse]
+        let autoPay: AutoPayResponse?
     }
 
     let summary: InvoiceSummaryResponse
     let details: Details
 
-    init(_ invoice: Invoice, today: CalendarDate) {
+    init(_ invoice: Invoice, today: CalendarDate, refunds: [Refund] = [], autoPay: AutoPayCharge? = nil) {
         self.summary = InvoiceSummaryResponse(InvoiceListItem(invoice, today: today))
         self.details = Details(
             originalInvoiceId: invoice.originalInvoiceID?.rawValue, supplier: Self.party(invoice.supplier),
@@ -359,14 +426,8 @@ struct InvoiceResponse: Encodable {
                     quantity: line.quantity.description, unit: line.unit, unitPrice: line.unitPrice.description,
                     amount: line.amount.minorUnits, sac: line.sac, gstRate: Self.percent(line.gstRateBasisPoints))
             },
-            payments: invoice.payments.map { payment in
-                PaymentResponse(
-                    id: payment.id.rawValue, invoiceId: payment.invoiceID.rawValue, method: payment.method.rawValue,
-                    provider: payment.provider, status: payment.status.rawValue, amount: payment.amount.minorUnits,
-                    currency: payment.amount.currency.code, reference: payment.reference,
-                    failureReason: payment.failureReason, createdAt: Timestamp.string(payment.createdAt),
-                    paidAt: payment.paidAt.map(Timestamp.string))
-            })
+            payments: invoice.payments.map(PaymentResponse.init), refunds: refunds.map(RefundResponse.init),
+            autoPay: autoPay.map(AutoPayResponse.init))
     }
 
     /// One flat object: the summary's keys and the details' keys side by side.

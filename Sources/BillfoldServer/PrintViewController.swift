@@ -108,6 +108,8 @@ struct PrintView {
     let hasPayments: Bool
     let payments: [PaymentRow]
     let endorsement: String?
+    /// Whether Pay Now is offered: an open invoice, no attempt in flight, at least the gateway's ₹1 due.
+    let canPay: Bool
 
     init(_ invoice: Invoice, original: String?, today: CalendarDate, timeZone: TimeZone) {
         self.id = invoice.id.rawValue
@@ -155,5 +157,8 @@ struct PrintView {
         }
         self.hasPayments = !self.payments.isEmpty
         self.endorsement = invoice.tax.endorsement
+        self.canPay =
+            invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
+            && invoice.amountDue.minorUnits >= PaymentService.minimumOrder
     }
 }

@@ -72,10 +72,23 @@ struct SessionsController {
     /// Where a portal link lands: signs the member in with a cookie and sends them on to the portal.
     @Sendable func enter(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let token = try Validate.text(request.uri.queryParameters.get("token"), param: "token")
+        let next = try request.uri.queryParameters.get("next").map { path in
+            guard Self.isPortalPath(path) else {
+                throw APIError.invalid(
+                    "next", "next must be a path under /portal/, such as /portal/invoices/inv_…/print")
+            }
+            return path
+        }
         let signedIn = try await self.access.redeemPortalLink(token)
-        var response = Response(status: .seeOther, headers: [.location: "/portal"])
+        var response = Response(status: .seeOther, headers: [.location: next ?? "/portal"])
         response.headers[.setCookie] = self.cookie(for: signedIn, request: request)
         return response
+    }
+
+    /// A path on this server under `/portal/`, made only of characters that cannot lead elsewhere.
+    static func isPortalPath(_ path: String) -> Bool {
+        path.hasPrefix("/portal/") && !path.contains("//") && path.utf8.count <= 200
+            && path.utf8.allSatisfy { PlainText.allows($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ".") }
     }
 
     @Sendable func current(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

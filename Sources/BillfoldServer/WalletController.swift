@@ -1,5 +1,6 @@
 import BillfoldCore
 import BillfoldEngine
+import BillfoldPayments
 import BillfoldStore
 import Foundation
 import Hummingbird
@@ -8,6 +9,7 @@ import Hummingbird
 struct WalletController {
     let database: Database
     let clock: BillingClock
+    let payments: PaymentService
 
     /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
@@ -64,7 +66,8 @@ struct WalletController {
     struct TopUpBody: Decodable {
         var amount: Int64?
         var currency: String?
-        /// How the money arrived: `bank_transfer` (the default), `upi`, `card` or `netbanking`.
+        /// How the money arrived: `bank_transfer` (the default), `upi`, `card` or `netbanking`; or `gateway`, to
+        /// take it through the payment gateway: the receipt is issued when the payment is captured.
         var method: String?
         /// The bank's or the gateway's reference, printed on the receipt.
         var reference: String?
@@ -74,10 +77,13 @@ struct WalletController {
         let object = "wallet_top_up"
         let workspaceId: String
         let balance: Int64
+        /// `succeeded` when recorded, `processing` while the gateway's checkout waits for the payer.
+        let status: String
         let receipt: InvoiceResponse
+        let checkout: PaymentsController.CheckoutResponse?
 
         private enum CodingKeys: String, CodingKey {
-            case object, workspaceId, balance, receipt
+            case object, workspaceId, balance, status, receipt, checkout
         }
     }
 
@@ -99,15 +105,26 @@ struct WalletController {
             throw APIError.invalid("method", "a wallet cannot be topped up from itself")
         }
         let reference = try body.reference.map { try Validate.text($0, param: "reference", maximumLength: 100) }
-        let service = WalletService(invoices: InvoiceService(database: self.database, clock: self.clock))
+        if method == .gateway {
+            let checkout = try await self.payments.topUpThroughGateway(
+                workspace.id, amount: Money(minorUnits: amount, currency: currency), actor: context.actor)
+            let balance = try await self.database.store.wallet.balance(of: workspace.id, in: currency)
+            return try JSONCoding.response(
+                TopUpResponse(
+                    workspaceId: workspace.id.rawValue, balance: balance.minorUnits, status: "processing",
+                    receipt: InvoiceResponse(checkout.invoice, today: self.clock.today),
+                    checkout: PaymentsController.CheckoutResponse(checkout)),
+                status: .created)
+        }
+        let service = WalletService(invoices: self.payments.invoices)
         let receipt = try await service.topUp(
             workspace.id, amount: Money(minorUnits: amount, currency: currency), method: method,
             reference: reference, actor: context.actor)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: currency)
         return try JSONCoding.response(
             TopUpResponse(
-                workspaceId: workspace.id.rawValue, balance: balance.minorUnits,
-                receipt: InvoiceResponse(receipt, today: self.clock.today)),
+                workspaceId: workspace.id.rawValue, balance: balance.minorUnits, status: "succeeded",
+                receipt: InvoiceResponse(receipt, today: self.clock.today), checkout: nil),
             status: .created)
     }
 }

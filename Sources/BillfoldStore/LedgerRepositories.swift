@@ -8,6 +8,14 @@ public protocol PaymentRepository: Sendable {
     func create(_ payment: Payment) async throws
     /// The attempts on an invoice, in the order they were made.
     func list(for invoice: InvoiceID) async throws -> [Payment]
+    /// The attempt with this id.
+    func find(_ id: PaymentID) async throws -> Payment?
+    /// The attempt that pays gateway order `orderID`.
+    func find(gatewayOrderID orderID: String) async throws -> Payment?
+    /// Saves an attempt's status, method, references, failure and paid time.
+    func update(_ payment: Payment, gatewayPaymentID: String?) async throws
+    /// Attempts still processing that were started before `time`, oldest first.
+    func processing(startedBefore time: Date, limit: Int) async throws -> [Payment]
 }
 
 /// Why a wallet's balance changed.
@@ -108,12 +116,12 @@ struct SQLPaymentRepository: PaymentRepository {
         try await self.sql.raw(
             """
             INSERT INTO payments (id, invoice_id, method, provider, status, amount, currency, reference,
-                failure_reason, created_at, paid_at)
+                failure_reason, gateway_order_id, created_at, paid_at)
             VALUES (\(bind: payment.id.rawValue), \(bind: payment.invoiceID.rawValue),
                 \(bind: payment.method.rawValue), \(bind: payment.provider), \(bind: payment.status.rawValue),
                 \(bind: payment.amount.minorUnits), \(bind: payment.amount.currency.code), \(bind: payment.reference),
-                \(bind: payment.failureReason), \(bind: payment.createdAt.storedMilliseconds),
-                \(bind: payment.paidAt?.storedMilliseconds))
+                \(bind: payment.failureReason), \(bind: payment.gatewayOrderID),
+                \(bind: payment.createdAt.storedMilliseconds), \(bind: payment.paidAt?.storedMilliseconds))
             """
         ).run()
     }
@@ -121,15 +129,50 @@ struct SQLPaymentRepository: PaymentRepository {
     func list(for invoice: InvoiceID) async throws -> [Payment] {
         try await self.sql.raw(
             "SELECT * FROM payments WHERE invoice_id = \(bind: invoice.rawValue) ORDER BY sequence"
-        ).all().map { row in
-            Payment(
-                id: PaymentID(rawValue: try row.string("id")), invoiceID: invoice,
-                method: try row.enumeration("method", as: PaymentMethod.self), provider: try row.string("provider"),
-                status: try row.enumeration("status", as: PaymentAttemptLifecycle.State.self),
-                amount: try row.money("amount", in: try row.currency("currency")),
-                reference: try row.optionalString("reference"), failureReason: try row.optionalString("failure_reason"),
-                createdAt: try row.date("created_at"), paidAt: try row.optionalDate("paid_at"))
-        }
+        ).all().map(Self.payment(from:))
+    }
+
+    func find(_ id: PaymentID) async throws -> Payment? {
+        try await self.sql.raw("SELECT * FROM payments WHERE id = \(bind: id.rawValue)").first().map(
+            Self.payment(from:))
+    }
+
+    func find(gatewayOrderID orderID: String) async throws -> Payment? {
+        try await self.sql.raw("SELECT * FROM payments WHERE gateway_order_id = \(bind: orderID)").first()
+            .map(Self.payment(from:))
+    }
+
+    func update(_ payment: Payment, gatewayPaymentID: String?) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE payments SET status = \(bind: payment.status.rawValue), method = \(bind: payment.method.rawValue),
+                amount = \(bind: payment.amount.minorUnits), reference = \(bind: payment.reference),
+                failure_reason = \(bind: payment.failureReason), gateway_order_id = \(bind: payment.gatewayOrderID),
+                gateway_payment_id = COALESCE(\(bind: gatewayPaymentID), gateway_payment_id),
+                paid_at = \(bind: payment.paidAt?.storedMilliseconds)
+            WHERE id = \(bind: payment.id.rawValue)
+            """
+        ).run()
+    }
+
+    func processing(startedBefore time: Date, limit: Int) async throws -> [Payment] {
+        try await self.sql.raw(
+            """
+            SELECT * FROM payments WHERE status = 'processing' AND created_at < \(bind: time.storedMilliseconds)
+            ORDER BY created_at LIMIT \(bind: limit)
+            """
+        ).all().map(Self.payment(from:))
+    }
+
+    private static func payment(from row: any SQLRow) throws -> Payment {
+        Payment(
+            id: PaymentID(rawValue: try row.string("id")), invoiceID: InvoiceID(rawValue: try row.string("invoice_id")),
+            method: try row.enumeration("method", as: PaymentMethod.self), provider: try row.string("provider"),
+            status: try row.enumeration("status", as: PaymentAttemptLifecycle.State.self),
+            amount: try row.money("amount", in: try row.currency("currency")),
+            reference: try row.optionalString("reference"), failureReason: try row.optionalString("failure_reason"),
+            gatewayOrderID: try row.optionalString("gateway_order_id"), createdAt: try row.date("created_at"),
+            paidAt: try row.optionalDate("paid_at"))
     }
 }
 

@@ -382,6 +382,98 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            name: "0009_gateway_payments",
+            statements: [
+                "ALTER TABLE payments ADD COLUMN gateway_order_id TEXT",
+                "ALTER TABLE payments ADD COLUMN gateway_payment_id TEXT",
+                "CREATE UNIQUE INDEX payments_gateway_order ON payments (gateway_order_id)",
+                // One attempt in flight per invoice, whatever the number of processes racing to start one.
+                "CREATE UNIQUE INDEX payments_one_in_flight ON payments (invoice_id) WHERE status = 'processing'",
+                "CREATE INDEX payments_processing ON payments (status, created_at)",
+                """
+                CREATE TABLE gateway_events (
+                    provider TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (provider, event_id)
+                )
+                """,
+                """
+                CREATE TABLE refunds (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    invoice_id TEXT REFERENCES invoices (id),
+                    credit_note_id TEXT REFERENCES invoices (id),
+                    payment_id TEXT REFERENCES payments (id),
+                    destination TEXT NOT NULL,
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    gateway_payment_id TEXT,
+                    gateway_refund_id TEXT UNIQUE,
+                    failure_reason TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX refunds_invoice ON refunds (invoice_id, sequence)",
+                "CREATE INDEX refunds_status ON refunds (status, created_at)",
+                """
+                CREATE TABLE mandates (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    provider TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    customer_id TEXT NOT NULL,
+                    authorisation_order_id TEXT NOT NULL UNIQUE,
+                    token_id TEXT UNIQUE,
+                    max_amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX mandates_workspace ON mandates (workspace_id, created_at)",
+                """
+                CREATE TABLE auto_pay_charges (
+                    id TEXT PRIMARY KEY,
+                    invoice_id TEXT NOT NULL UNIQUE REFERENCES invoices (id),
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    mandate_id TEXT NOT NULL REFERENCES mandates (id),
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    notified_at BIGINT NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX auto_pay_charges_due ON auto_pay_charges (status, next_attempt_at)",
+                """
+                CREATE TABLE outbox (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    workspace_id TEXT REFERENCES workspaces (id),
+                    subject_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    sent_at BIGINT,
+                    UNIQUE (kind, subject_id)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

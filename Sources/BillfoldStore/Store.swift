@@ -30,6 +30,11 @@ public struct Store: Sendable {
     public var signInAttempts: any SignInAttemptRepository { SQLSignInAttemptRepository(sql: self.sql) }
     public var portalLinks: any PortalLinkRepository { SQLPortalLinkRepository(sql: self.sql) }
     public var serverSecrets: any ServerSecretRepository { SQLServerSecretRepository(sql: self.sql) }
+    public var gatewayEvents: any GatewayEventRepository { SQLGatewayEventRepository(sql: self.sql) }
+    public var refunds: any RefundRepository { SQLRefundRepository(sql: self.sql) }
+    public var mandates: any MandateRepository { SQLMandateRepository(sql: self.sql) }
+    public var autoPayCharges: any AutoPayChargeRepository { SQLAutoPayChargeRepository(sql: self.sql) }
+    public var outbox: any OutboxRepository { SQLOutboxRepository(sql: self.sql) }
 }
 
 extension Database {
@@ -142,7 +147,7 @@ package enum SnapshotCoding {
 
 extension Error {
     /// Whether the database refused a row because a unique key already held it.
-    var isUniqueViolation: Bool {
+    package var isUniqueViolation: Bool {
         if let error = self as? SQLiteError {
             return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
                 || (error.reason == .constraint && error.message.contains("UNIQUE"))

@@ -34,6 +34,12 @@ struct Serve: AsyncParsableCommand {
     )
     var publicURL: String?
 
+    @Option(
+        help:
+            "Seconds between payment jobs inside the server (settling attempts no webhook reported, refunds, auto-pay); 0 turns them off (default: $BILLFOLD_PAYMENT_JOBS_INTERVAL or 60)."
+    )
+    var paymentJobsInterval: Int?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
@@ -47,10 +53,14 @@ struct Serve: AsyncParsableCommand {
         let environmentKey = environment["BILLFOLD_BOOTSTRAP_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let bootstrapKey = self.demo ? environmentKey ?? DemoData.apiKey : environmentKey
         var notes: [String] = []
+        var payLink: String?
         if self.demo {
             let summary = try await Database.withOpen(location, logger: makeLogger()) { database in
                 try await Migrations.run(on: database)
                 return try await DemoData.seed(into: database, now: Date())
+            }
+            payLink = try await Database.withOpen(location, logger: makeLogger()) { database in
+                try await DemoData.payNowLink(in: database, clock: .system)
             }
             if let summary {
                 notes.append("Demo data: \(summary.workspaces) workspaces and \(summary.documents) documents.")
@@ -60,18 +70,31 @@ struct Serve: AsyncParsableCommand {
         }
         let seconds = try self.billingInterval ?? environment["BILLFOLD_BILLING_INTERVAL"].map(Self.parseSeconds) ?? 60
         guard seconds >= 0 else { throw ValidationError("the billing interval must be 0 or more seconds") }
+        let paymentSeconds =
+            try self.paymentJobsInterval ?? environment["BILLFOLD_PAYMENT_JOBS_INTERVAL"].map(Self.parseSeconds) ?? 60
+        guard paymentSeconds >= 0 else { throw ValidationError("the payment jobs interval must be 0 or more seconds") }
+        let gateway = try Self.gatewaySettings(environment)
+        if case .sandbox = gateway {
+            notes.append("Payments: the built-in sandbox (no real money moves); set BILLFOLD_RAZORPAY_* for Razorpay.")
+        } else {
+            notes.append("Payments: Razorpay. Point its webhooks at /api/v1/webhooks/razorpay on the public URL.")
+        }
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
             billingInterval: seconds == 0 ? nil : .seconds(seconds),
-            publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]))
+            publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]), gateway: gateway,
+            paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds))
         let demo = self.demo
-        try await runServer(configuration) { [notes] boundPort in
+        try await runServer(configuration) { [notes, payLink] boundPort in
             let url = "http://\(host):\(boundPort)"
             var lines = ["Billfold is serving \(url) (database: \(location))"] + notes
             if demo, let bootstrapKey {
                 lines.append("Operator API key: \(bootstrapKey)")
                 lines.append("  try: curl -H 'Authorization: Bearer \(bootstrapKey)' \(url)/api/v1/invoices")
                 lines.append("Member login (owner): \(DemoData.portalEmail) / \(DemoData.portalPassword)")
+                if let payLink {
+                    lines.append("Pay a demo invoice in the sandbox (link works once, for an hour): \(url)\(payLink)")
+                }
             } else if let bootstrapKey {
                 lines.append("Operator API key from BILLFOLD_BOOTSTRAP_API_KEY: \(bootstrapKey.prefix(8))…")
             }
@@ -82,9 +105,26 @@ struct Serve: AsyncParsableCommand {
 
     static func parseSeconds(_ text: String) throws -> Int {
         guard let seconds = Int(text) else {
-            throw ValidationError("BILLFOLD_BILLING_INTERVAL must be a whole number of seconds, not \(text)")
+            throw ValidationError("an interval must be a whole number of seconds, not \(text)")
         }
         return seconds
+    }
+
+    /// Razorpay when its three secrets are set (environment only, so they never show in a process list); the
+    /// sandbox when none is; an error when only some are.
+    static func gatewaySettings(_ environment: [String: String]) throws -> GatewaySettings {
+        let names = ["BILLFOLD_RAZORPAY_KEY_ID", "BILLFOLD_RAZORPAY_KEY_SECRET", "BILLFOLD_RAZORPAY_WEBHOOK_SECRET"]
+        let values = names.map { environment[$0].flatMap { $0.isEmpty ? nil : $0 } }
+        if values.allSatisfy({ $0 == nil }) { return .sandbox }
+        guard let keyID = values[0], let keySecret = values[1], let webhookSecret = values[2] else {
+            let missing = zip(names, values).filter { $0.1 == nil }.map(\.0)
+            throw ValidationError(
+                "Razorpay needs all three of \(names.joined(separator: ", ")); missing: \(missing.joined(separator: ", "))"
+            )
+        }
+        let baseURL =
+            environment["BILLFOLD_RAZORPAY_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.razorpay.com/v1"
+        return .razorpay(keyID: keyID, keySecret: keySecret, webhookSecret: webhookSecret, baseURL: baseURL)
     }
 
     static func parsePublicURL(_ text: String?) throws -> String? {

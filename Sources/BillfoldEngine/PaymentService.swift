@@ -1,0 +1,654 @@
+import BillfoldCore
+import BillfoldPayments
+import BillfoldStore
+import Foundation
+import Logging
+
+/// Paying invoices through the payment gateway, exactly once whatever the network and the payers do.
+///
+/// An attempt is a row in `payments` with one gateway order. It is created before the order, under the invoice's
+/// row lock, and a unique index allows one attempt in flight per invoice, so concurrent Pay Now requests share
+/// one order. Every outcome (checkout callback, webhook, refresh, reconciliation) goes through `settle`, which runs
+/// the attempt's lifecycle under the same lock: a second report of the same outcome finds nothing to do.
+public struct PaymentService: Sendable {
+    public let database: Database
+    public let clock: BillingClock
+    public let gateway: any PaymentGateway
+    public let invoices: InvoiceService
+    public let logger: Logger
+    /// The smallest order the gateway takes: ₹1.
+    public static let minimumOrder: Int64 = 100
+    /// An attempt with no order after this long never reached a payer: no money can have moved on it.
+    static let orderlessAttemptTimeout: TimeInterval = 600
+
+    public init(invoices: InvoiceService, gateway: any PaymentGateway, logger: Logger = Logger(label: "billfold")) {
+        self.database = invoices.database
+        self.clock = invoices.clock
+        self.invoices = invoices
+        self.gateway = gateway
+        self.logger = logger
+    }
+
+    /// What a payer's browser needs to pay one attempt.
+    public struct Checkout: Sendable {
+        public var payment: Payment
+        public var invoice: Invoice
+        public var orderID: String
+        public var keyID: String
+        /// The sandbox's hosted checkout page for this order; `nil` with Razorpay, whose script opens Checkout.
+        public var hostedCheckoutURL: String?
+        /// `false` when an attempt already in flight was returned instead of a new one.
+        public var isNew: Bool
+    }
+
+    // MARK: Starting an attempt
+
+    /// Starts a gateway attempt for `amount` (the amount due when `nil`) of an open invoice, or returns the attempt
+    /// already in flight.
+    public func payThroughGateway(_ invoiceID: InvoiceID, amount: Money?, actor: String) async throws -> Checkout {
+        try await self.start(on: invoiceID, actor: actor) { invoice in
+            guard invoice.kind != .creditNote, invoice.state == .open else {
+                throw EngineError(
+                    .invalidState,
+                    "invoice \(invoiceID) is \(invoice.state.rawValue); only an open invoice can be paid")
+            }
+            let amount = amount ?? invoice.amountDue
+            guard amount.currency == invoice.currency else {
+                throw EngineError(.invalidAmount, "invoice \(invoiceID) is due in \(invoice.currency.code)")
+            }
+            guard amount.minorUnits <= invoice.amountDue.minorUnits else {
+                throw EngineError(
+                    .invalidAmount,
+                    "\(amount.formatted()) is more than the \(invoice.amountDue.formatted()) due on \(invoiceID)")
+            }
+            guard amount.minorUnits >= Self.minimumOrder else {
+                throw EngineError(
+                    .invalidAmount,
+                    "the gateway takes at least \(Money(minorUnits: Self.minimumOrder, currency: amount.currency).formatted()); "
+                        + "\(amount.formatted()) was asked")
+            }
+            return amount
+        }
+    }
+
+    /// Creates the attempt under the invoice's lock, or finds the one in flight, then gives it a gateway order.
+    /// `amountToPay` checks the invoice and says how much the attempt asks for.
+    func start(
+        on invoiceID: InvoiceID, actor: String, customerID: String? = nil,
+        amountToPay: @escaping @Sendable (Invoice) throws -> Money
+    ) async throws -> Checkout {
+        let provider = self.gateway.provider
+        for _ in 0..<3 {
+            let now = self.clock.now
+            let begun: (payment: Payment, invoice: Invoice, isNew: Bool)
+            do {
+                begun = try await self.database.inTransaction { store in
+                    guard try await store.invoices.lock(invoiceID),
+                        var invoice = try await store.invoices.find(invoiceID)
+                    else { throw EngineError(.notFound, "no invoice \(invoiceID)") }
+                    if let inFlight = invoice.payments.first(where: { $0.status == .processing }) {
+                        return (inFlight, invoice, false)
+                    }
+                    let amount = try amountToPay(invoice)
+                    let payment = Payment(
+                        id: .generate(), invoiceID: invoiceID, method: .gateway, provider: provider,
+                        status: .processing, amount: amount, reference: nil, failureReason: nil, createdAt: now,
+                        paidAt: nil)
+                    try await store.payments.create(payment)
+                    invoice.payments.append(payment)
+                    try await store.invoices.saveSettlement(invoice)
+                    try await store.auditLog.record(
+                        AuditEntry(
+                            occurredAt: now, actor: actor, action: "payment.started", subjectID: invoiceID.rawValue,
+                            workspaceID: invoice.workspaceID, amount: amount,
+                            details: ["payment_id": payment.id.rawValue, "provider": provider]))
+                    return (payment, invoice, true)
+                }
+            } catch  where error.isUniqueViolation {
+                // Another process started an attempt between our read and our insert: use theirs.
+                continue
+            }
+            if begun.isNew {
+                return try await self.createOrder(
+                    for: begun.payment, invoice: begun.invoice, customerID: customerID, actor: actor)
+            }
+            if let orderID = begun.payment.gatewayOrderID {
+                return self.checkout(begun.payment, invoice: begun.invoice, orderID: orderID, isNew: false)
+            }
+            // Another request is creating this attempt's order right now: wait for it to finish.
+            if let checkout = try await self.awaitOrder(of: begun.payment.id, invoice: begun.invoice) {
+                return checkout
+            }
+        }
+        throw EngineError(
+            .invalidState, "a payment on \(invoiceID) is being started by another request; try again in a few seconds")
+    }
+
+    private func createOrder(for payment: Payment, invoice: Invoice, customerID: String?, actor: String)
+        async throws -> Checkout
+    {
+        let order: GatewayOrder
+        do {
+            order = try await self.gateway.createOrder(
+                OrderRequest(
+                    amount: payment.amount.minorUnits, currency: payment.amount.currency.code,
+                    receipt: payment.id.rawValue,
+                    notes: [
+                        "invoice_id": invoice.id.rawValue, "workspace_id": invoice.workspaceID.rawValue,
+                        "invoice_number": invoice.number ?? "",
+                    ], customerID: customerID))
+        } catch {
+            _ = try await self.settle(
+                paymentID: payment.id, outcome: .failed(reason: error.message, method: nil), event: nil, actor: actor)
+            throw Self.engineError(error)
+        }
+        var withOrder = payment
+        withOrder.gatewayOrderID = order.id
+        try await self.database.inTransaction { [withOrder] store in
+            guard try await store.invoices.lock(invoice.id) else { return }
+            try await store.payments.update(withOrder, gatewayPaymentID: nil)
+        }
+        return self.checkout(withOrder, invoice: invoice, orderID: order.id, isNew: true)
+    }
+
+    private func awaitOrder(of paymentID: PaymentID, invoice: Invoice) async throws -> Checkout? {
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            guard let payment = try await self.database.store.payments.find(paymentID) else { return nil }
+            if payment.status != .processing { return nil }
+            if let orderID = payment.gatewayOrderID {
+                return self.checkout(payment, invoice: invoice, orderID: orderID, isNew: false)
+            }
+        }
+        return nil
+    }
+
+    private func checkout(_ payment: Payment, invoice: Invoice, orderID: String, isNew: Bool) -> Checkout {
+        Checkout(
+            payment: payment, invoice: invoice, orderID: orderID, keyID: self.gateway.checkout.keyID,
+            hostedCheckoutURL: self.gateway.checkout.hostedCheckoutURL, isNew: isNew)
+    }
+
+    static func engineError(_ error: GatewayError) -> EngineError {
+        error.isPermanent
+            ? EngineError(.gatewayRefused, "the payment gateway refused: \(error.message)")
+            : EngineError(.gatewayUnavailable, "\(error.message); nothing was charged, try again later")
+    }
+
+    // MARK: Outcomes
+
+    /// What the gateway says became of an attempt.
+    enum Outcome: Sendable {
+        case captured(GatewayPayment)
+        case failed(reason: String, method: String?)
+    }
+
+    /// What a checkout was for.
+    public enum CheckoutCompletion: Sendable {
+        case invoice(Invoice)
+        case mandate(Mandate)
+    }
+
+    /// The payer came back from checkout with Razorpay's three fields: verify against the order we stored, then ask
+    /// the gateway what happened.
+    public func completeCheckout(orderID: String, paymentID: String, signature: String, actor: String)
+        async throws -> CheckoutCompletion
+    {
+        guard let attempt = try await self.database.store.payments.find(gatewayOrderID: orderID) else {
+            if let mandate = try await self.database.store.mandates.find(authorisationOrderID: orderID) {
+                let confirmed = try await AutoPayService(payments: self).completeAuthorisation(
+                    mandate, paymentID: paymentID, signature: signature)
+                return .mandate(confirmed)
+            }
+            throw EngineError(.notFound, "no payment attempt has gateway order \(orderID)")
+        }
+        guard self.gateway.isValidCheckoutSignature(orderID: orderID, paymentID: paymentID, signature: signature)
+        else {
+            throw EngineError(.invalidSignature, "razorpay_signature does not match order \(orderID) and \(paymentID)")
+        }
+        let payment: GatewayPayment
+        do {
+            payment = try await self.gateway.fetchPayment(id: paymentID)
+        } catch {
+            throw Self.engineError(error)
+        }
+        guard payment.orderID == orderID else {
+            throw EngineError(.invalidRequest, "payment \(paymentID) does not belong to order \(orderID)")
+        }
+        return .invoice(try await self.settle(gatewayPayment: payment, of: attempt.id, event: nil, actor: actor))
+    }
+
+    /// Checkout came back with an error: the attempt failed, and the invoice can be paid again.
+    public func failCheckout(orderID: String, reason: String, actor: String) async throws -> Invoice? {
+        guard let attempt = try await self.database.store.payments.find(gatewayOrderID: orderID) else { return nil }
+        // The browser's word alone never fails an attempt the gateway may still capture: ask the gateway.
+        return try await self.refresh(attempt.invoiceID, actor: actor)
+    }
+
+    // MARK: Top-ups and refunds
+
+    /// Starts a wallet top-up paid through the gateway: a draft receipt that is numbered, paid and credited to the
+    /// wallet when the payment is captured.
+    public func topUpThroughGateway(_ workspaceID: WorkspaceID, amount: Money, actor: String) async throws -> Checkout {
+        guard amount.minorUnits >= Self.minimumOrder else {
+            throw EngineError(.invalidAmount, "a top-up through the gateway must be at least ₹1")
+        }
+        let now = self.clock.now
+        let today = self.clock.today
+        let draft = try await self.database.inTransaction { store in
+            try await WalletService.receiptDraft(for: workspaceID, amount: amount, in: store, today: today, now: now)
+        }
+        return try await self.start(on: draft.id, actor: actor) { receipt in
+            guard receipt.kind == .receipt, receipt.state == .draft else {
+                throw EngineError(.invalidState, "top-up receipt \(receipt.id) is already \(receipt.state.rawValue)")
+            }
+            return receipt.total
+        }
+    }
+
+    /// Reverses a paid invoice with a credit note for its full value and sends its payments back: gateway payments
+    /// through the gateway when `destination` is `gateway`, everything else (and everything, for `wallet`) into the
+    /// workspace's wallet.
+    public func creditAndRefund(
+        _ invoiceID: InvoiceID, reason: String, to destination: Refund.Destination, actor: String
+    ) async throws -> (invoice: Invoice, creditNote: Invoice, refunds: [Refund]) {
+        let now = self.clock.now
+        let today = self.clock.today
+        let numberSeries = self.invoices.numberSeries
+        let result = try await self.database.inTransaction { store -> (Invoice, Invoice, [Refund]) in
+            guard try await store.workspaces.lock(try await Self.owner(of: invoiceID, in: store)),
+                try await store.invoices.lock(invoiceID), var invoice = try await store.invoices.find(invoiceID)
+            else { throw EngineError(.notFound, "no invoice \(invoiceID)") }
+            guard invoice.kind == .invoice else {
+                throw EngineError(
+                    .invalidState, "\(invoiceID) is a \(invoice.kind.rawValue); only invoices are credited")
+            }
+            guard !invoice.hasAttemptInFlight else {
+                throw EngineError(
+                    .invalidState, "a payment attempt on \(invoiceID) is still processing; settle it first")
+            }
+            var lifecycle = invoice.lifecycle
+            _ = try lifecycle.creditPaid()
+            invoice.lifecycle = lifecycle
+            let creditNote = try await InvoiceService.issueCreditNote(
+                for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries, actor: actor,
+                now: now)
+            var refunds: [Refund] = []
+            var left = invoice.amountPaid
+            for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
+                let amount = Money.minimum(payment.amount, left)
+                left -= amount
+                let throughGateway =
+                    destination == .gateway && payment.provider == self.gateway.provider && payment.reference != nil
+                var refund = Refund(
+                    workspaceID: invoice.workspaceID, invoiceID: invoiceID, creditNoteID: creditNote.id,
+                    paymentID: payment.id, destination: throughGateway ? .gateway : .wallet, amount: amount,
+                    status: throughGateway ? .pending : .processed, reason: "credit_note",
+                    gatewayPaymentID: throughGateway ? payment.reference : nil, createdAt: now)
+                if !throughGateway {
+                    refund.updatedAt = now
+                    try await store.wallet.append(
+                        WalletEntry(
+                            workspaceID: invoice.workspaceID, amount: amount, reason: .refund, invoiceID: invoiceID,
+                            description: "Refund of \(invoice.number ?? invoiceID.rawValue), credit note "
+                                + "\(creditNote.number ?? "")", createdAt: now))
+                }
+                try await store.refunds.create(refund)
+                refunds.append(refund)
+            }
+            try await store.invoices.saveSettlement(invoice)
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "invoice.credited", subjectID: invoiceID.rawValue,
+                    workspaceID: invoice.workspaceID, amount: invoice.amountPaid,
+                    details: [
+                        "reason": reason, "credit_note": creditNote.number ?? "",
+                        "refunds": refunds.map { "\($0.id.rawValue):\($0.destination.rawValue)" }.joined(
+                            separator: ","),
+                    ]))
+            return (invoice, creditNote, refunds)
+        }
+        for refund in result.2 where refund.destination == .gateway {
+            await self.sendRefund(refund.id)
+        }
+        let refunds = try await self.database.store.refunds.list(for: invoiceID)
+        return (result.0, result.1, refunds)
+    }
+
+    /// Applies a payment the gateway reported, once. Captured money goes to the invoice; anything beyond what is
+    /// due goes back through the gateway. Authorized and created payments change nothing.
+    @discardableResult
+    func settle(gatewayPayment payment: GatewayPayment, of paymentID: PaymentID, event: GatewayEvent?, actor: String)
+        async throws -> Invoice
+    {
+        switch payment.status {
+        case .captured, .refunded:
+            return try await self.settle(paymentID: paymentID, outcome: .captured(payment), event: event, actor: actor)
+        case .failed:
+            let reason = payment.errorDescription ?? payment.errorCode ?? "the payment failed"
+            return try await self.settle(
+                paymentID: paymentID, outcome: .failed(reason: reason, method: payment.method), event: event,
+                actor: actor)
+        case .created, .authorized:
+            return try await self.settle(paymentID: paymentID, outcome: nil, event: event, actor: actor)
+        }
+    }
+
+    /// The one place an attempt's outcome is written. `event`, when given, is recorded in the same transaction:
+    /// a redelivery finds it and changes nothing.
+    func settle(paymentID: PaymentID, outcome: Outcome?, event: GatewayEvent?, actor: String) async throws -> Invoice {
+        let now = self.clock.now
+        let today = self.clock.today
+        let numberSeries = self.invoices.numberSeries
+        let provider = self.gateway.provider
+        let (invoice, refunds) = try await self.database.inTransaction { store -> (Invoice, [Refund]) in
+            guard let found = try await store.payments.find(paymentID) else {
+                throw EngineError(.notFound, "no payment attempt \(paymentID)")
+            }
+            guard try await store.workspaces.lock(try await Self.owner(of: found.invoiceID, in: store)),
+                try await store.invoices.lock(found.invoiceID),
+                var invoice = try await store.invoices.find(found.invoiceID),
+                var attempt = invoice.payments.first(where: { $0.id == paymentID })
+            else { throw EngineError(.notFound, "no invoice for payment attempt \(paymentID)") }
+            if let event {
+                guard
+                    try await store.gatewayEvents.record(
+                        provider: provider, eventID: event.id, name: event.name, at: now)
+                else { return (invoice, []) }
+            }
+            guard let outcome else { return (invoice, []) }
+            var lifecycle = PaymentAttemptLifecycle(state: attempt.status)
+            var refunds: [Refund] = []
+            switch outcome {
+            case .captured(let captured):
+                guard lifecycle.succeed() == .applyToInvoice else { return (invoice, []) }
+                guard captured.currency == invoice.currency.code else {
+                    throw EngineError(.invalidRequest, "payment \(captured.id) is in \(captured.currency)")
+                }
+                let received = Money(minorUnits: captured.amount, currency: invoice.currency)
+                attempt.status = .succeeded
+                attempt.method = PaymentMethod(gatewayMethod: captured.method)
+                attempt.reference = captured.id
+                attempt.failureReason = nil
+                attempt.amount = received
+                attempt.paidAt = now
+                var applied = received
+                if invoice.kind == .receipt, invoice.state == .draft {
+                    invoice = try await WalletService.completeTopUp(
+                        invoice, paidBy: attempt, in: store, issueDate: today, numberSeries: numberSeries,
+                        actor: actor, now: now)
+                } else {
+                    applied =
+                        invoice.state == .open ? Money.minimum(received, invoice.amountDue) : .zero(received.currency)
+                    if applied.isPositive {
+                        var invoiceLifecycle = invoice.lifecycle
+                        _ = try invoiceLifecycle.recordPayment(applied, amountDue: invoice.amountDue)
+                        invoice.lifecycle = invoiceLifecycle
+                        invoice.amountPaid += applied
+                    }
+                }
+                let excess = received - applied
+                if excess.isPositive {
+                    // Paid twice (a retry on an old order, or an invoice settled meanwhile): the rest goes back.
+                    let refund = Refund(
+                        workspaceID: invoice.workspaceID, invoiceID: invoice.id, creditNoteID: nil,
+                        paymentID: attempt.id, destination: .gateway, amount: excess, status: .pending,
+                        reason: "overpayment", gatewayPaymentID: captured.id, createdAt: now)
+                    try await store.refunds.create(refund)
+                    refunds.append(refund)
+                }
+                try await store.payments.update(attempt, gatewayPaymentID: captured.id)
+                try await store.auditLog.record(
+                    AuditEntry(
+                        occurredAt: now, actor: actor, action: "payment.succeeded", subjectID: invoice.id.rawValue,
+                        workspaceID: invoice.workspaceID, amount: received,
+                        details: [
+                            "payment_id": attempt.id.rawValue, "gateway_payment_id": captured.id,
+                            "method": attempt.method.rawValue, "applied": String(applied.minorUnits),
+                            "refunded_excess": String(excess.minorUnits),
+                        ]))
+                try await AutoPayService.attemptSucceeded(on: invoice.id, in: store, now: now)
+            case .failed(let reason, let method):
+                guard lifecycle.fail() == .recordFailure else { return (invoice, []) }
+                attempt.status = .failed
+                attempt.failureReason = String(reason.prefix(500))
+                if let method { attempt.method = PaymentMethod(gatewayMethod: method) }
+                try await store.payments.update(attempt, gatewayPaymentID: nil)
+                try await store.auditLog.record(
+                    AuditEntry(
+                        occurredAt: now, actor: actor, action: "payment.failed", subjectID: invoice.id.rawValue,
+                        workspaceID: invoice.workspaceID, amount: attempt.amount,
+                        details: ["payment_id": attempt.id.rawValue, "reason": attempt.failureReason ?? ""]))
+                try await AutoPayService.attemptFailed(on: invoice.id, reason: reason, in: store, now: now)
+            }
+            if let index = invoice.payments.firstIndex(where: { $0.id == attempt.id }) {
+                invoice.payments[index] = attempt
+            }
+            try await store.invoices.saveSettlement(invoice)
+            return (invoice, refunds)
+        }
+        for refund in refunds {
+            await self.sendRefund(refund.id)
+        }
+        return invoice
+    }
+
+    static func owner(of invoiceID: InvoiceID, in store: Store) async throws -> WorkspaceID {
+        guard let owner = try await store.invoices.owners(of: [invoiceID])[invoiceID]?.workspaceID else {
+            throw EngineError(.notFound, "no invoice \(invoiceID)")
+        }
+        return owner
+    }
+
+    // MARK: Webhooks
+
+    /// What became of one webhook delivery.
+    public enum WebhookResult: String, Sendable {
+        case applied
+        /// Seen before: nothing changed.
+        case duplicate
+        /// Not about anything Billfold started.
+        case ignored
+    }
+
+    /// A webhook from the gateway: the signature is checked on the raw body before anything is parsed.
+    public func receiveWebhook(body: [UInt8], signature: String?, eventID: String?) async throws -> WebhookResult {
+        guard let signature, self.gateway.isValidWebhookSignature(body: body, signature: signature) else {
+            throw EngineError(.invalidSignature, "X-Razorpay-Signature is missing or does not match the body")
+        }
+        guard let eventID, !eventID.isEmpty, eventID.utf8.count <= 100 else {
+            throw EngineError(.invalidRequest, "the x-razorpay-event-id header is missing")
+        }
+        let event: GatewayEvent
+        do {
+            event = try RazorpayWebhook.decode(body: body, eventID: eventID)
+        } catch {
+            throw EngineError(.invalidRequest, "the webhook body is not a Razorpay event: \(error.message)")
+        }
+        return try await self.apply(event)
+    }
+
+    func apply(_ event: GatewayEvent) async throws -> WebhookResult {
+        let actor = "gateway:\(self.gateway.provider)"
+        if event.name.hasPrefix("payment.") || event.name == "order.paid", let payment = event.payment,
+            let orderID = payment.orderID ?? event.order?.id
+        {
+            if let attempt = try await self.database.store.payments.find(gatewayOrderID: orderID) {
+                return try await self.settleRecordingEvent(payment, of: attempt.id, event: event, actor: actor)
+            }
+            if try await self.database.store.mandates.find(authorisationOrderID: orderID) != nil {
+                return try await AutoPayService(payments: self).applyAuthorisation(payment, event: event)
+            }
+        }
+        if event.name.hasPrefix("refund."), let refund = event.refund {
+            return try await self.applyRefundEvent(refund, event: event)
+        }
+        if event.name.hasPrefix("token."), let token = event.token {
+            return try await AutoPayService(payments: self).applyToken(token, event: event)
+        }
+        return try await self.recordOnly(event)
+    }
+
+    private func settleRecordingEvent(
+        _ payment: GatewayPayment, of attemptID: PaymentID, event: GatewayEvent, actor: String
+    ) async throws -> WebhookResult {
+        let seenBefore = try await self.isRecorded(event)
+        if seenBefore { return .duplicate }
+        try await self.settle(gatewayPayment: payment, of: attemptID, event: event, actor: actor)
+        return .applied
+    }
+
+    func isRecorded(_ event: GatewayEvent) async throws -> Bool {
+        try await self.database.store.gatewayEvents.isRecorded(provider: self.gateway.provider, eventID: event.id)
+    }
+
+    func recordOnly(_ event: GatewayEvent) async throws -> WebhookResult {
+        let isNew = try await self.database.store.gatewayEvents.record(
+            provider: self.gateway.provider, eventID: event.id, name: event.name, at: self.clock.now)
+        return isNew ? .ignored : .duplicate
+    }
+
+    // MARK: Refresh and reconciliation
+
+    /// Asks the gateway about every attempt on the invoice still processing (and recent failures, which a payer may
+    /// have retried on the same order), and settles what it says.
+    public func refresh(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
+        guard let invoice = try await self.database.store.invoices.find(invoiceID) else {
+            throw EngineError(.notFound, "no invoice \(invoiceID)")
+        }
+        let now = self.clock.now
+        let recent = now.addingTimeInterval(-86_400)
+        for attempt in invoice.payments where attempt.provider == self.gateway.provider {
+            let isOpen = attempt.status == .processing || (attempt.status == .failed && attempt.createdAt > recent)
+            guard isOpen else { continue }
+            try await self.reconcile(attempt, actor: actor, now: now)
+        }
+        guard let refreshed = try await self.database.store.invoices.find(invoiceID) else {
+            throw EngineError(.notFound, "no invoice \(invoiceID)")
+        }
+        return refreshed
+    }
+
+    private func reconcile(_ attempt: Payment, actor: String, now: Date) async throws {
+        guard let orderID = attempt.gatewayOrderID else {
+            if attempt.status == .processing, now.timeIntervalSince(attempt.createdAt) > Self.orderlessAttemptTimeout {
+                _ = try await self.settle(
+                    paymentID: attempt.id,
+                    outcome: .failed(reason: "the gateway order was never recorded; no payer saw it", method: nil),
+                    event: nil, actor: actor)
+            }
+            return
+        }
+        let payments: [GatewayPayment]
+        do {
+            payments = try await self.gateway.fetchPayments(orderID: orderID)
+        } catch {
+            throw Self.engineError(error)
+        }
+        if let captured = payments.first(where: { $0.status == .captured || $0.status == .refunded }) {
+            try await self.settle(gatewayPayment: captured, of: attempt.id, event: nil, actor: actor)
+        } else if let last = payments.last, last.status == .failed, attempt.status == .processing {
+            try await self.settle(gatewayPayment: last, of: attempt.id, event: nil, actor: actor)
+        }
+    }
+
+    /// One reconciliation pass: settles attempts processing for longer than `grace` and resends refunds still
+    /// pending. Returns how many attempts it asked about. Safe to run in several processes at once.
+    @discardableResult
+    public func reconcile(grace: TimeInterval = 60, limit: Int = 200) async throws -> Int {
+        let now = self.clock.now
+        let attempts = try await self.database.store.payments.processing(
+            startedBefore: now.addingTimeInterval(-grace), limit: limit)
+        for attempt in attempts where attempt.provider == self.gateway.provider {
+            do {
+                try await self.reconcile(attempt, actor: "reconciler", now: now)
+            } catch {
+                self.logger.warning("could not reconcile \(attempt.id): \(error)")
+            }
+        }
+        for refund in try await self.database.store.refunds.pending(
+            recordedBefore: now.addingTimeInterval(-grace), limit: limit)
+        {
+            await self.sendRefund(refund.id)
+        }
+        return attempts.count
+    }
+
+    // MARK: Refunds through the gateway
+
+    /// Sends a pending gateway refund, or asks after one already sent. The refund's id is its idempotency key, so
+    /// sending it again after a crash cannot refund twice.
+    func sendRefund(_ id: RefundID) async {
+        do {
+            guard var refund = try await self.database.store.refunds.find(id), refund.status == .pending,
+                refund.destination == .gateway, let paymentID = refund.gatewayPaymentID
+            else { return }
+            let answer: GatewayRefund
+            if let gatewayRefundID = refund.gatewayRefundID {
+                answer = try await self.gateway.fetchRefund(paymentID: paymentID, refundID: gatewayRefundID)
+            } else {
+                answer = try await self.gateway.refund(
+                    RefundRequest(
+                        paymentID: paymentID, amount: refund.amount.minorUnits, idempotencyKey: refund.id.rawValue,
+                        receipt: refund.id.rawValue, notes: ["reason": refund.reason]))
+            }
+            refund.gatewayRefundID = answer.id
+            try await self.recordRefundStatus(&refund, answer.status, reason: nil)
+        } catch let error as GatewayError where error.isPermanent {
+            self.logger.error("the gateway refused refund \(id): \(error.message)")
+            if var refund = try? await self.database.store.refunds.find(id) {
+                try? await self.recordRefundStatus(&refund, .failed, reason: error.message)
+            }
+        } catch {
+            self.logger.warning("refund \(id) is still pending: \(error)")
+        }
+    }
+
+    private func recordRefundStatus(_ refund: inout Refund, _ status: GatewayRefund.Status, reason: String?)
+        async throws
+    {
+        let now = self.clock.now
+        refund.status = Refund.Status(gateway: status)
+        refund.failureReason = reason ?? refund.failureReason
+        refund.updatedAt = now
+        let settled = refund
+        try await self.database.inTransaction { store in
+            try await store.refunds.update(settled)
+            if settled.status != .pending {
+                try await store.auditLog.record(
+                    AuditEntry(
+                        occurredAt: now, actor: "gateway:\(self.gateway.provider)",
+                        action: "refund.\(settled.status.rawValue)",
+                        subjectID: settled.invoiceID?.rawValue ?? settled.id.rawValue,
+                        workspaceID: settled.workspaceID, amount: settled.amount,
+                        details: ["refund_id": settled.id.rawValue, "gateway_refund_id": settled.gatewayRefundID ?? ""]
+                    ))
+            }
+        }
+    }
+
+    private func applyRefundEvent(_ gatewayRefund: GatewayRefund, event: GatewayEvent) async throws -> WebhookResult {
+        guard try await self.recordOnly(event) == .ignored else { return .duplicate }
+        let refunds = self.database.store.refunds
+        var found = try await refunds.find(gatewayRefundID: gatewayRefund.id)
+        if found == nil, let id = gatewayRefund.receipt.flatMap(RefundID.init(validating:)) {
+            found = try await refunds.find(id)
+        }
+        guard var refund = found else { return .ignored }
+        guard refund.status == .pending else { return .applied }
+        refund.gatewayRefundID = gatewayRefund.id
+        try await self.recordRefundStatus(&refund, gatewayRefund.status, reason: nil)
+        return .applied
+    }
+
+}
+
+extension Refund.Status {
+    init(gateway status: GatewayRefund.Status) {
+        switch status {
+        case .pending: self = .pending
+        case .processed: self = .processed
+        case .failed: self = .failed
+        }
+    }
+}
