@@ -93,10 +93,6 @@ public struct AutoPayService: Sendable {
         do {
             let payment = try await self.gateway.fetchPayment(id: paymentID)
             _ = try await self.applyAuthorisation(payment, event: nil)
-            if let tokenID = payment.tokenID, let customerID = payment.customerID {
-                let token = try await self.gateway.fetchToken(customerID: customerID, tokenID: tokenID)
-                _ = try await self.applyToken(token, event: nil)
-            }
         } catch let error as GatewayError {
             throw PaymentService.engineError(error)
         }
@@ -138,6 +134,12 @@ public struct AutoPayService: Sendable {
             return refund
         }
         if let refund { await self.payments.sendRefund(refund.id) }
+        // token.confirmed may have come before this payment linked the token: read the token's state now.
+        if let tokenID = payment.tokenID, let customerID = payment.customerID,
+            let token = try? await self.gateway.fetchToken(customerID: customerID, tokenID: tokenID)
+        {
+            _ = try await self.applyToken(token, event: nil)
+        }
         return .applied
     }
 

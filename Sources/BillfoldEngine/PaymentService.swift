@@ -20,6 +20,9 @@ public struct PaymentService: Sendable {
     public static let minimumOrder: Int64 = 100
     /// An attempt with no order after this long never reached a payer: no money can have moved on it.
     static let orderlessAttemptTimeout: TimeInterval = 600
+    /// An attempt whose order has no payment in progress after this long was abandoned at checkout: it fails, so
+    /// the invoice can be paid another way. A capture on its order later still counts, once.
+    static let abandonedAttemptTimeout: TimeInterval = 1800
 
     public init(invoices: InvoiceService, gateway: any PaymentGateway, logger: Logger = Logger(label: "billfold")) {
         self.database = invoices.database
@@ -549,6 +552,13 @@ public struct PaymentService: Sendable {
             try await self.settle(gatewayPayment: captured, of: attempt.id, event: nil, actor: actor)
         } else if let last = payments.last, last.status == .failed, attempt.status == .processing {
             try await self.settle(gatewayPayment: last, of: attempt.id, event: nil, actor: actor)
+        } else if attempt.status == .processing, !payments.contains(where: { $0.status == .authorized }),
+            now.timeIntervalSince(attempt.createdAt) > Self.abandonedAttemptTimeout
+        {
+            _ = try await self.settle(
+                paymentID: attempt.id,
+                outcome: .failed(reason: "checkout was abandoned: no payment was made on the order", method: nil),
+                event: nil, actor: actor)
         }
     }
 

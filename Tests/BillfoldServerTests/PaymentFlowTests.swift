@@ -24,12 +24,12 @@ struct PaymentHarness: Sendable {
     /// A postpaid workspace in Karnataka with four open invoices of ₹1,215.40 each.
     let workspaceID: String
 
-    /// Polls until `condition` holds, for up to ten seconds of real time.
+    /// Polls until `condition` holds, for up to thirty seconds of real time (the whole suite shares two cores).
     func eventually(
         _ what: String, _ condition: @Sendable () async throws -> Bool,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -66,6 +66,40 @@ struct PaymentHarness: Sendable {
         try await Database.withOpen(self.location, logger: Logger(label: "test")) { database in
             try await database.store.auditLog.entries(about: subject).filter { $0.action == action }.count
         }
+    }
+
+    /// Settles every other open invoice of the workspace, turns auto-pay on, and registers a mandate the payer
+    /// authorises at the sandbox; returns once it is confirmed.
+    func confirmMandate(keeping invoiceID: String) async throws {
+        let others =
+            try await self.client.call(
+                .get, "/api/v1/invoices?workspace_id=\(self.workspaceID)&status=pending,overdue&limit=100"
+            ).object["data"] as? [[String: Any]] ?? []
+        for other in others where other["id"] as? String != invoiceID {
+            let otherID = try #require(other["id"] as? String)
+            let due = try #require(other["amount_due"] as? Int)
+            let settled = try await self.client.call(
+                .post, "/api/v1/invoices/\(otherID)/payments",
+                json: #"{"method":"bank_transfer","amount":\#(due),"reference":"UTR-SETTLE"}"#)
+            #expect(settled.status == .created)
+        }
+        let patched = try await self.client.call(
+            .patch, "/api/v1/workspaces/\(self.workspaceID)", json: #"{"auto_pay":true}"#)
+        #expect(patched.status == .ok)
+        let registered = try await self.client.call(
+            .post, "/api/v1/workspaces/\(self.workspaceID)/mandates", json: #"{"max_amount":1500000}"#)
+        #expect(registered.status == .created)
+        #expect(registered.object["status"] as? String == "pending")
+        let authorisationOrder = try #require(registered.object["authorisation_order_id"] as? String)
+        _ = try await self.sandbox.capture(orderID: authorisationOrder)
+        try await self.eventually("the mandate is confirmed") {
+            let list = try await self.client.call(.get, "/api/v1/workspaces/\(self.workspaceID)/mandates").object
+            return (list["data"] as? [[String: Any]])?.first?["status"] as? String == "confirmed"
+        }
+    }
+
+    func autoPay(_ invoiceID: String) async throws -> [String: Any]? {
+        try await self.invoice(invoiceID)["auto_pay"] as? [String: Any]
     }
 
     func postWebhook(_ body: [UInt8], signature: String?, eventID: String?) async throws -> TestResponse {
@@ -450,35 +484,8 @@ struct PaymentFlowTests {
         arguments: TestDatabase.kinds)
     func autoPay(kind: DatabaseKind) async throws {
         try await withPaymentServer(kind, jobs: true) { server in
-            let open = try await server.openInvoice()
-            let id = try #require(open["id"] as? String)
-            let workspace = try #require(open["workspace_id"] as? String)
-            // Settle the workspace's other open invoices, so this one is the only debit.
-            let others =
-                try await server.client.call(
-                    .get, "/api/v1/invoices?workspace_id=\(workspace)&status=pending,overdue&limit=100"
-                ).object["data"] as? [[String: Any]] ?? []
-            for other in others where other["id"] as? String != id {
-                let otherID = try #require(other["id"] as? String)
-                let due = try #require(other["amount_due"] as? Int)
-                let settled = try await server.client.call(
-                    .post, "/api/v1/invoices/\(otherID)/payments",
-                    json: #"{"method":"bank_transfer","amount":\#(due),"reference":"UTR-SETTLE"}"#)
-                #expect(settled.status == .created)
-            }
-            let patched = try await server.client.call(
-                .patch, "/api/v1/workspaces/\(workspace)", json: #"{"auto_pay":true}"#)
-            #expect(patched.status == .ok)
-            let registered = try await server.client.call(
-                .post, "/api/v1/workspaces/\(workspace)/mandates", json: #"{"max_amount":1500000}"#)
-            #expect(registered.status == .created)
-            #expect(registered.object["status"] as? String == "pending")
-            let authorisationOrder = try #require(registered.object["authorisation_order_id"] as? String)
-            _ = try await server.sandbox.capture(orderID: authorisationOrder)
-            try await server.eventually("token.confirmed confirms the mandate") {
-                let list = try await server.client.call(.get, "/api/v1/workspaces/\(workspace)/mandates").object
-                return (list["data"] as? [[String: Any]])?.first?["status"] as? String == "confirmed"
-            }
+            let id = try #require(try await server.openInvoice()["id"] as? String)
+            try await server.confirmMandate(keeping: id)
             try await server.eventually("the debit is scheduled with a notice") {
                 (try await server.invoice(id)["auto_pay"] as? [String: Any])?["status"] as? String == "scheduled"
             }
@@ -507,6 +514,72 @@ struct PaymentFlowTests {
             #expect((paid["auto_pay"] as? [String: Any])?["status"] as? String == "succeeded")
             let attempts = paid["payments"] as? [[String: Any]] ?? []
             #expect(attempts.map { $0["status"] as? String } == ["failed", "succeeded"], "every attempt is visible")
+        }
+    }
+
+    @Test(
+        "Auto-pay stops after four failed debits, each one visible on the invoice; a mandate confirmed out of order still counts",
+        arguments: TestDatabase.kinds)
+    func autoPayStops(kind: DatabaseKind) async throws {
+        try await withPaymentServer(kind, jobs: true) { server in
+            // token.confirmed arrives before the payment that links the token.
+            await server.sandbox.setWebhookMode(.deliverTwiceReversed)
+            let id = try #require(try await server.openInvoice()["id"] as? String)
+            try await server.confirmMandate(keeping: id)
+            await server.sandbox.setWebhookMode(.deliver)
+            try await server.eventually("the debit is scheduled") {
+                try await server.autoPay(id)?["status"] as? String == "scheduled"
+            }
+            await server.sandbox.failNextRecurringCharges(10)
+            for (attempt, wait) in zip(1...4, [25.0, 25, 49, 97]) {
+                server.clock.advance(by: wait * 3600 + 60)
+                try await server.eventually("debit \(attempt) fails") {
+                    let attempts = try await server.autoPay(id)?["attempts"] as? Int
+                    let status = try await server.invoice(id)["status"] as? String
+                    return attempts == attempt && status == "failed"
+                }
+                if try await server.autoPay(id)?["attempts"] as? Int != attempt {
+                    let failed = await server.sandbox.webhookDeliveries.filter { !$0.isDelivered || $0.attempts > 1 }
+                    Issue.record("after debit \(attempt): \(try await server.invoice(id)) deliveries: \(failed)")
+                }
+            }
+            try await server.eventually("auto-pay stops") {
+                try await server.autoPay(id)?["status"] as? String == "stopped"
+            }
+            let attempts = try await server.invoice(id)["payments"] as? [[String: Any]] ?? []
+            #expect(attempts.count == 4)
+            #expect(attempts.allSatisfy { $0["status"] as? String == "failed" })
+            #expect((try await server.autoPay(id)?["last_error"] as? String)?.isEmpty == false)
+            // A person can still pay it.
+            let (again, _) = try await server.startGatewayPayment(id)
+            #expect(again.status == .created)
+        }
+    }
+
+    @Test(
+        "An attempt abandoned at checkout fails after half an hour, so the invoice can be paid another way",
+        arguments: TestDatabase.kinds)
+    func abandonedCheckout(kind: DatabaseKind) async throws {
+        try await withPaymentServer(kind, jobs: true) { server in
+            let id = try #require(try await server.openInvoice()["id"] as? String)
+            let (_, orderID) = try await server.startGatewayPayment(id)
+            let blocked = try await server.client.call(
+                .post, "/api/v1/invoices/\(id)/payments",
+                json: #"{"method":"bank_transfer","amount":100,"reference":"x"}"#)
+            #expect(blocked.status == .conflict, "an attempt is in flight")
+            server.clock.advance(by: 31 * 60)
+            try await server.eventually("the abandoned attempt fails") {
+                try await server.invoice(id)["status"] as? String == "failed"
+            }
+            let paid = try await server.client.call(
+                .post, "/api/v1/invoices/\(id)/payments",
+                json: #"{"method":"bank_transfer","amount":100,"reference":"x"}"#)
+            #expect(paid.status == .created)
+            // The payer comes back to the old order after all: it still counts, once.
+            _ = try await server.sandbox.capture(orderID: orderID)
+            try await server.eventually("the late capture pays the rest") {
+                try await server.invoice(id)["amount_paid"] as? Int ?? 0 > 100
+            }
         }
     }
 }
