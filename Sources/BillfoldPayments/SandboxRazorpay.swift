@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import Logging
 
@@ -113,12 +112,12 @@ public actor SandboxRazorpay {
 
     /// Checkout's `razorpay_signature`: hex HMAC-SHA256 of `order_id|payment_id` under the key secret.
     public nonisolated func checkoutSignature(orderID: String, paymentID: String) -> String {
-        Self.hexHMAC(Array((orderID + "|" + paymentID).utf8), key: self.keySecret)
+        RazorpaySignature.checkout(orderID: orderID, paymentID: paymentID, secret: self.keySecret)
     }
 
     /// `X-Razorpay-Signature`: hex HMAC-SHA256 of the body under the webhook secret.
     public nonisolated func webhookSignature(body: [UInt8]) -> String {
-        Self.hexHMAC(body, key: self.webhookSecret)
+        RazorpaySignature.sign(message: body, secret: self.webhookSecret)
     }
 
     /// Counts one API request against `rateLimitNextRequests`: `false` when this one is to be answered 429.
@@ -217,11 +216,6 @@ public actor SandboxRazorpay {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
-    }
-
-    static func hexHMAC(_ message: [UInt8], key: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(key.utf8)))
-        return code.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 }
 
