@@ -133,7 +133,8 @@ EOF
 
 member_operations=()
 for id in getWorkspace getDashboard getUpcomingInvoice getWallet listInvoices getInvoiceSummary exportInvoices \
-    getInvoice getInvoicePDF downloadInvoices getStatementPDF printInvoice getCurrentSession; do
+    getInvoice getInvoicePDF downloadInvoices getStatementPDF printInvoice getCurrentSession createInvoicePayment \
+    refreshInvoice payInvoiceNow; do
     member_operations+=(--include-operation-id "$id")
 done
 
