@@ -16,7 +16,7 @@ enum PortalCharts {
             guard (0..<12).contains(index) else { continue }
             totals[index] += invoice.total.minorUnits
         }
-        let width = 720.0
+        let width = 600.0
         let height = 240.0
         let top = 28.0
         let bottom = 34.0
@@ -62,10 +62,10 @@ enum PortalCharts {
         let rows = totals.filter { $0.value > 0 }.sorted {
             $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key)
         }
-        let width = 720.0
+        let width = 480.0
         let rowHeight = 34.0
-        let labelWidth = 170.0
-        let valueWidth = 130.0
+        let labelWidth = 112.0
+        let valueWidth = 112.0
         let height = max(rowHeight * Double(rows.count) + 8, 60)
         let largest = Double(max(rows.first?.value ?? 0, 1))
         var description: [String] = []
@@ -100,7 +100,7 @@ enum PortalCharts {
         case .adjustment: return "Adjustments"
         case .usage:
             let type = line.resourceType.replacingOccurrences(of: "_", with: " ")
-            return type.count <= 4 ? type.uppercased() : type.prefix(1).uppercased() + type.dropFirst()
+            return type.count <= 2 ? type.uppercased() : type.prefix(1).uppercased() + type.dropFirst()
         }
     }
 

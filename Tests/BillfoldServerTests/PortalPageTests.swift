@@ -390,3 +390,19 @@ struct PortalPageTests {
         return String(value).replacingOccurrences(of: "&amp;", with: "&")
     }
 }
+
+extension PortalPageTests {
+    @Test("the dashboard warns when the workspace is in its grace period", arguments: TestDatabase.kinds)
+    func serviceBanner(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: Self.now) { client in
+            var browser = try await Browser.signedIn(client)
+            #expect(!String(buffer: try await browser.get(client, "/portal").body).contains("service-banner"))
+            let workspace = try await MemberAccessTests.workspaceID(client, named: "Chai Labs")
+            let patched = try await client.call(
+                .patch, "/api/v1/workspaces/\(workspace)", json: #"{"service_state": "grace"}"#)
+            #expect(patched.status == .ok)
+            let html = String(buffer: try await browser.get(client, "/portal").body)
+            #expect(Self.text(of: "service-banner", in: html)?.contains("grace period") == true)
+        }
+    }
+}
