@@ -101,7 +101,8 @@ start_cluster() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-max_connections = 200
+# Every test server holds a pool of up to 16 connections, and the suites run side by side.
+max_connections = 1000
 fsync = off
 synchronous_commit = off
 full_page_writes = off
