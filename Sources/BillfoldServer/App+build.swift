@@ -85,7 +85,11 @@ public func buildRouter(
     checkout.addRoutes(to: router)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
     printView.addPublicRoutes(to: router.group("portal"))
+    let portal = PortalController(
+        database: database, clock: clock, access: access, payments: payments, publicURL: publicURL)
+    portal.addRoutes(to: router)
     let portalBilling = router.group("portal").add(middleware: authenticator).add(middleware: BillingAccess())
+        .add(middleware: portal.csrf)
     printView.addRoutes(to: portalBilling)
     checkout.addPortalRoutes(to: portalBilling)
     let signedIn = router.group("api/v1").add(middleware: authenticator)

@@ -59,7 +59,7 @@ struct CheckoutController {
         {
             guard attempt.status == .processing, let orderID = attempt.gatewayOrderID else {
                 return Self.redirect(
-                    to: "/portal/invoices/\(invoice.id.rawValue)/print?payment=\(attempt.status.rawValue)")
+                    to: "/portal/invoices/\(invoice.id.rawValue)?payment=\(attempt.status.rawValue)")
             }
             view = CheckoutView(
                 keyID: self.payments.gateway.checkout.keyID, orderID: orderID, amount: attempt.amount.minorUnits,
@@ -135,7 +135,7 @@ struct CheckoutController {
             case .invoice(let invoice):
                 return Self.redirect(
                     to:
-                        "/portal/invoices/\(invoice.id.rawValue)/print?payment=\(invoice.state == .open ? "processing" : "succeeded")"
+                        "/portal/invoices/\(invoice.id.rawValue)?payment=\(invoice.state == .open ? "processing" : "succeeded")"
                 )
             case .mandate(let mandate):
                 return try JSONCoding.response(PaymentsController.MandateResponse(mandate))
@@ -147,7 +147,7 @@ struct CheckoutController {
             let invoice = try await self.payments.failCheckout(
                 orderID: orderID, reason: error.description ?? error.code ?? "payment failed", actor: actor)
         {
-            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)/print?payment=failed")
+            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=failed")
         }
         throw APIError.invalid("error", error.description ?? "the payment failed", code: "payment_failed")
     }

@@ -32,9 +32,11 @@ struct PrintViewController {
             original = [corrected.number, corrected.issueDate.map(\.printed)].compactMap { $0 }.joined(
                 separator: " of ")
         }
-        return try BundledResources.page(
-            "invoice-print",
-            PrintView(invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone))
+        var view = PrintView(invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone)
+        if case .member(let session, _) = context.caller {
+            view.csrfToken = try await FormTokens(database: self.database, clock: self.clock).token(for: session.id)
+        }
+        return try BundledResources.page("invoice-print", view)
     }
 }
 
@@ -110,6 +112,8 @@ struct PrintView {
     let endorsement: String?
     /// Whether Pay Now is offered: an open invoice, no attempt in flight, at least the gateway's ₹1 due.
     let canPay: Bool
+    /// The token Pay Now's form carries, for a member's session.
+    var csrfToken: String?
 
     init(_ invoice: Invoice, original: String?, today: CalendarDate, timeZone: TimeZone) {
         self.id = invoice.id.rawValue

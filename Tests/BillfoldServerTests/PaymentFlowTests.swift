@@ -209,7 +209,7 @@ struct PaymentFlowTests {
             let callback = try await server.client.execute(
                 uri: "/portal/checkout/callback", method: .post, headers: headers, body: ByteBuffer(string: form))
             #expect(callback.status == .seeOther)
-            #expect(callback.headers[.location] == "/portal/invoices/\(id)/print?payment=succeeded")
+            #expect(callback.headers[.location] == "/portal/invoices/\(id)?payment=succeeded")
             #expect(try await server.invoice(id)["status"] as? String == "paid")
 
             let forged = form.replacingOccurrences(of: "razorpay_signature=", with: "razorpay_signature=0")

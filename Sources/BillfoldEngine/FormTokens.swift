@@ -1,0 +1,45 @@
+import BillfoldCore
+import BillfoldStore
+import Crypto
+import Foundation
+
+/// Tokens that prove a portal form was served by Billfold, against cross-site request forgery: an HMAC under a
+/// server secret of the member's session, or, before anyone is signed in, of a random value kept in a cookie.
+public struct FormTokens: Sendable {
+    public let database: Database
+    public let clock: BillingClock
+
+    public init(database: Database, clock: BillingClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The token every form of `session` carries.
+    public func token(for session: MemberSessionID) async throws -> String {
+        try await self.sign("session." + session.rawValue)
+    }
+
+    /// The token of the sign-in form shown to the browser holding `nonce` in its cookie.
+    public func token(forNonce nonce: String) async throws -> String {
+        try await self.sign("sign-in." + nonce)
+    }
+
+    /// A fresh value for the sign-in cookie.
+    public static func makeNonce() -> String { makeSecretToken(prefix: "csn") }
+
+    /// Whether `token` is the one `expected` names, compared in constant time.
+    public static func matches(_ token: String?, _ expected: String) -> Bool {
+        guard let token else { return false }
+        return MemberAccess.constantTimeEqual(token, expected)
+    }
+
+    private func sign(_ payload: String) async throws -> String {
+        let secret = try await self.database.store.serverSecrets.secret(named: "portal_form_key", at: self.clock.now) {
+            makeSecretToken(prefix: "pfk")
+        }
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Data(payload.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return Data(code).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,209 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// The dashboard, the billing history and the invoice detail.
+extension PortalController {
+    /// Every status a person sees, draft aside: drafts are the operator's, not yet the customer's.
+    static let listedStatuses: [InvoiceDisplayStatus] = [.pending, .paid, .overdue, .processing, .failed, .cancelled]
+
+    @Sendable func dashboard(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.workspace(context)
+        let store = self.database.store
+        let today = self.clock.today
+        let preview = try await BillingRun(invoices: self.payments.invoices).preview(for: workspace.id)
+        let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
+        let totals = try await store.invoices.summary(InvoiceFilter(workspaceID: workspace.id), today: today)
+            .filter { $0.currency == workspace.currency }
+        typealias Figure = DashboardView.Figure
+        func bucket(_ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money) -> Figure {
+            let kept = totals.filter { statuses.contains($0.status) }
+            let count = kept.reduce(0) { $0 + $1.count }
+            return Figure(
+                amount: kept.map(amount).sum(in: workspace.currency).formatted(),
+                detail: count == 1 ? "1 invoice" : "\(count) invoices")
+        }
+        // The last twelve months of issued invoices, whole, for both charts.
+        let firstMonth = today.firstOfMonth.adding(months: -11)
+        let listed = try await store.invoices.list(
+            InvoiceFilter(
+                workspaceID: workspace.id, statuses: Set(Self.listedStatuses).subtracting([.cancelled]),
+                kinds: [.invoice], from: firstMonth),
+            today: today, limit: 500, startingAfter: nil)
+        var documents: [Invoice] = []
+        for item in listed {
+            if let invoice = try await store.invoices.find(item.id) { documents.append(invoice) }
+        }
+        let layout = try await self.pages.layout("Dashboard", section: .dashboard, context: context)
+        let view = DashboardView(
+            layout: layout, workspace: workspace, preview: preview, balance: balance,
+            paid: bucket([.paid], \.total), pending: bucket([.pending, .processing, .failed], \.amountDue),
+            overdue: bucket([.overdue], \.amountDue),
+            monthlyChart: PortalCharts.monthly(documents, from: firstMonth, currency: workspace.currency),
+            servicesChart: PortalCharts.services(documents, currency: workspace.currency))
+        return try self.pages.render("portal-dashboard", view)
+    }
+
+    // MARK: Billing history
+
+    /// `items` as a query string's parameters.
+    static func parameters(_ items: [String: String]) -> Parameters {
+        Parameters(items.sorted { $0.key < $1.key }.map { (key: Substring($0.key), value: Substring($0.value)) })
+    }
+
+    /// The list's filters as the page's links and forms carry them.
+    struct ListQuery {
+        var status: InvoiceDisplayStatus?
+        var from: String
+        var to: String
+        var q: String
+
+        init(_ parameters: Parameters) throws {
+            let status = parameters.get("status").flatMap { $0.isEmpty || $0 == "all" ? nil : $0 }
+            self.status = try status.map { try Validate.enumeration($0, param: "status") }
+            if self.status == .draft { throw APIError.invalid("status", "drafts are not part of the billing history") }
+            self.from = parameters.get("from") ?? ""
+            self.to = parameters.get("to") ?? ""
+            self.q = parameters.get("q") ?? ""
+        }
+
+        init(_ form: PortalForm) throws {
+            var parameters: [String: String] = [:]
+            for name in ["status", "from", "to", "q"] { parameters[name] = form[name] }
+            try self.init(PortalController.parameters(parameters))
+        }
+
+        /// The filter parameters, without the empty ones; `status` as the API's comma list.
+        func items(status: InvoiceDisplayStatus?? = .none) -> [String: String] {
+            var items: [String: String] = [:]
+            let chosen = status ?? self.status
+            if let chosen { items["status"] = chosen.rawValue }
+            if !self.from.isEmpty { items["from"] = self.from }
+            if !self.to.isEmpty { items["to"] = self.to }
+            if !self.q.isEmpty { items["q"] = self.q }
+            return items
+        }
+
+        func path(_ extra: [String: String] = [:], status: InvoiceDisplayStatus?? = .none) -> String {
+            let items = self.items(status: status).merging(extra) { $1 }
+            return "/portal/invoices" + (items.isEmpty ? "" : "?" + CheckoutController.query(items))
+        }
+    }
+
+    @Sendable func invoices(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.workspace(context)
+        let parameters = request.uri.queryParameters
+        let query = try ListQuery(parameters)
+        var apiQuery = query.items()
+        if query.status == nil { apiQuery["status"] = Self.listedStatuses.map(\.rawValue).joined(separator: ",") }
+        var filter = try InvoicesController.filter(from: PortalController.parameters(apiQuery), context: context)
+        filter.workspaceID = workspace.id
+        let store = self.database.store
+        let today = self.clock.today
+        let startingAfter = parameters.get("starting_after").flatMap(InvoiceID.init(validating:))
+        let endingBefore = parameters.get("ending_before").flatMap(InvoiceID.init(validating:))
+        let rows: [InvoiceListItem]
+        var hasPrevious: Bool
+        var hasNext: Bool
+        if let endingBefore {
+            // Keyset backwards: the rows before `endingBefore`, walked from the newest (a workspace has few).
+            var before: [InvoiceListItem] = []
+            var after: InvoiceID?
+            walk: while before.count < 10_000 {
+                let page = try await store.invoices.list(filter, today: today, limit: 500, startingAfter: after)
+                for item in page {
+                    if item.id == endingBefore { break walk }
+                    before.append(item)
+                }
+                guard let last = page.last else { break }
+                after = last.id
+            }
+            rows = Array(before.suffix(Self.pageSize))
+            hasPrevious = before.count > Self.pageSize
+            hasNext = true
+        } else {
+            let page = try await store.invoices.list(
+                filter, today: today, limit: Self.pageSize + 1, startingAfter: startingAfter)
+            rows = Array(page.prefix(Self.pageSize))
+            hasPrevious = startingAfter != nil
+            hasNext = page.count > Self.pageSize
+        }
+        if rows.isEmpty { (hasPrevious, hasNext) = (false, false) }
+        let layout = try await self.pages.layout("Billing history", section: .invoices, context: context)
+        var exportItems = apiQuery
+        exportItems["workspace_id"] = workspace.id.rawValue
+        let view = InvoicesView(
+            layout: layout, query: query, rows: rows.map(InvoiceRow.init),
+            nextHref: hasNext ? rows.last.map { query.path(["starting_after": $0.id.rawValue]) } : nil,
+            previousHref: hasPrevious ? rows.first.map { query.path(["ending_before": $0.id.rawValue]) } : nil,
+            exportHref: "/api/v1/invoices/export.csv?" + CheckoutController.query(exportItems),
+            notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)))
+        return try self.pages.render("portal-invoices", view)
+    }
+
+    /// The ZIP of the ticked invoices' PDFs.
+    @Sendable func download(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let form = try await PortalForm.read(request)
+        let raw = form.all("ids")
+        guard !raw.isEmpty else {
+            throw APIError.invalid("ids", "Tick at least one invoice in the billing history, then download again.")
+        }
+        guard raw.count <= DocumentsController.maximumDownload else {
+            throw APIError.invalid("ids", "Download at most \(DocumentsController.maximumDownload) documents at once.")
+        }
+        var ids: [InvoiceID] = []
+        for text in raw {
+            let id = try Validate.identifier(text, as: InvoiceID.self, param: "ids")
+            if !ids.contains(id) { ids.append(id) }
+        }
+        let owners = try await self.database.store.invoices.owners(of: ids)
+        for id in ids {
+            guard let owner = owners[id] else { throw APIError.notFound("invoice", id: id.rawValue, param: "ids") }
+            try context.requireVisible(owner.workspaceID, "invoice", id: id.rawValue, param: "ids")
+            guard owner.number != nil else { throw APIError.notFinalized(id.rawValue, param: "ids") }
+        }
+        let documents = DocumentService(database: self.database, clock: self.clock)
+        let chosen = ids
+        let archive = ResponseBody { writer in
+            try await documents.writeArchive(of: chosen) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"invoices.zip\""],
+            body: archive)
+    }
+
+    /// Asks the gateway about every attempt still processing in the workspace, then shows the same list again.
+    @Sendable func refresh(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.workspace(context)
+        let form = try await PortalForm.read(request)
+        let query = try ListQuery(form)
+        let processing = try await self.database.store.invoices.list(
+            InvoiceFilter(workspaceID: workspace.id, statuses: [.processing]), today: self.clock.today, limit: 100,
+            startingAfter: nil)
+        var unreachable = false
+        for item in processing {
+            do {
+                _ = try await self.payments.refresh(item.id, actor: context.actor)
+            } catch let error as EngineError where error.code == .gatewayUnavailable {
+                unreachable = true
+            }
+        }
+        return CheckoutController.redirect(to: query.path(["notice": unreachable ? "gateway" : "refreshed"]))
+    }
+
+    // MARK: One invoice
+
+    @Sendable func invoice(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let invoice = try await InvoicesController.invoice(in: context, from: self.database)
+        let layout = try await self.pages.layout(
+            invoice.number.map { "Invoice \($0)" } ?? "Draft invoice", section: .invoices, context: context)
+        let view = InvoiceDetailView(
+            layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
+            payment: request.uri.queryParameters.get("payment"))
+        return try self.pages.render("portal-invoice", view)
+    }
+}

@@ -1,0 +1,162 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// The billing portal's pages under `/portal`: sign-in and sign-out, dashboard, billing history, invoice detail,
+/// wallet and billing profile, for a workspace's owners and admins.
+struct PortalController: Sendable {
+    let database: Database
+    let clock: BillingClock
+    let access: MemberAccess
+    let payments: PaymentService
+    /// The address people reach Billfold at, when it differs from the Host they send (behind a proxy).
+    let publicURL: String?
+    let tokens: FormTokens
+    let pages: PortalPages
+
+    static let signInPath = "/portal/sign-in"
+    /// Rows on one page of the billing history.
+    static let pageSize = 10
+
+    init(database: Database, clock: BillingClock, access: MemberAccess, payments: PaymentService, publicURL: String?) {
+        self.database = database
+        self.clock = clock
+        self.access = access
+        self.payments = payments
+        self.publicURL = publicURL
+        self.tokens = FormTokens(database: database, clock: clock)
+        self.pages = PortalPages(database: database, tokens: self.tokens)
+    }
+
+    /// The check every portal form passes, for routes mounted elsewhere (Pay Now).
+    var csrf: PortalCSRF { PortalCSRF(tokens: self.tokens, pages: self.pages) }
+
+    func addRoutes(to router: Router<BillfoldRequestContext>) {
+        let portal = router.group("portal")
+        portal.get("assets/portal.js", use: self.script)
+        let open = portal.group().add(middleware: PortalErrorPages(pages: self.pages)).add(middleware: self.csrf)
+        open.get("sign-in", use: self.signInPage)
+        open.post("sign-in", use: self.signIn)
+        let signedIn = portal.group().add(middleware: PortalSession(access: self.access))
+            .add(middleware: PortalErrorPages(pages: self.pages)).add(middleware: self.csrf)
+        signedIn.post("sign-out", use: self.signOut)
+        let billing = signedIn.group().add(middleware: PortalBillingAccess(pages: self.pages))
+        billing.get("", use: self.dashboard)
+        billing.get("invoices", use: self.invoices)
+        billing.post("invoices/download", use: self.download)
+        billing.post("invoices/refresh", use: self.refresh)
+        billing.get("invoices/:id", use: self.invoice)
+        billing.get("wallet", use: self.wallet)
+        billing.post("wallet/top_ups", use: self.topUp)
+        billing.get("profile", use: self.profile)
+        billing.post("profile", use: self.saveProfile)
+    }
+
+    @Sendable func script(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        guard let script = BundledResources.portalScript else { throw HTTPError(.notFound) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: script))
+    }
+
+    // MARK: Signing in and out
+
+    struct SignInView {
+        let layout: PortalPages.Layout
+        let csrfToken: String
+        let email: String
+        let error: String?
+    }
+
+    @Sendable func signInPage(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let existing = request.cookies[PortalCSRF.cookieName]?.value
+        let nonce = existing.flatMap { $0.isEmpty ? nil : $0 } ?? FormTokens.makeNonce()
+        var response = try await self.signInForm(nonce: nonce, email: "", error: nil, status: .ok, context: context)
+        if existing != nonce {
+            var cookie = "\(PortalCSRF.cookieName)=\(nonce); Path=/portal; HttpOnly; SameSite=Lax"
+            if SessionsController.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
+            response.headers[.setCookie] = cookie
+        }
+        return response
+    }
+
+    private func signInForm(
+        nonce: String, email: String, error: String?, status: HTTPResponse.Status, context: BillfoldRequestContext
+    ) async throws -> Response {
+        let layout = try await self.pages.layout("Sign in", section: nil, context: context)
+        let view = SignInView(
+            layout: layout, csrfToken: try await self.tokens.token(forNonce: nonce), email: email, error: error)
+        return try self.pages.render("portal-sign-in", view, status: status)
+    }
+
+    @Sendable func signIn(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let form = try await PortalForm.read(request)
+        // The CSRF check has passed, so the cookie is there.
+        let nonce = request.cookies[PortalCSRF.cookieName]?.value ?? FormTokens.makeNonce()
+        let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let password = form["password"] ?? ""
+        guard !email.isEmpty, !password.isEmpty, email.utf8.count <= 254, password.utf8.count <= 1024 else {
+            return try await self.signInForm(
+                nonce: nonce, email: String(email.prefix(254)),
+                error: "Enter the email and the password of your account.",
+                status: .unprocessableContent, context: context)
+        }
+        let signedIn: SignedIn
+        do {
+            signedIn = try await self.access.signIn(
+                email: email, password: password, workspace: nil, from: context.clientAddress)
+        } catch let error as SignInError {
+            let (message, status): (String, HTTPResponse.Status) =
+                switch error.code {
+                case .throttled:
+                    (error.message.prefix(1).uppercased() + error.message.dropFirst() + ".", .tooManyRequests)
+                case .workspaceRequired:
+                    (
+                        "This email belongs to several workspaces; open the portal link your operator sent for the one you want.",
+                        .conflict
+                    )
+                default: ("The email or the password is wrong. Check both and try again.", .unauthorized)
+                }
+            var response = try await self.signInForm(
+                nonce: nonce, email: email, error: message, status: status, context: context)
+            if let wait = error.retryAfter { response.headers[.retryAfter] = String(wait) }
+            return response
+        }
+        var response = CheckoutController.redirect(to: "/portal")
+        let lifetime = Int(signedIn.session.expiresAt.timeIntervalSince(signedIn.session.createdAt))
+        var cookie = "\(sessionCookieName)=\(signedIn.token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
+        if SessionsController.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
+        response.headers[.setCookie] = cookie
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let (session, _) = try SessionsController.memberSession(context)
+        try await self.access.signOut(session.id)
+        var response = CheckoutController.redirect(to: Self.signInPath)
+        response.headers[.setCookie] = "\(sessionCookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        return response
+    }
+
+    // MARK: Helpers
+
+    /// The signed-in member's workspace.
+    func workspace(_ context: BillfoldRequestContext) async throws -> Workspace {
+        let (_, member) = try SessionsController.memberSession(context)
+        guard let workspace = try await self.database.store.workspaces.find(member.workspaceID) else {
+            throw APIError.notFound("workspace", id: member.workspaceID.rawValue)
+        }
+        return workspace
+    }
+}
+
+extension BundledResources {
+    /// The portal's progressive enhancement, `Public/portal.js`.
+    static let portalScript: ByteBuffer? = {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("Public/portal.js")) else { return nil }
+        return ByteBuffer(bytes: data)
+    }()
+}

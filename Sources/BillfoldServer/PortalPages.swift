@@ -1,0 +1,132 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Hummingbird
+
+/// The frame every portal page shares, and the pages that only say something (errors, refusals).
+struct PortalPages: Sendable {
+    let database: Database
+    let tokens: FormTokens
+
+    /// The parts of the portal the navigation names.
+    enum Section: String, CaseIterable {
+        case dashboard, invoices, wallet, profile
+
+        var label: String {
+            switch self {
+            case .dashboard: "Dashboard"
+            case .invoices: "Billing history"
+            case .wallet: "Wallet"
+            case .profile: "Billing profile"
+            }
+        }
+
+        var path: String { self == .dashboard ? "/portal" : "/portal/" + self.rawValue }
+    }
+
+    struct NavItem {
+        let label: String
+        let href: String
+        let testID: String
+        let isCurrent: Bool
+    }
+
+    /// What the layout partials show around a page.
+    struct Layout {
+        let title: String
+        let workspaceName: String?
+        let memberName: String?
+        let roleLabel: String?
+        let csrfToken: String?
+        let showsNav: Bool
+        let nav: [NavItem]
+    }
+
+    /// The layout of a page titled `title` in `section`, for whoever `context` says is signed in.
+    func layout(_ title: String, section: Section?, context: BillfoldRequestContext, showsNav: Bool = true)
+        async throws -> Layout
+    {
+        guard case .member(let session, let member) = context.caller else {
+            return Layout(
+                title: title, workspaceName: nil, memberName: nil, roleLabel: nil, csrfToken: nil, showsNav: false,
+                nav: [])
+        }
+        let workspace = try await self.database.store.workspaces.find(member.workspaceID)
+        return Layout(
+            title: title, workspaceName: workspace?.name, memberName: member.name,
+            roleLabel: member.role.rawValue.prefix(1).uppercased() + member.role.rawValue.dropFirst(),
+            csrfToken: try await self.tokens.token(for: session.id),
+            showsNav: showsNav && member.role.canManageBilling,
+            nav: Section.allCases.map { item in
+                NavItem(label: item.label, href: item.path, testID: "nav-" + item.rawValue, isCurrent: item == section)
+            })
+    }
+
+    /// `template` rendered with `view` as an HTML page answered with `status`; never cached, as it shows money.
+    func render(_ template: String, _ view: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try BundledResources.page(template, view)
+        response.status = status
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// A page that only says something: an error, a refusal, a notice.
+    struct MessageView {
+        let layout: Layout
+        let heading: String
+        let message: String
+        let testID: String
+        let linkHref: String
+        let linkLabel: String
+    }
+
+    func message(
+        _ heading: String, _ message: String, testID: String, status: HTTPResponse.Status,
+        link: (href: String, label: String), context: BillfoldRequestContext, showsNav: Bool = true
+    ) async throws -> Response {
+        let layout = try await self.layout(heading, section: nil, context: context, showsNav: showsNav)
+        return try self.render(
+            "portal-message",
+            MessageView(
+                layout: layout, heading: heading, message: message, testID: testID, linkHref: link.href,
+                linkLabel: link.label),
+            status: status)
+    }
+
+    func csrfError(context: BillfoldRequestContext) async throws -> Response {
+        try await self.message(
+            "This form has expired",
+            "The form was sent without the security token of this session, or with an old one, so nothing was "
+                + "changed. Go back, reload the page and try again.",
+            testID: "csrf-error", status: .forbidden,
+            link: context.caller == nil ? (PortalController.signInPath, "Back to sign-in") : ("/portal", "Dashboard"),
+            context: context)
+    }
+
+    func noBillingAccess(context: BillfoldRequestContext) async throws -> Response {
+        try await self.message(
+            "You do not have access to billing",
+            "Your role in this workspace is member. Invoices, payments, the wallet and the billing profile are open "
+                + "to the workspace's owners and admins only: ask one of them to show you what you need, or to make "
+                + "you an admin.",
+            testID: "no-billing-access", status: .forbidden, link: (PortalController.signInPath, "Sign-in page"),
+            context: context, showsNav: false)
+    }
+
+    func error(_ error: APIError, context: BillfoldRequestContext) async throws -> Response {
+        switch error.status {
+        case .notFound:
+            return try await self.message(
+                "Not found",
+                "There is nothing here, or it belongs to another workspace. Check the address, or find the "
+                    + "document in your billing history.",
+                testID: "not-found", status: .notFound, link: ("/portal/invoices", "Billing history"),
+                context: context)
+        default:
+            return try await self.message(
+                "That did not work", error.message, testID: "error", status: error.status,
+                link: ("/portal", "Dashboard"), context: context)
+        }
+    }
+}

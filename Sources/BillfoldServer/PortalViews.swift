@@ -1,0 +1,389 @@
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+
+/// What the portal's templates show, every value formatted for people.
+extension InvoiceDisplayStatus {
+    /// `Paid`, `Pending`, …: the word on the badge.
+    var label: String { self.rawValue.prefix(1).uppercased() + self.rawValue.dropFirst() }
+}
+
+/// A notice above a page's content.
+struct PortalNotice {
+    let kind: String
+    let message: String
+}
+
+struct DashboardView {
+    struct Figure {
+        let amount: String
+        let detail: String
+    }
+
+    struct Banner {
+        let isSuspended: Bool
+        let heading: String
+        let message: String
+    }
+
+    let layout: PortalPages.Layout
+    let planName: String?
+    let nextIssueDate: String
+    let creditsAllowance: String
+    let creditsUsed: String
+    let creditsPercent: Int
+    let seatsIncluded: String
+    let seatsSubscribed: String
+    let invoiceTotal: String
+    let walletBalance: String
+    let walletDetail: String
+    let paid: Figure
+    let pending: Figure
+    let overdue: Figure
+    let banner: Banner?
+    let monthlyChart: String
+    let servicesChart: String
+
+    init(
+        layout: PortalPages.Layout, workspace: Workspace, preview: BillingRun.Preview?, balance: Money, paid: Figure,
+        pending: Figure, overdue: Figure, monthlyChart: String, servicesChart: String
+    ) {
+        self.layout = layout
+        self.planName = preview?.plan.name
+        self.nextIssueDate = preview?.subscription.currentPeriodEnd.printed ?? "No subscription"
+        let allowance = preview?.plan.monthlyCredits ?? 0
+        self.creditsAllowance = Self.grouped(allowance)
+        let used = preview?.creditsUsed ?? FixedDecimal(0)
+        let wholeUsed = used.scaledValue / 1_000_000
+        self.creditsUsed = Self.grouped(wholeUsed)
+        self.creditsPercent = allowance > 0 ? Int(min(100, max(0, wholeUsed * 100 / allowance))) : 0
+        self.seatsIncluded = preview.map { String($0.plan.includedSeats) } ?? "0"
+        self.seatsSubscribed = preview.map { String($0.subscription.seats) } ?? "0"
+        self.invoiceTotal = (preview?.invoice.total ?? .zero(workspace.currency)).formatted()
+        self.walletBalance = balance.formatted()
+        self.walletDetail = workspace.billingMode == .prepaid ? "Prepaid wallet" : "Postpaid: billed after use"
+        self.paid = paid
+        self.pending = pending
+        self.overdue = overdue
+        switch workspace.serviceState {
+        case .active:
+            self.banner = nil
+        case .grace:
+            self.banner = Banner(
+                isSuspended: false, heading: "Payment overdue: your workspace is in its grace period",
+                message: "Pay the overdue invoices to keep the service running; it is suspended when the grace "
+                    + "period ends.")
+        case .suspended:
+            self.banner = Banner(
+                isSuspended: true, heading: "Your workspace is suspended",
+                message: "The service stopped because invoices stayed unpaid. Pay what is overdue and it resumes "
+                    + "at once.")
+        }
+        self.monthlyChart = monthlyChart
+        self.servicesChart = servicesChart
+    }
+
+    /// `56000` as `56,000`.
+    static func grouped(_ value: Int64) -> String {
+        let digits = String(value.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+}
+
+/// One row of the billing history.
+struct InvoiceRow {
+    let id: String
+    let number: String
+    let kind: String
+    let issueDate: String
+    let period: String
+    let description: String
+    let platformFee: String
+    let creditsFee: String
+    let services: String
+    let tax: String
+    let total: String
+    let amountDue: String
+    let status: String
+    let statusLabel: String
+    let isDocument: Bool
+    let canPay: Bool
+
+    init(_ item: InvoiceListItem) {
+        self.id = item.id.rawValue
+        self.number = item.number ?? "Draft"
+        self.kind =
+            switch item.kind {
+            case .invoice: "Invoice"
+            case .creditNote: "Credit note"
+            case .receipt: "Receipt"
+            }
+        self.issueDate = item.issueDate?.printed ?? "—"
+        self.period = CalendarDate.printedPeriod(from: item.periodStart, to: item.periodEnd)
+        self.description = item.description
+        self.platformFee = item.platformFee.formatted()
+        self.creditsFee = item.creditsFee.formatted()
+        self.services = String(item.servicesCount)
+        self.tax = item.taxTotal.formatted()
+        self.total = item.total.formatted()
+        self.amountDue = item.amountDue.formatted()
+        self.status = item.status.rawValue
+        self.statusLabel = item.status.label
+        self.isDocument = item.number != nil
+        self.canPay =
+            item.kind == .invoice && [.pending, .overdue, .failed].contains(item.status)
+            && item.amountDue.minorUnits >= PaymentService.minimumOrder
+    }
+}
+
+struct InvoicesView {
+    struct Tab {
+        let label: String
+        let href: String
+        let testID: String
+        let isCurrent: Bool
+    }
+
+    let layout: PortalPages.Layout
+    let tabs: [Tab]
+    let status: String
+    let from: String
+    let to: String
+    let q: String
+    let rows: [InvoiceRow]
+    let isEmpty: Bool
+    let nextHref: String?
+    let previousHref: String?
+    let exportHref: String
+    let notice: PortalNotice?
+
+    init(
+        layout: PortalPages.Layout, query: PortalController.ListQuery, rows: [InvoiceRow], nextHref: String?,
+        previousHref: String?, exportHref: String, notice: PortalNotice?
+    ) {
+        self.layout = layout
+        let statuses: [InvoiceDisplayStatus?] = [nil] + PortalController.listedStatuses.map { $0 }
+        self.tabs = statuses.map { status in
+            Tab(
+                label: status?.label ?? "All", href: query.path(status: .some(status)),
+                testID: "tab-" + (status?.rawValue ?? "all"), isCurrent: status == query.status)
+        }
+        self.status = query.status?.rawValue ?? ""
+        self.from = query.from
+        self.to = query.to
+        self.q = query.q
+        self.rows = rows
+        self.isEmpty = rows.isEmpty
+        self.nextHref = nextHref
+        self.previousHref = previousHref
+        self.exportHref = exportHref
+        self.notice = notice
+    }
+
+    static func notice(for code: String) -> PortalNotice? {
+        switch code {
+        case "refreshed": PortalNotice(kind: "success", message: "Payments in progress were checked with the gateway.")
+        case "gateway":
+            PortalNotice(kind: "warning", message: "The payment gateway did not answer; try Refresh again in a minute.")
+        default: nil
+        }
+    }
+}
+
+struct InvoiceDetailView {
+    struct Attempt {
+        let method: String
+        let status: String
+        let statusLabel: String
+        let date: String
+        let reference: String
+        let amount: String
+    }
+
+    let layout: PortalPages.Layout
+    let invoice: PrintView
+    let kind: String
+    let description: String
+    let isProcessing: Bool
+    let isDocument: Bool
+    let attempts: [Attempt]
+    let hasAttempts: Bool
+    let notice: PortalNotice?
+
+    init(layout: PortalPages.Layout, invoice: Invoice, today: CalendarDate, timeZone: TimeZone, payment: String?) {
+        self.layout = layout
+        self.invoice = PrintView(invoice, original: nil, today: today, timeZone: timeZone)
+        self.kind = self.invoice.title
+        self.description = invoice.description
+        self.isProcessing = invoice.displayStatus(today: today) == .processing
+        self.isDocument = invoice.number != nil
+        self.attempts = invoice.payments.sorted { $0.createdAt > $1.createdAt }.map { payment in
+            let status: String =
+                switch payment.status {
+                case .processing: "processing"
+                case .succeeded: "paid"
+                case .failed: "failed"
+                }
+            return Attempt(
+                method: payment.method.displayName, status: status,
+                statusLabel: payment.status.rawValue.prefix(1).uppercased() + payment.status.rawValue.dropFirst(),
+                date: CalendarDate(payment.paidAt ?? payment.createdAt, in: timeZone).printed,
+                reference: payment.reference ?? payment.gatewayOrderID ?? payment.id.rawValue,
+                amount: payment.amount.formatted())
+        }
+        self.hasAttempts = !self.attempts.isEmpty
+        self.notice =
+            switch payment {
+            case "succeeded": PortalNotice(kind: "success", message: "Thank you: the payment was received.")
+            case "processing":
+                PortalNotice(
+                    kind: "info", message: "The payment is being confirmed; this page updates when it is.")
+            case "failed":
+                PortalNotice(
+                    kind: "warning", message: "The payment did not go through, and no money was taken. Try again.")
+            default: nil
+            }
+    }
+}
+
+struct WalletView {
+    struct Entry {
+        let date: String
+        let description: String
+        let reason: String
+        let amount: String
+        let isCredit: Bool
+        let invoiceHref: String?
+    }
+
+    let layout: PortalPages.Layout
+    let isPrepaid: Bool
+    let balance: String
+    let entries: [Entry]
+    let hasEntries: Bool
+    let showsLedger: Bool
+    let currency: String
+    let amount: String
+    let error: String?
+
+    init(
+        layout: PortalPages.Layout, workspace: Workspace, balance: Money, entries: [WalletEntry], timeZone: TimeZone,
+        amount: String, error: String?
+    ) {
+        self.layout = layout
+        self.isPrepaid = workspace.billingMode == .prepaid
+        self.balance = balance.formatted()
+        self.entries = entries.map { entry in
+            Entry(
+                date: CalendarDate(entry.createdAt, in: timeZone).printed, description: entry.description,
+                reason: entry.reason.rawValue.replacingOccurrences(of: "_", with: " ").capitalized,
+                amount: (entry.amount.isNegative ? "" : "+") + entry.amount.formatted(),
+                isCredit: !entry.amount.isNegative,
+                invoiceHref: entry.invoiceID.map { "/portal/invoices/\($0.rawValue)" })
+        }
+        self.hasEntries = !entries.isEmpty
+        self.showsLedger = self.isPrepaid || self.hasEntries
+        self.currency = workspace.currency.code
+        self.amount = amount
+        self.error = error
+    }
+}
+
+struct ProfileView {
+    /// The form's values as entered.
+    struct Fields {
+        var legalName: String
+        var line1: String
+        var line2: String
+        var city: String
+        var stateCode: String
+        var pin: String
+        var gstin: String
+        var autoPay: Bool
+
+        init(_ workspace: Workspace) {
+            self.legalName = workspace.legalName
+            self.line1 = workspace.address.line1
+            self.line2 = workspace.address.line2 ?? ""
+            self.city = workspace.address.city
+            self.stateCode = workspace.address.stateCode ?? ""
+            self.pin = workspace.address.pin
+            self.gstin = workspace.gstin?.value ?? ""
+            self.autoPay = workspace.autoPay
+        }
+
+        init(_ form: PortalForm) {
+            func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+            self.legalName = field("legal_name")
+            self.line1 = field("line1")
+            self.line2 = field("line2")
+            self.city = field("city")
+            self.stateCode = field("state_code")
+            self.pin = field("pin")
+            self.gstin = field("gstin")
+            self.autoPay = form["auto_pay"] != nil
+        }
+    }
+
+    struct FieldError {
+        let field: String
+        let message: String
+    }
+
+    struct StateOption {
+        let code: String
+        let name: String
+    }
+
+    let layout: PortalPages.Layout
+    let fields: Fields
+    let email: String
+    let country: String
+    let isInIndia: Bool
+    let isVerified: Bool
+    let kycStatus: String
+    let kycDetail: String
+    let states: [StateOption]
+    let errors: [FieldError]
+    let hasErrors: Bool
+    let legalNameError: String?
+    let addressError: String?
+    let gstinError: String?
+    let saved: Bool
+
+    init(
+        layout: PortalPages.Layout, workspace: Workspace, fields: Fields? = nil, errors: [FieldError] = [],
+        saved: Bool = false
+    ) {
+        self.layout = layout
+        self.fields = fields ?? Fields(workspace)
+        self.email = workspace.email
+        self.country = workspace.address.country
+        self.isInIndia = workspace.address.isInIndia
+        self.isVerified = workspace.gstin != nil
+        self.kycStatus = self.isVerified ? "Verified" : "Not verified"
+        self.kycDetail =
+            if let gstin = workspace.gstin {
+                "GSTIN \(gstin.value) passes its check character and names \(gstin.stateCode.name)."
+            } else {
+                "No GSTIN on file: invoices are issued to an unregistered customer, without input tax credit."
+            }
+        self.states = StateCode.all.filter { !$0.isHistoric && $0 != .otherCountry && $0.code != "97" }.map {
+            StateOption(code: $0.code, name: $0.name)
+        }
+        self.errors = errors
+        self.hasErrors = !errors.isEmpty
+        self.legalNameError = errors.first { $0.field == "legal_name" }?.message
+        self.addressError = errors.first { $0.field == "address" }?.message
+        self.gstinError = errors.first { $0.field == "gstin" }?.message
+        self.saved = saved
+    }
+}
