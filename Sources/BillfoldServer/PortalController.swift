@@ -68,6 +68,8 @@ struct PortalController: Sendable {
         let layout: PortalPages.Layout
         let csrfToken: String
         let email: String
+        /// Whether the email is filled in already, so the password field takes the focus.
+        let hasEmail: Bool
         let error: String?
     }
 
@@ -88,7 +90,8 @@ struct PortalController: Sendable {
     ) async throws -> Response {
         let layout = try await self.pages.layout("Sign in", section: nil, context: context)
         let view = SignInView(
-            layout: layout, csrfToken: try await self.tokens.token(forNonce: nonce), email: email, error: error)
+            layout: layout, csrfToken: try await self.tokens.token(forNonce: nonce), email: email,
+            hasEmail: !email.isEmpty, error: error)
         return try self.pages.render("portal-sign-in", view, status: status)
     }
 
