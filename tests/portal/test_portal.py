@@ -419,6 +419,26 @@ return {page: page, width: width, culprits: culprits};
 """
 
 
+# Which of the first history row's status, view and download cannot be seen where they are drawn (cut off by the
+# page's or a scrolling container's edge), after scrolling the page (not the table) to them.
+HIDDEN_IN_ROW_SCRIPT = """
+const row = document.querySelector("tr[data-testid='invoice-row']");
+if (!row) return null;
+const hidden = [];
+for (const id of ['status', 'view', 'download']) {
+  const el = row.querySelector("[data-testid='" + id + "']");
+  if (!el) continue;
+  window.scrollBy(0, el.getBoundingClientRect().top - window.innerHeight / 2);
+  const box = el.getBoundingClientRect();
+  const x = box.left + box.width / 2, y = box.top + box.height / 2;
+  const hit = x >= 0 && x < window.innerWidth ? document.elementFromPoint(x, y) : null;
+  if (!hit || !(el === hit || el.contains(hit) || hit.contains(el))) hidden.push(id);
+}
+window.scrollTo(0, 0);
+return hidden.length ? hidden.join(', ') : null;
+"""
+
+
 # ---------------------------------------------------------------- the tests
 
 TESTS = []
@@ -756,6 +776,11 @@ def screenshots_at_phone_and_desktop_widths():
                     missing.append(str(failure))
                 time.sleep(0.5)  # charts and fonts settle
                 screenshot(f"{name}-{width_name}", size)
+                if name == "history":
+                    hidden = driver.execute_script(HIDDEN_IN_ROW_SCRIPT)
+                    if hidden:
+                        overflow.append(f"on a {width_name} ({size[0]} px) the first history row's {hidden} "
+                                        "cannot be seen without scrolling sideways")
                 if mobile:
                     found = driver.execute_script(OVERFLOW_SCRIPT)
                     if found:
