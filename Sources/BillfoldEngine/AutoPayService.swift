@@ -251,7 +251,13 @@ public struct AutoPayService: Sendable {
         }
         var sent = 0
         for charge in claimed {
-            if try await self.debit(charge, now: now) { sent += 1 }
+            do {
+                if try await self.debit(charge, now: now) { sent += 1 }
+            } catch {
+                // Nothing reached the gateway in a way the attempt records (the database or the gateway was
+                // unreachable): the debit goes back on the schedule and the next pass tries it again.
+                try await self.reschedule(charge, after: error, now: now)
+            }
         }
         return sent
     }
@@ -317,6 +323,20 @@ public struct AutoPayService: Sendable {
                 actor: "auto-pay")
         }
         return true
+    }
+
+    private func reschedule(_ charge: AutoPayCharge, after error: any Error, now: Date) async throws {
+        try await self.database.inTransaction { store in
+            guard var current = try await store.autoPayCharges.find(invoiceID: charge.invoiceID),
+                current.status == .charging,
+                try await store.invoices.find(charge.invoiceID)?.hasAttemptInFlight == false
+            else { return }
+            current.status = .scheduled
+            current.attempts -= 1
+            current.nextAttemptAt = now
+            current.lastError = String("\(error)".prefix(500))
+            try await store.autoPayCharges.update(current, at: now)
+        }
     }
 
     private func stop(_ charge: AutoPayCharge, reason: String, now: Date) async throws {
