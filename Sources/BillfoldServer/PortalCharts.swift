@@ -41,9 +41,16 @@ enum PortalCharts {
                     "<text class=\"chart-value\" x=\"\(Self.number(x + barWidth / 2))\" y=\"\(Self.number(y - 6))\" "
                 bars += "text-anchor=\"middle\">\(Self.escape(Self.compact(amount)))</text>"
             }
-            bars +=
-                "<text class=\"chart-label\" x=\"\(Self.number(x + barWidth / 2))\" y=\"\(Self.number(height - 12))\" "
-            bars += "text-anchor=\"middle\">\(Self.escape(label))</text></g>"
+            // The month alone under each bar, and the year under the first bar and each January, so twelve labels fit
+            // a phone's width.
+            let labelX = Self.number(x + barWidth / 2)
+            bars += "<text class=\"chart-label\" x=\"\(labelX)\" y=\"\(Self.number(height - 14))\" "
+            bars += "text-anchor=\"middle\">\(Self.escape(Self.monthNames[month.month - 1]))</text>"
+            if index == 0 || month.month == 1 {
+                bars += "<text class=\"chart-label\" x=\"\(labelX)\" y=\"\(Self.number(height - 1))\" "
+                bars += "text-anchor=\"middle\">\(month.year)</text>"
+            }
+            bars += "</g>"
         }
         let baseline =
             "<line class=\"chart-axis\" x1=\"0\" y1=\"\(Self.number(height - bottom))\" x2=\"\(Self.number(width))\" "
