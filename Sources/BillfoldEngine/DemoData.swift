@@ -404,6 +404,6 @@ extension DemoData {
         guard let open = try await store.invoices.list(filter, today: clock.today, limit: 1, startingAfter: nil).first
         else { return nil }
         let link = try await MemberAccess(database: database, clock: clock).issuePortalLink(for: owner, lifetime: 3600)
-        return "/portal/enter?token=\(link.token)&next=/portal/invoices/\(open.id.rawValue)/print"
+        return "/portal/enter?token=\(link.token)&next=/portal/invoices/\(open.id.rawValue)"
     }
 }

@@ -147,7 +147,9 @@ struct CheckoutController {
             let invoice = try await self.payments.failCheckout(
                 orderID: orderID, reason: error.description ?? error.code ?? "payment failed", actor: actor)
         {
-            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=failed")
+            // The browser's word is not the outcome: say what the gateway reported for this order.
+            let status = invoice.payments.first { $0.gatewayOrderID == orderID }?.status ?? .failed
+            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=\(status.rawValue)")
         }
         throw APIError.invalid("error", error.description ?? "the payment failed", code: "payment_failed")
     }

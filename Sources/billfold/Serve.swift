@@ -91,6 +91,7 @@ struct Serve: AsyncParsableCommand {
             if demo, let bootstrapKey {
                 lines.append("Operator API key: \(bootstrapKey)")
                 lines.append("  try: curl -H 'Authorization: Bearer \(bootstrapKey)' \(url)/api/v1/invoices")
+                lines.append("Billing portal: \(url)/portal/sign-in")
                 lines.append("Member login (owner): \(DemoData.portalEmail) / \(DemoData.portalPassword)")
                 if let payLink {
                     lines.append("Pay a demo invoice in the sandbox (link works once, for an hour): \(url)\(payLink)")
