@@ -1,6 +1,5 @@
 import BillfoldCore
 import BillfoldStore
-import Crypto
 import Foundation
 
 /// Tokens that prove a portal form was served by Billfold, against cross-site request forgery: an HMAC under a
@@ -34,12 +33,7 @@ public struct FormTokens: Sendable {
     }
 
     private func sign(_ payload: String) async throws -> String {
-        let secret = try await self.database.store.serverSecrets.secret(named: "portal_form_key", at: self.clock.now) {
-            makeSecretToken(prefix: "pfk")
-        }
-        let code = HMAC<SHA256>.authenticationCode(
-            for: Data(payload.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(code).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try await MemberAccess.sign(
+            payload, underSecret: "portal_form_key", prefix: "pfk", in: self.database.store, at: self.clock.now)
     }
 }

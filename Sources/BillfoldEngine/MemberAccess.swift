@@ -212,9 +212,16 @@ public struct MemberAccess: Sendable {
 
     /// The HMAC-SHA256 of `payload` under the server's portal-link key, in base64url.
     private func sign(_ payload: String) async throws -> String {
-        let secret = try await self.database.store.serverSecrets.secret(named: "portal_link_key", at: self.clock.now) {
-            makeSecretToken(prefix: "plk")
-        }
+        try await Self.sign(
+            payload, underSecret: "portal_link_key", prefix: "plk", in: self.database.store, at: self.clock.now)
+    }
+
+    /// Base64url HMAC-SHA256 of `payload` under the server secret `name`, made once (as `prefix…`) and shared by
+    /// every process through the database.
+    static func sign(_ payload: String, underSecret name: String, prefix: String, in store: Store, at time: Date)
+        async throws -> String
+    {
+        let secret = try await store.serverSecrets.secret(named: name, at: time) { makeSecretToken(prefix: prefix) }
         let code = HMAC<SHA256>.authenticationCode(
             for: Data(payload.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return Data(code).base64EncodedString().replacingOccurrences(of: "+", with: "-")

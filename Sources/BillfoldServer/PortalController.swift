@@ -129,10 +129,8 @@ struct PortalController: Sendable {
             return response
         }
         var response = CheckoutController.redirect(to: "/portal")
-        let lifetime = Int(signedIn.session.expiresAt.timeIntervalSince(signedIn.session.createdAt))
-        var cookie = "\(sessionCookieName)=\(signedIn.token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-        if SessionsController.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
-        response.headers[.setCookie] = cookie
+        response.headers[.setCookie] = SessionsController.cookie(
+            for: signedIn, request: request, publicURL: self.publicURL)
         return response
     }
 
@@ -140,7 +138,7 @@ struct PortalController: Sendable {
         let (session, _) = try SessionsController.memberSession(context)
         try await self.access.signOut(session.id)
         var response = CheckoutController.redirect(to: Self.signInPath)
-        response.headers[.setCookie] = "\(sessionCookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        response.headers[.setCookie] = SessionsController.expiredCookie
         return response
     }
 

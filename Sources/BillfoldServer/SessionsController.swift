@@ -100,9 +100,12 @@ struct SessionsController {
         let (session, _) = try Self.memberSession(context)
         try await self.access.signOut(session.id)
         var response = Response(status: .noContent)
-        response.headers[.setCookie] = "\(sessionCookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        response.headers[.setCookie] = Self.expiredCookie
         return response
     }
+
+    /// The cookie that ends a browser's session.
+    static let expiredCookie = "\(sessionCookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
 
     static func memberSession(_ context: BillfoldRequestContext) throws -> (MemberSession, Member) {
         guard case .member(let session, let member) = context.caller else {
@@ -115,9 +118,13 @@ struct SessionsController {
 
     /// The session cookie: HttpOnly, SameSite=Lax, and Secure when people reach Billfold over TLS.
     private func cookie(for signedIn: SignedIn, request: Request) -> String {
+        Self.cookie(for: signedIn, request: request, publicURL: self.publicURL)
+    }
+
+    static func cookie(for signedIn: SignedIn, request: Request, publicURL: String?) -> String {
         let lifetime = Int(signedIn.session.expiresAt.timeIntervalSince(signedIn.session.createdAt))
         var cookie = "\(sessionCookieName)=\(signedIn.token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-        if Self.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
+        if Self.isSecure(request, publicURL: publicURL) { cookie += "; Secure" }
         return cookie
     }
 

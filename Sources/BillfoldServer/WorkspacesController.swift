@@ -246,6 +246,6 @@ struct ListResponse<Item: Encodable>: Encodable {
 /// Timestamps in the API: ISO 8601 in UTC with a `Z`.
 enum Timestamp {
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        ISO8601Instant.format(date)
     }
 }
