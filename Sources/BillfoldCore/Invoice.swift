@@ -214,6 +214,14 @@ public struct Invoice: Hashable, Sendable, Identifiable {
             currency: self.currency, exportsUnderLUT: supplier.letterOfUndertaking != nil)
     }
 
+    /// The endorsement a zero-rated export under a Letter of Undertaking carries: the statutory words and the ARN of
+    /// the LUT the supplier held when the document was finalized; `nil` for every other supply.
+    public var endorsement: String? {
+        guard let words = self.tax.endorsement else { return nil }
+        guard let arn = self.supplier.letterOfUndertaking else { return words }
+        return "\(words) (LUT ARN \(arn))"
+    }
+
     public var state: InvoiceLifecycle.State { self.lifecycle.state }
 
     /// The sum of the lines' taxable amounts.

@@ -105,13 +105,20 @@ public struct PartySnapshot: Hashable, Sendable, Codable {
     public var email: String
     public var gstin: String?
     public var address: Address
+    /// The supplier's Letter of Undertaking (its ARN) when the document was finalized; `nil` for a recipient, and
+    /// on documents finalized before the supplier had one.
+    public var letterOfUndertaking: String?
 
-    public init(name: String, legalName: String, email: String, gstin: String?, address: Address) {
+    public init(
+        name: String, legalName: String, email: String, gstin: String?, address: Address,
+        letterOfUndertaking: String? = nil
+    ) {
         self.name = name
         self.legalName = legalName
         self.email = email
         self.gstin = gstin
         self.address = address
+        self.letterOfUndertaking = letterOfUndertaking
     }
 }
 
@@ -143,6 +150,6 @@ public struct Supplier: Hashable, Sendable {
     public var partySnapshot: PartySnapshot {
         PartySnapshot(
             name: self.name, legalName: self.legalName, email: self.email, gstin: self.gstin.value,
-            address: self.address)
+            address: self.address, letterOfUndertaking: self.letterOfUndertaking)
     }
 }

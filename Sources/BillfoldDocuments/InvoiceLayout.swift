@@ -193,7 +193,7 @@ struct InvoiceLayout {
         let leftWidth = 250.0
         let words = self.frame.builder.wrap(
             AmountInWords.words(for: invoice.total), width: leftWidth, size: 8.5, weight: .bold)
-        let endorsement = invoice.tax.endorsement.map {
+        let endorsement = invoice.endorsement.map {
             self.frame.builder.wrap($0, width: leftWidth - 12, size: 8, weight: .bold)
         }
         let payments = invoice.payments.filter { $0.status == .succeeded }

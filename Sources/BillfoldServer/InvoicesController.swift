@@ -285,6 +285,8 @@ struct InvoiceResponse: Encodable {
         let email: String
         let gstin: String?
         let address: WorkspaceResponse.AddressResponse
+        /// The supplier's Letter of Undertaking (ARN) as it stood at finalization; absent for the customer.
+        let letterOfUndertaking: String?
     }
 
     struct TaxLineResponse: Encodable {
@@ -411,7 +413,7 @@ struct InvoiceResponse: Encodable {
         self.details = Details(
             originalInvoiceId: invoice.originalInvoiceID?.rawValue, supplier: Self.party(invoice.supplier),
             customer: Self.party(invoice.customer), placeOfSupplyName: invoice.placeOfSupply?.name,
-            supplyType: invoice.tax.supplyType.rawValue, reverseCharge: false, endorsement: invoice.tax.endorsement,
+            supplyType: invoice.tax.supplyType.rawValue, reverseCharge: false, endorsement: invoice.endorsement,
             taxBreakdown: invoice.tax.heads.map { head in
                 TaxLineResponse(
                     head: head.head.rawValue, rate: Self.percent(head.rateBasisPoints),
@@ -444,6 +446,7 @@ struct InvoiceResponse: Encodable {
     static func party(_ snapshot: PartySnapshot) -> PartyResponse {
         PartyResponse(
             name: snapshot.name, legalName: snapshot.legalName, email: snapshot.email, gstin: snapshot.gstin,
-            address: WorkspaceResponse.AddressResponse(snapshot.address))
+            address: WorkspaceResponse.AddressResponse(snapshot.address),
+            letterOfUndertaking: snapshot.letterOfUndertaking)
     }
 }

@@ -160,7 +160,7 @@ struct PrintView {
                 reference: payment.reference, amount: payment.amount.formatted())
         }
         self.hasPayments = !self.payments.isEmpty
-        self.endorsement = invoice.tax.endorsement
+        self.endorsement = invoice.endorsement
         self.canPay =
             invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
             && invoice.amountDue.minorUnits >= PaymentService.minimumOrder

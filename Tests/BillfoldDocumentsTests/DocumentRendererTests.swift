@@ -157,6 +157,7 @@ struct TaxInvoiceTests {
         #expect(check.clean, "qpdf --check: \(check.report)")
         let text = flattened(try PDFTools.text(pdf, name: "invoice-export", raw: true))
         #expect(text.contains(invoice.tax.endorsement!))
+        #expect(text.contains("(LUT ARN AD290326000123X)"), "the endorsement names the supplier's LUT")
         #expect(text.contains("Other Country (96)"))
         #expect(text.contains(invoice.total.formatted()))
     }

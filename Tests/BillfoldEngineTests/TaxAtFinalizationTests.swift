@@ -59,12 +59,22 @@ struct TaxAtFinalizationTests {
             let underLUT = try await service.octoberInvoice(for: abroad.id)
             #expect(underLUT.tax.supplyType == .exportUnderLUT && underLUT.tax.total.isZero)
             #expect(underLUT.tax.endorsement?.contains("LETTER OF UNDERTAKING") == true)
+            // The LUT's ARN is frozen with the supplier's other details, and printed after the statutory words.
+            #expect(underLUT.supplier.letterOfUndertaking == "AD2903260001")
+            #expect(underLUT.endorsement?.hasSuffix("INTEGRATED TAX (LUT ARN AD2903260001)") == true)
+            var renewed = Fixtures.supplier
+            renewed.letterOfUndertaking = "AD2903270002"
+            try await database.store.supplier.save(renewed)
+            let stored = try #require(try await database.store.invoices.find(underLUT.id))
+            #expect(
+                stored.endorsement?.hasSuffix("(LUT ARN AD2903260001)") == true, "a new LUT changes no issued invoice")
+            #expect(try await service.octoberInvoice(for: abroad.id).supplier.letterOfUndertaking == "AD2903270002")
             var withoutLUT = Fixtures.supplier
             withoutLUT.letterOfUndertaking = nil
             try await database.store.supplier.save(withoutLUT)
             let taxed = try await service.octoberInvoice(for: abroad.id)
             #expect(taxed.placeOfSupply?.code == "96")
-            #expect(taxed.tax.igst.minorUnits == 18_540 && taxed.tax.endorsement == nil)
+            #expect(taxed.tax.igst.minorUnits == 18_540 && taxed.tax.endorsement == nil && taxed.endorsement == nil)
         }
     }
 

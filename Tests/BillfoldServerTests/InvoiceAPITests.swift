@@ -67,7 +67,11 @@ struct InvoiceAPITests {
         switch placeOfSupply {
         case "96":
             #expect(tax["total"] == 0 && invoice["supply_type"] as? String == "export_under_lut")
-            #expect((invoice["endorsement"] as? String)?.contains("LETTER OF UNDERTAKING") == true)
+            let arn = try #require((invoice["supplier"] as? [String: Any])?["letter_of_undertaking"] as? String)
+            #expect(
+                invoice["endorsement"] as? String
+                    == "SUPPLY MEANT FOR EXPORT UNDER LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX"
+                    + " (LUT ARN \(arn))")
         case .some(let state) where state == supplierState.map(String.init):
             let half = taxableByRate.map { taxOn($0.value, basisPoints: $0.key / 2) }.reduce(0, +)
             let unionTerritory = ["04", "26", "31", "35", "38"].contains(state)

@@ -406,3 +406,45 @@ extension PortalPageTests {
         }
     }
 }
+
+extension PortalPageTests {
+    @Test(
+        "an export's page, print view and JSON carry the LUT endorsement with the ARN frozen at finalization",
+        arguments: TestDatabase.kinds)
+    func exportEndorsement(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: Self.now) { client in
+            let fjord = try await MemberAccessTests.workspaceID(client, named: "Fjord Data")
+            let list = try await client.call(.get, "/api/v1/invoices?workspace_id=\(fjord)&kind=invoice&limit=1")
+            let id = try #require((list.object["data"] as? [[String: Any]])?.first?["id"] as? String)
+            let endorsement =
+                "SUPPLY MEANT FOR EXPORT UNDER LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX"
+                + " (LUT ARN AD290326000123X)"
+            let detail = try await client.call(.get, "/api/v1/invoices/\(id)")
+            #expect(detail.object["endorsement"] as? String == endorsement)
+            let supplier = try #require(detail.object["supplier"] as? [String: Any])
+            #expect(supplier["letter_of_undertaking"] as? String == "AD290326000123X")
+            #expect((detail.object["customer"] as? [String: Any])?["letter_of_undertaking"] == nil)
+
+            // The supplier renews its LUT: issued invoices keep the ARN they were issued under.
+            let renewed = try await client.call(
+                .put, "/api/v1/supplier",
+                json: """
+                    {"name": "Nimbus Cloud", "legal_name": "Nimbus Cloud Platforms Private Limited",
+                     "email": "billing@nimbus.example", "gstin": "29AAGCN4821K1Z5",
+                     "address": {"line1": "4th Floor, Prestige Tech Park", "city": "Bengaluru", "state_code": "29",
+                                 "pin": "560103", "country": "IN"},
+                     "letter_of_undertaking": "AD290327000456Y"}
+                    """)
+            #expect(renewed.status == .ok)
+            #expect(
+                try await client.call(.get, "/api/v1/invoices/\(id)").object["endorsement"] as? String == endorsement)
+
+            var browser = try await Browser.signedIn(client, "owner@fjorddata.example")
+            for path in ["/portal/invoices/\(id)", "/portal/invoices/\(id)/print"] {
+                let page = try await browser.get(client, path)
+                #expect(page.status == .ok, "\(path)")
+                #expect(String(buffer: page.body).contains(endorsement), "\(path)")
+            }
+        }
+    }
+}
