@@ -19,9 +19,15 @@ struct InvoicesController {
     struct BucketResponse: Encodable {
         let count: Int
         let amount: Int64
+
+        init(_ figure: InvoiceTotals.Figure) {
+            self.count = figure.count
+            self.amount = figure.amount.minorUnits
+        }
     }
 
     struct StatusResponse: Encodable {
+        let kind: String
         let status: String
         let count: Int
         let total: Int64
@@ -31,13 +37,17 @@ struct InvoicesController {
 
     struct CurrencySummaryResponse: Encodable {
         let currency: String
-        /// Paid documents and their totals.
+        /// Paid invoices and their totals.
         let paid: BucketResponse
-        /// Documents awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
+        /// Invoices awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
         let pending: BucketResponse
-        /// Documents past their due date, and what is due on them.
+        /// Invoices past their due date, and what is due on them.
         let overdue: BucketResponse
-        /// Every display status the filter kept.
+        /// Wallet top-ups received: paid receipts and their totals.
+        let walletTopUps: BucketResponse
+        /// Credit notes issued and their totals.
+        let creditNotes: BucketResponse
+        /// Every kind and display status the filter kept.
         let byStatus: [StatusResponse]
     }
 
@@ -50,27 +60,23 @@ struct InvoicesController {
         }
     }
 
-    /// Total paid, pending and overdue, with counts, per currency, under the list's filters.
+    /// Total paid, pending and overdue invoices, with counts, per currency, under the list's filters; wallet top-ups
+    /// and credit notes beside them.
     @Sendable func summary(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let filter = try Self.filter(from: request.uri.queryParameters, context: context)
         let rows = try await self.database.store.invoices.summary(filter, today: self.clock.today)
         let currencies = Dictionary(grouping: rows, by: \.currency).sorted { $0.key.code < $1.key.code }.map {
             currency, rows in
-            func bucket(_ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money)
-                -> BucketResponse
-            {
-                let kept = rows.filter { statuses.contains($0.status) }
-                return BucketResponse(
-                    count: kept.reduce(0) { $0 + $1.count }, amount: kept.map(amount).sum(in: currency).minorUnits)
-            }
+            let totals = InvoiceTotals(rows, currency: currency)
             return CurrencySummaryResponse(
-                currency: currency.code, paid: bucket([.paid], \.total),
-                pending: bucket([.pending, .processing, .failed], \.amountDue),
-                overdue: bucket([.overdue], \.amountDue),
+                currency: currency.code, paid: BucketResponse(totals.paid), pending: BucketResponse(totals.pending),
+                overdue: BucketResponse(totals.overdue), walletTopUps: BucketResponse(totals.walletTopUps),
+                creditNotes: BucketResponse(totals.creditNotes),
                 byStatus: rows.map {
                     StatusResponse(
-                        status: $0.status.rawValue, count: $0.count, total: $0.total.minorUnits,
-                        amountPaid: $0.amountPaid.minorUnits, amountDue: $0.amountDue.minorUnits)
+                        kind: $0.kind.rawValue, status: $0.status.rawValue, count: $0.count,
+                        total: $0.total.minorUnits, amountPaid: $0.amountPaid.minorUnits,
+                        amountDue: $0.amountDue.minorUnits)
                 })
         }
         return try JSONCoding.response(SummaryResponse(currencies: currencies))
@@ -78,8 +84,8 @@ struct InvoicesController {
 
     /// The header of the CSV export.
     static let csvColumns = [
-        "number", "issue_date", "period_start", "period_end", "description", "services", "taxable", "cgst", "sgst",
-        "utgst", "igst", "total", "paid", "due", "status",
+        "number", "kind", "issue_date", "period_start", "period_end", "description", "services", "taxable", "cgst",
+        "sgst", "utgst", "igst", "total", "paid", "due", "status",
     ]
 
     /// The filtered billing history as RFC 4180 CSV, newest first, streamed page by page so that no export sits in
@@ -111,7 +117,7 @@ struct InvoicesController {
 
     static func csvRow(_ item: InvoiceListItem) -> String {
         let fields = [
-            item.number ?? "", item.issueDate?.description ?? "", item.periodStart.description,
+            item.number ?? "", item.kind.rawValue, item.issueDate?.description ?? "", item.periodStart.description,
             item.periodEnd.description, item.description, String(item.servicesCount), item.subtotal.decimalString,
             item.cgst.decimalString, item.sgst.decimalString, item.utgst.decimalString, item.igst.decimalString,
             item.total.decimalString, item.amountPaid.decimalString, item.amountDue.decimalString,

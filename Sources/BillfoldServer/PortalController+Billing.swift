@@ -15,15 +15,12 @@ extension PortalController {
         let today = self.clock.today
         let preview = try await BillingRun(invoices: self.payments.invoices).preview(for: workspace.id)
         let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
-        let totals = try await store.invoices.summary(InvoiceFilter(workspaceID: workspace.id), today: today)
-            .filter { $0.currency == workspace.currency }
-        typealias Figure = DashboardView.Figure
-        func bucket(_ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money) -> Figure {
-            let kept = totals.filter { statuses.contains($0.status) }
-            let count = kept.reduce(0) { $0 + $1.count }
-            return Figure(
-                amount: kept.map(amount).sum(in: workspace.currency).formatted(),
-                detail: count == 1 ? "1 invoice" : "\(count) invoices")
+        let totals = InvoiceTotals(
+            try await store.invoices.summary(InvoiceFilter(workspaceID: workspace.id), today: today),
+            currency: workspace.currency)
+        func figure(_ figure: InvoiceTotals.Figure) -> DashboardView.Figure {
+            DashboardView.Figure(
+                amount: figure.amount.formatted(), detail: figure.count == 1 ? "1 invoice" : "\(figure.count) invoices")
         }
         // The last twelve months of issued invoices, whole, for both charts.
         let firstMonth = today.firstOfMonth.adding(months: -11)
@@ -39,8 +36,7 @@ extension PortalController {
         let layout = try await self.pages.layout("Dashboard", section: .dashboard, context: context)
         let view = DashboardView(
             layout: layout, workspace: workspace, preview: preview, balance: balance,
-            paid: bucket([.paid], \.total), pending: bucket([.pending, .processing, .failed], \.amountDue),
-            overdue: bucket([.overdue], \.amountDue),
+            paid: figure(totals.paid), pending: figure(totals.pending), overdue: figure(totals.overdue),
             monthlyChart: PortalCharts.monthly(documents, from: firstMonth, currency: workspace.currency),
             servicesChart: PortalCharts.services(documents, currency: workspace.currency))
         return try self.pages.render("portal-dashboard", view)
@@ -56,6 +52,8 @@ extension PortalController {
     /// The list's filters as the page's links and forms carry them.
     struct ListQuery {
         var status: InvoiceDisplayStatus?
+        /// Invoices, receipts or credit notes alone; `nil` lists every kind.
+        var kind: DocumentKind?
         var from: String
         var to: String
         var q: String
@@ -64,6 +62,8 @@ extension PortalController {
             let status = parameters.get("status").flatMap { $0.isEmpty || $0 == "all" ? nil : $0 }
             self.status = try status.map { try Validate.enumeration($0, param: "status") }
             if self.status == .draft { throw APIError.invalid("status", "drafts are not part of the billing history") }
+            let kind = parameters.get("kind").flatMap { $0.isEmpty || $0 == "all" ? nil : $0 }
+            self.kind = try kind.map { try Validate.enumeration($0, param: "kind") }
             self.from = parameters.get("from") ?? ""
             self.to = parameters.get("to") ?? ""
             self.q = parameters.get("q") ?? ""
@@ -71,7 +71,7 @@ extension PortalController {
 
         init(_ form: PortalForm) throws {
             var parameters: [String: String] = [:]
-            for name in ["status", "from", "to", "q"] { parameters[name] = form[name] }
+            for name in ["status", "kind", "from", "to", "q"] { parameters[name] = form[name] }
             try self.init(PortalController.parameters(parameters))
         }
 
@@ -80,6 +80,7 @@ extension PortalController {
             var items: [String: String] = [:]
             let chosen = status ?? self.status
             if let chosen { items["status"] = chosen.rawValue }
+            if let kind = self.kind { items["kind"] = kind.rawValue }
             if !self.from.isEmpty { items["from"] = self.from }
             if !self.to.isEmpty { items["to"] = self.to }
             if !self.q.isEmpty { items["q"] = self.q }

@@ -120,12 +120,7 @@ struct InvoiceRow {
     init(_ item: InvoiceListItem) {
         self.id = item.id.rawValue
         self.number = item.number ?? "Draft"
-        self.kind =
-            switch item.kind {
-            case .invoice: "Invoice"
-            case .creditNote: "Credit note"
-            case .receipt: "Receipt"
-            }
+        self.kind = item.kind.label
         self.issueDate = item.issueDate?.printed ?? "—"
         self.period = CalendarDate.printedPeriod(from: item.periodStart, to: item.periodEnd)
         self.description = item.description
@@ -152,9 +147,18 @@ struct InvoicesView {
         let isCurrent: Bool
     }
 
+    /// A choice of the document-kind filter.
+    struct KindOption {
+        let value: String
+        let label: String
+        let isSelected: Bool
+    }
+
     let layout: PortalPages.Layout
     let tabs: [Tab]
     let status: String
+    let kind: String
+    let kinds: [KindOption]
     let from: String
     let to: String
     let q: String
@@ -177,6 +181,12 @@ struct InvoicesView {
                 testID: "tab-" + (status?.rawValue ?? "all"), isCurrent: status == query.status)
         }
         self.status = query.status?.rawValue ?? ""
+        self.kind = query.kind?.rawValue ?? ""
+        self.kinds =
+            [KindOption(value: "", label: "All documents", isSelected: query.kind == nil)]
+            + DocumentKind.allCases.map {
+                KindOption(value: $0.rawValue, label: $0.pluralLabel, isSelected: $0 == query.kind)
+            }
         self.from = query.from
         self.to = query.to
         self.q = query.q
@@ -386,4 +396,18 @@ struct ProfileView {
         self.gstinError = errors.first { $0.field == "gstin" }?.message
         self.saved = saved
     }
+}
+
+extension DocumentKind {
+    /// `Invoice`, `Receipt`, `Credit note`: the word under a number in the billing history.
+    var label: String {
+        switch self {
+        case .invoice: "Invoice"
+        case .receipt: "Receipt"
+        case .creditNote: "Credit note"
+        }
+    }
+
+    /// `Invoices`, `Receipts`, `Credit notes`: a choice of the history's filter.
+    var pluralLabel: String { self.label + "s" }
 }

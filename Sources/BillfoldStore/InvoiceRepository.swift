@@ -91,18 +91,61 @@ public protocol InvoiceRepository: Sendable {
     /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
     func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
         -> [InvoiceListItem]
-    /// Count, total and amount due of the documents the filter keeps, by currency and display status.
+    /// Count, total and amount due of the documents the filter keeps, by currency, kind and display status.
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal]
 }
 
-/// The documents of one currency and display status: how many, their totals, and what is still due on them.
+/// The documents of one currency, kind and display status: how many, their totals, and what is still due on them.
 public struct InvoiceStatusTotal: Hashable, Sendable {
     public let currency: Currency
+    public let kind: DocumentKind
     public let status: InvoiceDisplayStatus
     public let count: Int
     public let total: Money
     public let amountPaid: Money
     public let amountDue: Money
+}
+
+/// The figures of the seeds' billing summary in one currency: total paid, pending and overdue, which count tax
+/// invoices alone, and beside them, under their own names, the wallet top-ups received and the credit notes issued.
+///
+/// A top-up's receipt or a credit note is not an invoice paid: counted as one, a prepaid workspace that tops up
+/// ₹5,000 and pays a ₹1,180 invoice from its wallet would show ₹6,180 paid.
+public struct InvoiceTotals: Hashable, Sendable {
+    /// How many documents, and an amount over them.
+    public struct Figure: Hashable, Sendable {
+        public let count: Int
+        public let amount: Money
+    }
+
+    public let currency: Currency
+    /// Paid invoices and their totals.
+    public let paid: Figure
+    /// Invoices awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
+    public let pending: Figure
+    /// Invoices past their due date, and what is due on them.
+    public let overdue: Figure
+    /// Wallet top-ups received: paid receipts and their totals.
+    public let walletTopUps: Figure
+    /// Credit notes issued, and their totals.
+    public let creditNotes: Figure
+
+    /// The figures of `rows` in `currency`; rows in other currencies are left out.
+    public init(_ rows: [InvoiceStatusTotal], currency: Currency) {
+        func figure(
+            _ kind: DocumentKind, _ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money
+        ) -> Figure {
+            let kept = rows.filter { $0.currency == currency && $0.kind == kind && statuses.contains($0.status) }
+            return Figure(count: kept.reduce(0) { $0 + $1.count }, amount: kept.map(amount).sum(in: currency))
+        }
+        self.currency = currency
+        self.paid = figure(.invoice, [.paid], \.total)
+        self.pending = figure(.invoice, [.pending, .processing, .failed], \.amountDue)
+        self.overdue = figure(.invoice, [.overdue], \.amountDue)
+        self.walletTopUps = figure(.receipt, [.paid], \.total)
+        let issued = Set(InvoiceDisplayStatus.allCases).subtracting([.draft])
+        self.creditNotes = figure(.creditNote, issued, \.total)
+    }
 }
 
 struct SQLInvoiceRepository: InvoiceRepository {
@@ -336,18 +379,19 @@ struct SQLInvoiceRepository: InvoiceRepository {
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal] {
         var query = SQLQueryString(
             """
-            SELECT currency, display_status, state, COUNT(*) AS document_count,
+            SELECT currency, kind, display_status, state, COUNT(*) AS document_count,
                 CAST(SUM(total / 4294967296) AS BIGINT) AS total_high,
                 CAST(SUM(total % 4294967296) AS BIGINT) AS total_low,
                 CAST(SUM(amount_paid / 4294967296) AS BIGINT) AS paid_high,
                 CAST(SUM(amount_paid % 4294967296) AS BIGINT) AS paid_low
-            FROM (SELECT i.currency, i.state, i.total, i.amount_paid,
+            FROM (SELECT i.currency, i.kind, i.state, i.total, i.amount_paid,
             """)
         query += Self.statusExpression(today: today, table: "i")
         query.appendLiteral(" AS display_status FROM invoices i")
         query += Self.whereClause(Self.conditions(for: filter, today: today, table: "i"))
         // Each display status belongs to one state, so grouping by the state too adds no rows.
-        query.appendLiteral(") AS kept GROUP BY currency, display_status, state ORDER BY currency, display_status")
+        query.appendLiteral(
+            ") AS kept GROUP BY currency, kind, display_status, state ORDER BY currency, kind, display_status")
         var totals: [InvoiceStatusTotal] = []
         // Per currency, the groups' largest amounts added up without sign: every sum the caller makes of the groups
         // (paid, pending, overdue) stays within it, so it must fit in an amount.
@@ -368,7 +412,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
             let paidMoney = Money(minorUnits: Int64(paid), currency: currency)
             totals.append(
                 InvoiceStatusTotal(
-                    currency: currency, status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
+                    currency: currency, kind: try row.enumeration("kind", as: DocumentKind.self),
+                    status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
                     count: try row.int("document_count"), total: totalMoney, amountPaid: paidMoney,
                     amountDue: Invoice.amountDue(state: state, total: totalMoney, amountPaid: paidMoney)))
         }

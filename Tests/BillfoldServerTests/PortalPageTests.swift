@@ -448,3 +448,37 @@ extension PortalPageTests {
         }
     }
 }
+
+extension PortalPageTests {
+    @Test(
+        "the history's choice of documents keeps to one kind, and the dashboard's totals count and link to invoices",
+        arguments: TestDatabase.kinds)
+    func documentKinds(kind: DatabaseKind) async throws {
+        try await withTestServer(kind, demo: true, now: Self.now) { client in
+            // Meera Iyer's wallet is topped up, so her history holds receipts beside invoices.
+            var browser = try await Browser.signedIn(client, "meera.iyer@mail.example")
+            let dashboard = String(buffer: try await browser.get(client, "/portal").body)
+            #expect(Self.href("total-paid", in: dashboard) == "/portal/invoices?status=paid&kind=invoice")
+            let meera = try await MemberAccessTests.workspaceID(client, named: "Meera Iyer")
+            let summary = try await client.call(.get, "/api/v1/invoices/summary?workspace_id=\(meera)")
+            let rupees = try #require((summary.object["currencies"] as? [[String: Any]])?.first)
+            let topUps = try #require(rupees["wallet_top_ups"] as? [String: Int])
+            #expect((topUps["count"] ?? 0) > 0, "the demo tops Meera's wallet up")
+            let paid = try #require(rupees["paid"] as? [String: Int])
+            #expect(Self.text(of: "total-paid", in: dashboard)?.contains(Self.money(paid["amount"])) == true)
+            #expect(Self.text(of: "total-paid", in: dashboard)?.contains("\(paid["count"] ?? -1) invoice") == true)
+
+            for (choice, label) in [("receipt", "Receipt"), ("invoice", "Invoice")] {
+                let html = String(buffer: try await browser.get(client, "/portal/invoices?kind=\(choice)").body)
+                #expect(html.contains("<option value=\"\(choice)\" selected>"), "\(choice)")
+                let labels = html.components(separatedBy: "<small class=\"muted\">").dropFirst().map {
+                    String($0.prefix { $0 != "<" })
+                }
+                #expect(!labels.isEmpty && labels.allSatisfy { $0 == label }, "\(choice): \(labels)")
+                #expect(Self.href("export-csv", in: html)?.contains("kind=\(choice)") == true, "\(choice)")
+            }
+            let refused = try await browser.get(client, "/portal/invoices?kind=bill")
+            #expect(refused.status == .unprocessableContent || refused.status == .badRequest)
+        }
+    }
+}
