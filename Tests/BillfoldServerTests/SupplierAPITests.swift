@@ -67,6 +67,22 @@ struct SupplierAPITests {
                     #expect(response.error["param"] as? String == param, "\(param) with \(shown)")
                 }
             }
+            // The documented lengths, in characters: one more is refused, naming the field.
+            let tooLong = [
+                ("name", 201), ("legal_name", 201), ("letter_of_undertaking", 41), ("address.line1", 201),
+                ("address.line2", 201), ("address.city", 101), ("address.pin", 13), ("address.state_name", 101),
+            ]
+            for (param, length) in tooLong {
+                let body = Self.setting(param, to: String(repeating: "क", count: length), in: Self.supplier)
+                let response = try await client.call(.put, "/api/v1/supplier", json: try Self.json(body))
+                #expect(response.status == .unprocessableContent, "\(param) of \(length)")
+                #expect(response.error["param"] as? String == param, "\(param) of \(length)")
+            }
+            let longEmail = String(repeating: "a", count: 243) + "@nimbus.example"
+            let email = try await client.call(
+                .put, "/api/v1/supplier", json: try Self.json(Self.setting("email", to: longEmail, in: Self.supplier)))
+            #expect(email.status == .unprocessableContent && email.error["param"] as? String == "email")
+
             let kept = try await client.call(.get, "/api/v1/supplier")
             #expect(kept.object["name"] as? String == "Nimbus Cloud")
             let address = try #require(kept.object["address"] as? [String: Any])
