@@ -67,7 +67,8 @@ url=http://127.0.0.1:$port
     >"$workdir/server.out" 2>"$workdir/server.err" &
 server_pid=$!
 
-for _ in $(seq 600); do
+# A safety net for a server that never comes up, generous because the machine may be busy.
+for _ in $(seq 1200); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
         echo "check-portal: the server exited before it was serving:" >&2
         cat "$workdir/server.out" "$workdir/server.err" >&2
@@ -77,7 +78,7 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 if ! curl -sf "$url/health" >/dev/null; then
-    echo "check-portal: $url/health does not answer 200 within 60 s" >&2
+    echo "check-portal: $url/health does not answer 200 within 120 s" >&2
     cat "$workdir/server.out" "$workdir/server.err" >&2
     exit 1
 fi

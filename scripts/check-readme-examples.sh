@@ -12,8 +12,11 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
-for _ in $(seq 1 100); do
+# Up to two minutes for the demo to be seeded and served: a safety net for a server that never comes up, generous
+# because the machine may be busy.
+for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || { echo "the demo server exited:"; cat "$workdir/server.log"; exit 1; }
     sleep 0.2
 done
 curl -sf "http://127.0.0.1:$port/health" >/dev/null || { cat "$workdir/server.log"; exit 1; }

@@ -33,6 +33,9 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 }
 
+/// Waits for as long as it is given before the next try of a request; throws when the wait is cancelled.
+public typealias RetrySleeper = @Sendable (Duration) async throws -> Void
+
 /// Razorpay's REST API (or Billfold's sandbox, which speaks it) over AsyncHTTPClient.
 public struct RazorpayGateway: PaymentGateway {
     public let provider: String
@@ -45,6 +48,7 @@ public struct RazorpayGateway: PaymentGateway {
     private let httpClient: HTTPClient
     private let retry: RetryPolicy
     private let requestTimeout: Duration
+    private let sleep: RetrySleeper
     private let logger: Logger
 
     /// Answers larger than this are not Razorpay's.
@@ -56,10 +60,12 @@ public struct RazorpayGateway: PaymentGateway {
     ///   - keySecret: Signs Basic auth and verifies Checkout's signatures.
     ///   - webhookSecret: Verifies `X-Razorpay-Signature`; not the key secret.
     ///   - requestTimeout: How long one try may take before it counts as a connection failure.
+    ///   - sleep: Waits between tries, for as long as `retry` says; tests pass one that records the waits instead.
     public init(
         baseURL: String = "https://api.razorpay.com/v1", keyID: String, keySecret: String, webhookSecret: String,
         provider: String = "razorpay", hostedCheckoutURL: String? = nil, httpClient: HTTPClient = .shared,
         retry: RetryPolicy = .standard, requestTimeout: Duration = .seconds(10),
+        sleep: @escaping RetrySleeper = { try await Task.sleep(for: $0) },
         logger: Logger = Logger(label: "billfold.payments.razorpay")
     ) {
         var baseURL = baseURL
@@ -73,6 +79,7 @@ public struct RazorpayGateway: PaymentGateway {
         self.httpClient = httpClient
         self.retry = retry
         self.requestTimeout = requestTimeout
+        self.sleep = sleep
         self.logger = logger
     }
 
@@ -264,7 +271,7 @@ extension RazorpayGateway {
                     "delay": "\(delay)",
                 ])
             do {
-                try await Task.sleep(for: delay)
+                try await self.sleep(delay)
             } catch {
                 throw .unavailable("\(label): cancelled while waiting to retry")
             }

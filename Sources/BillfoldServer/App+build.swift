@@ -73,7 +73,7 @@ public func buildRouter(
     HealthController(database: database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
-    let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: access)
+    let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: access, clock: clock)
     let sessions = SessionsController(access: access, publicURL: publicURL)
     let printView = PrintViewController(database: database, clock: clock)
     let invoices = InvoiceService(database: database, clock: clock)

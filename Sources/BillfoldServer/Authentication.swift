@@ -13,6 +13,8 @@ struct Authenticator: RouterMiddleware {
 
     let apiKeys: any APIKeyRepository
     let access: MemberAccess
+    /// Says when a key with an expiry has stopped working.
+    let clock: BillingClock
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -43,6 +45,13 @@ struct Authenticator: RouterMiddleware {
             throw APIError(
                 .unauthorized, .authentication, code: "invalid_api_key",
                 message: "the API key is unknown or revoked; create one with `billfold api-keys create`")
+        }
+        if let expiresAt = key.expiresAt, key.isExpired(at: self.clock.now) {
+            throw APIError(
+                .unauthorized, .authentication, code: "api_key_expired",
+                message:
+                    "the API key \(key.id) expired at \(Timestamp.string(expiresAt)); create another with "
+                    + "`billfold api-keys create`")
         }
         return .operator(key)
     }

@@ -73,22 +73,18 @@ struct SessionsController {
     @Sendable func enter(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let token = try Validate.text(request.uri.queryParameters.get("token"), param: "token")
         let next = try request.uri.queryParameters.get("next").map { path in
-            guard Self.isPortalPath(path) else {
+            guard let normalized = PortalPath.normalized(path) else {
                 throw APIError.invalid(
-                    "next", "next must be a path under /portal/, such as /portal/invoices/inv_…/print")
+                    "next",
+                    "next must be a path under /portal/ of at most \(PortalPath.maximumLength) letters, digits, "
+                        + "-, _, . and /, such as /portal/invoices/inv_…/print; it may not climb out of /portal/")
             }
-            return path
+            return normalized
         }
         let signedIn = try await self.access.redeemPortalLink(token)
         var response = Response(status: .seeOther, headers: [.location: next ?? "/portal"])
         response.headers[.setCookie] = self.cookie(for: signedIn, request: request)
         return response
-    }
-
-    /// A path on this server under `/portal/`, made only of characters that cannot lead elsewhere.
-    static func isPortalPath(_ path: String) -> Bool {
-        path.hasPrefix("/portal/") && !path.contains("//") && path.utf8.count <= 200
-            && path.utf8.allSatisfy { PlainText.allows($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ".") }
     }
 
     @Sendable func current(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

@@ -12,6 +12,14 @@ import Hummingbird
 struct UsageController {
     static let maximumBatchSize = 10_000
 
+    /// How far back a record's times may lie: a year's billing period (366 days in a leap year) and a month for a
+    /// meter that reports late. Usage of a period already invoiced is never billed, so older records only hide
+    /// a sender's mistake, such as a year 0000 or a time in seconds read as milliseconds.
+    static let oldestUsage: TimeInterval = 400 * 86_400
+    /// How far ahead: clocks of the platform's meters may run a little ahead of the server's; a day covers any
+    /// zone mix-up, and nothing is metered before it happens.
+    static let newestUsage: TimeInterval = 86_400
+
     let database: Database
     let clock: BillingClock
 
@@ -109,12 +117,26 @@ struct UsageController {
         let resourceName = try Validate.text(body.resourceName, param: "resource_name")
         guard let quantityText = body.quantity else { throw APIError.missing("quantity") }
         let quantity = try Validate.decimal(quantityText, param: "quantity")
-        let startedAt = try Validate.timestamp(body.startedAt, param: "started_at")
-        let endedAt = try Validate.timestamp(body.endedAt, param: "ended_at")
+        let startedAt = try Self.usageTime(body.startedAt, param: "started_at", now: now)
+        let endedAt = try Self.usageTime(body.endedAt, param: "ended_at", now: now)
         guard endedAt >= startedAt else { throw APIError.invalid("ended_at", "ended_at is before started_at") }
         return UsageRecord(
             id: .generate(), workspaceID: workspaceID, eventID: eventID, meterCode: meter, resourceName: resourceName,
             quantity: quantity, startedAt: startedAt, endedAt: endedAt, createdAt: now)
+    }
+
+    /// A record's time, within 400 days before and a day after `now`, the billing clock's time.
+    static func usageTime(_ value: String?, param: String, now: Date) throws -> Date {
+        let time = try Validate.timestamp(value, param: param)
+        let oldest = now.addingTimeInterval(-Self.oldestUsage)
+        let newest = now.addingTimeInterval(Self.newestUsage)
+        guard time >= oldest, time <= newest else {
+            throw APIError.invalid(
+                param,
+                "\(param) must be within 400 days before and 1 day after the server's time: from "
+                    + "\(ISO8601Instant.format(oldest)) to \(ISO8601Instant.format(newest))")
+        }
+        return time
     }
 
     /// An error for every record whose workspace or meter does not exist.

@@ -69,7 +69,27 @@ enum Validate {
                 throw APIError.invalid("address.pin", "a postal code holds only letters, digits, spaces and hyphens")
             }
         }
+        if let stateName = body.stateName {
+            try self.stateName(stateName, of: stateCode.flatMap(StateCode.init(code:)))
+        }
         return Address(line1: line1, line2: line2, city: city, stateCode: stateCode, pin: pinText, country: country)
+    }
+
+    /// `address.state_name` as sent back: the name of the address's state, in any letter case, or blank abroad.
+    private static func stateName(_ value: String, of state: StateCode?) throws {
+        let name = try self.text(value, param: "address.state_name", maximumLength: 100, allowsBlank: true)
+        guard let state else {
+            guard name.isEmpty else {
+                throw APIError.invalid(
+                    "address.state_name", "an address outside India has no state_name; leave it out")
+            }
+            return
+        }
+        guard name.caseInsensitiveCompare(state.name) == .orderedSame else {
+            throw APIError.invalid(
+                "address.state_name",
+                "state_name is read from state_code, and \(state.code) is \(state.name); send that or leave it out")
+        }
     }
 
     static func country(_ value: String) throws -> String {

@@ -22,6 +22,9 @@ struct WorkspacesController {
         var line2: String?
         var city: String?
         var stateCode: String?
+        /// Not stored: read from `state_code`. Taken only when it names that state, so an address read from the
+        /// API can be sent back as it is.
+        var stateName: String?
         var pin: String?
         var country: String?
     }

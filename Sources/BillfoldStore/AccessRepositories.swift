@@ -24,22 +24,37 @@ public struct APIKey: Hashable, Sendable, Identifiable {
     public var prefix: String
     public let createdAt: Date
     public var revokedAt: Date?
+    /// When the key stops working; `nil`: never.
+    public var expiresAt: Date?
 
     public var isRevoked: Bool { self.revokedAt != nil }
+
+    /// Whether the key no longer works at `time` because its time is up.
+    public func isExpired(at time: Date) -> Bool {
+        self.expiresAt.map { time >= $0 } ?? false
+    }
 }
 
 /// Operator API keys, stored only as SHA-256 hashes of their secrets.
 public protocol APIKeyRepository: Sendable {
-    /// Creates a key with a new random secret and returns both; the secret is never stored.
-    func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String)
+    /// Creates a key with a new random secret and returns both; the secret is never stored. A key with
+    /// `expiresAt` stops working then, which must be after `time`.
+    func create(name: String, expiresAt: Date?, at time: Date) async throws -> (key: APIKey, secret: String)
     /// Stores a key whose secret the operator chose (the bootstrap key); nothing happens if it exists.
     func ensure(secret: String, name: String, at time: Date) async throws -> APIKey
-    /// The unrevoked key whose secret this is, or `nil`.
+    /// The unrevoked key whose secret this is, expired or not (`isExpired(at:)` says), or `nil`.
     func authenticate(secret: String) async throws -> APIKey?
     /// Every key, newest first.
     func list() async throws -> [APIKey]
     /// Revokes a key; returns `false` when there is no such key.
     func revoke(_ id: APIKeyID, at time: Date) async throws -> Bool
+}
+
+extension APIKeyRepository {
+    /// Creates a key that never expires.
+    public func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
+        try await self.create(name: name, expiresAt: nil, at: time)
+    }
 }
 
 struct SQLMemberRepository: MemberRepository {
@@ -93,9 +108,12 @@ struct SQLAPIKeyRepository: APIKeyRepository {
 
     static func hash(_ secret: String) -> String { storedHash(of: secret) }
 
-    func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
+    func create(name: String, expiresAt: Date?, at time: Date) async throws -> (key: APIKey, secret: String) {
+        if let expiresAt, expiresAt <= time {
+            throw StoreError.invalid("an API key must expire after it is created, not at \(expiresAt)")
+        }
         let secret = Self.makeSecret()
-        return (try await self.insert(secret: secret, name: name, at: time), secret)
+        return (try await self.insert(secret: secret, name: name, expiresAt: expiresAt, at: time), secret)
     }
 
     func ensure(secret: String, name: String, at time: Date) async throws -> APIKey {
@@ -109,14 +127,15 @@ struct SQLAPIKeyRepository: APIKeyRepository {
 
     @discardableResult
     private func insert(
-        secret: String, name: String, at time: Date, ignoringDuplicate: Bool = false
+        secret: String, name: String, expiresAt: Date? = nil, at time: Date, ignoringDuplicate: Bool = false
     ) async throws -> APIKey {
         let key = APIKey(
-            id: .generate(), name: name, prefix: String(secret.prefix(8)), createdAt: time, revokedAt: nil)
+            id: .generate(), name: name, prefix: String(secret.prefix(8)), createdAt: time, revokedAt: nil,
+            expiresAt: expiresAt)
         var statement: SQLQueryString = """
-            INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at)
+            INSERT INTO api_keys (id, name, key_hash, key_prefix, created_at, expires_at)
             VALUES (\(bind: key.id.rawValue), \(bind: name), \(bind: Self.hash(secret)), \(bind: key.prefix),
-                \(bind: time.storedMilliseconds))
+                \(bind: time.storedMilliseconds), \(bind: expiresAt?.storedMilliseconds))
             """
         if ignoringDuplicate { statement += " ON CONFLICT (key_hash) DO NOTHING" }
         try await self.sql.raw(statement).run()
@@ -152,7 +171,8 @@ struct SQLAPIKeyRepository: APIKeyRepository {
         APIKey(
             id: APIKeyID(rawValue: try row.string("id")), name: try row.string("name"),
             prefix: try row.string("key_prefix"),
-            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"))
+            createdAt: try row.date("created_at"), revokedAt: try row.optionalDate("revoked_at"),
+            expiresAt: try row.optionalDate("expires_at"))
     }
 }
 

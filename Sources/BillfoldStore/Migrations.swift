@@ -474,6 +474,13 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            name: "0011_api_key_expiry",
+            statements: [
+                // When a key stops working, in milliseconds since 1970; NULL: never. Existing keys never expire.
+                "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

@@ -55,6 +55,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         case duplicate
         case corrupt
+        /// A value the store refuses to hold, such as an API key that expires before it is created.
+        case invalid
     }
 
     public let code: Code
@@ -65,6 +67,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func notFound(_ message: String) -> StoreError { StoreError(code: .notFound, message: message) }
     public static func duplicate(_ message: String) -> StoreError { StoreError(code: .duplicate, message: message) }
     public static func corrupt(_ message: String) -> StoreError { StoreError(code: .corrupt, message: message) }
+    public static func invalid(_ message: String) -> StoreError { StoreError(code: .invalid, message: message) }
 }
 
 extension Date {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BillfoldCore
 import Foundation
 
 /// `billfold-bench ingest`: usage records per second posted in batches over HTTP to a running `billfold serve` on
@@ -84,6 +85,9 @@ struct IngestBenchmark: AsyncParsableCommand {
 
     /// Batch `number` of distinct events, spread over the workspaces, as the JSON body of `POST /usage`.
     func batch(_ number: Int, workspaceIDs: [String]) -> Data {
+        // Yesterday in UTC, by the system clock the server reads too: the API takes usage from 400 days back to a
+        // day ahead of its time, so a fixed date would stop working.
+        let day = CalendarDate(Date(), in: TimeZone(identifier: "UTC")!).adding(days: -1).description
         var json = #"{"records": ["#
         json.reserveCapacity(self.batchSize * 220)
         for index in 0..<self.batchSize {
@@ -91,7 +95,7 @@ struct IngestBenchmark: AsyncParsableCommand {
             let workspace = workspaceIDs[index % workspaceIDs.count]
             let hour = String(10 + index % 10)
             json +=
-                #"{"event_id": "b\#(number)-\#(index)", "workspace_id": "\#(workspace)", "meter": "pod-vcpu", "resource_name": "api-\#(index % 7)", "quantity": "\#(index % 97).25", "started_at": "2026-11-20T\#(hour):00:00Z", "ended_at": "2026-11-20T\#(hour):59:59Z"}"#
+                #"{"event_id": "b\#(number)-\#(index)", "workspace_id": "\#(workspace)", "meter": "pod-vcpu", "resource_name": "api-\#(index % 7)", "quantity": "\#(index % 97).25", "started_at": "\#(day)T\#(hour):00:00Z", "ended_at": "\#(day)T\#(hour):59:59Z"}"#
         }
         json += "]}"
         return Data(json.utf8)

@@ -16,13 +16,47 @@ struct APIKeys: AsyncParsableCommand {
         @Option(help: "A name to tell the key apart, such as the system that uses it.")
         var name: String
 
+        @Option(
+            help: ArgumentHelp(
+                "When the key stops working: an ISO 8601 time with a zone, such as 2027-03-31T23:59:59+05:30.",
+                discussion: "Requests with it get 401 api_key_expired from then on. Default: it never expires."))
+        var expiresAt: String?
+
+        @Option(help: "When the key stops working, in days from now (1 to 3650); instead of --expires-at.")
+        var expiresInDays: Int?
+
         @OptionGroup var databaseOptions: DatabaseOptions
 
-        func run() async throws {
-            let (key, secret) = try await withStore(self.databaseOptions) { store in
-                try await store.apiKeys.create(name: self.name, at: Date())
+        func validate() throws {
+            if self.expiresAt != nil, self.expiresInDays != nil {
+                throw ValidationError("give --expires-at or --expires-in-days, not both")
             }
-            print("Created \(key.id) (\(key.name)). Its secret is shown only now:\n\(secret)")
+            if let days = self.expiresInDays, !(1...3650).contains(days) {
+                throw ValidationError("--expires-in-days must be from 1 to 3650")
+            }
+        }
+
+        func run() async throws {
+            let now = Date()
+            var expiry: Date?
+            if let text = self.expiresAt {
+                guard let parsed = ISO8601Instant.parse(text) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+                    throw ValidationError(
+                        "--expires-at must be an ISO 8601 time with a zone, such as 2027-03-31T23:59:59+05:30")
+                }
+                guard parsed > now else {
+                    throw ValidationError(
+                        "--expires-at \(text) has already passed; a key must expire after it is created")
+                }
+                expiry = parsed
+            } else if let days = self.expiresInDays {
+                expiry = now.addingTimeInterval(TimeInterval(days) * 86_400)
+            }
+            let (key, secret) = try await withStore(self.databaseOptions) { [expiry] store in
+                try await store.apiKeys.create(name: self.name, expiresAt: expiry, at: now)
+            }
+            let expires = key.expiresAt.map { ", expires \(ISO8601Instant.format($0))" } ?? ""
+            print("Created \(key.id) (\(key.name)\(expires)). Its secret is shown only now:\n\(secret)")
         }
     }
 
@@ -34,9 +68,19 @@ struct APIKeys: AsyncParsableCommand {
         func run() async throws {
             let keys = try await withStore(self.databaseOptions) { store in try await store.apiKeys.list() }
             if keys.isEmpty { print("No API keys.") }
+            let now = Date()
             for key in keys {
-                let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
-                print("\(key.id)  \(key.prefix)…  \(key.name)  created \(key.createdAt.formatted(.iso8601))  \(state)")
+                let state: String
+                if let revokedAt = key.revokedAt {
+                    state = "revoked \(ISO8601Instant.format(revokedAt))"
+                } else if let expiresAt = key.expiresAt {
+                    let word = key.isExpired(at: now) ? "expired" : "active, expires"
+                    state = "\(word) \(ISO8601Instant.format(expiresAt))"
+                } else {
+                    state = "active, never expires"
+                }
+                print(
+                    "\(key.id)  \(key.prefix)…  \(key.name)  created \(ISO8601Instant.format(key.createdAt))  \(state)")
             }
         }
     }

@@ -67,13 +67,11 @@ struct BillingRunProcessTests {
         (1...count).map { "INV/26-27/" + String(repeating: "0", count: 6 - String($0).count) + String($0) }
     }
 
-    /// The periods the progress bar says are closed so far.
-    static func periodsClosed(in output: String) -> Int {
-        let counts = output.split(separator: "\r").compactMap { part -> Int? in
-            guard let range = part.range(of: "] ") else { return nil }
-            return Int(part[range.upperBound...].prefix { $0.isNumber })
+    /// Invoices committed so far, as another process sees them.
+    static func invoicesCommitted(_ location: DatabaseLocation) async throws -> Int {
+        try await Database.withOpen(location, logger: .init(label: "test")) { database in
+            try await database.sql.raw("SELECT COUNT(*) AS n FROM invoices").first()!.decode(column: "n", as: Int.self)
         }
-        return counts.last ?? 0
     }
 
     @Test(
@@ -83,15 +81,25 @@ struct BillingRunProcessTests {
         try await TestDatabase.withLocation(kind) { location in
             try await Self.seed(location)
             let arguments = ["bill", "--as-of", Self.asOf, "--database", BillfoldProcess.argument(for: location)]
-            let first = try BillfoldProcess(arguments)
-            let started = await first.wait { Self.periodsClosed(in: $0) >= 60 }
+            // The run draws its progress bar on standard error, a line for every period closed: far more than the
+            // one page its pipe holds here. So it cannot finish: it stands still in a write once it has closed a
+            // batch or two, whatever the speed of the machine, and is killed there.
+            let first = try BillfoldProcess(arguments, stallsOnStandardError: true)
+            let deadline = ContinuousClock.now + .seconds(600)
+            var committed = 0
+            while committed == 0, first.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                committed = try await Self.invoicesCommitted(location)
+            }
+            let wasRunning = first.isRunning
             first.killAbruptly()
             let status = await first.wait()
-            #expect(started, "the first run ended before it could be killed: \(first.standardError)")
+            #expect(wasRunning, "the first run ended before it could be killed: \(first.standardOutput)")
+            #expect(committed > 0, "the first run committed no invoice")
             #expect(status == SIGKILL)
 
             let partial = try await Self.outcome(location)
-            #expect(partial.invoices >= 60 && partial.invoices < Self.periodsDue)
+            #expect(partial.invoices > 0 && partial.invoices < Self.periodsDue)
             #expect(partial.invoices == partial.distinctPeriods)
             #expect(partial.numbers == Self.gapless(partial.invoices))
 

@@ -52,11 +52,12 @@ final class RazorpayStub: Sendable {
     static let keySecret = "thisisthekeysecret"
     static let webhookSecret = "thisisthewebhooksecret"
 
-    /// For tests: three tries with waits of a few milliseconds.
+    /// For tests: three tries with waits of a few milliseconds (asked for, never slept: see `waits`).
     static let quickRetry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(2), maxDelay: .milliseconds(20))
 
     private let script: @Sendable (RecordedRequest, Int) async -> StubAnswer
     private let recorded = Mutex<[RecordedRequest]>([])
+    private let askedWaits = Mutex<[Duration]>([])
 
     /// `script` answers a request given how many came before it.
     init(_ script: @escaping @Sendable (RecordedRequest, Int) async -> StubAnswer) {
@@ -66,10 +67,26 @@ final class RazorpayStub: Sendable {
     /// Every request that reached the stub, in order, refused or not.
     var requests: [RecordedRequest] { self.recorded.withLock { $0 } }
 
+    /// The waits the gateway asked for between tries, in order. The gateway's sleeper records them and returns at
+    /// once, so no test waits on the real clock and none depends on how busy the machine is.
+    var waits: [Duration] { self.askedWaits.withLock { $0 } }
+
+    /// Waits until `count` requests have reached the stub, or a minute has passed; the answer of a request the
+    /// gateway stopped waiting for may be recorded a moment after the gateway gave up on it.
+    func requests(reaching count: Int) async throws -> [RecordedRequest] {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while self.requests.count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self.requests
+    }
+
     /// Starts the stub, hands `test` a gateway pointed at it, and stops the stub when `test` returns.
+    /// `sleep` replaces the recording sleeper, to make a wait fail.
     func serve(
         keySecret: String = RazorpayStub.keySecret, retry: RetryPolicy = RazorpayStub.quickRetry,
-        requestTimeout: Duration = .seconds(5), _ test: (RazorpayGateway) async throws -> Void
+        requestTimeout: Duration = .seconds(5), sleep: RetrySleeper? = nil,
+        _ test: (RazorpayGateway) async throws -> Void
     ) async throws {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "razorpay-stub")
@@ -90,7 +107,11 @@ final class RazorpayStub: Sendable {
             let port = await iterator.next() ?? 0
             let gateway = RazorpayGateway(
                 baseURL: "http://127.0.0.1:\(port)/v1", keyID: Self.keyID, keySecret: keySecret,
-                webhookSecret: Self.webhookSecret, retry: retry, requestTimeout: requestTimeout)
+                webhookSecret: Self.webhookSecret, retry: retry, requestTimeout: requestTimeout,
+                sleep: sleep ?? { [self] wait in
+                    try Task.checkCancellation()
+                    self.askedWaits.withLock { $0.append(wait) }
+                })
             do {
                 try await test(gateway)
             } catch {

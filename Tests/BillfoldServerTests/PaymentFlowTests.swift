@@ -24,16 +24,19 @@ struct PaymentHarness: Sendable {
     /// A postpaid workspace in Karnataka with four open invoices of ₹1,215.40 each.
     let workspaceID: String
 
-    /// Polls until `condition` holds, for up to thirty seconds of real time (the whole suite shares two cores).
+    /// Polls until `condition` holds. The minute of real time is only a safety net for something that never
+    /// happens: how soon it happens depends on how busy the machine is, and no test asserts it.
     func eventually(
         _ what: String, _ condition: @Sendable () async throws -> Bool,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        for _ in 0..<600 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("never: \(what)", sourceLocation: sourceLocation)
+        if try await condition() { return }
+        Issue.record("never, in a minute: \(what)", sourceLocation: sourceLocation)
     }
 
     func invoice(_ id: String) async throws -> [String: Any] {

@@ -426,9 +426,10 @@ actor WebhookInbox {
         return self.statuses.isEmpty ? 200 : self.statuses.removeFirst()
     }
 
-    /// The first `count` deliveries, once they have arrived (failing after ten seconds).
+    /// The first `count` deliveries, once they have arrived. The minute is only a safety net for deliveries that
+    /// never come; the test does not care how long they take, which depends on how busy the machine is.
     func wait(for count: Int) async throws -> [Received] {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while self.received.count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -13,17 +13,20 @@ let testAPIKey = "bf_test_operator_key"
 /// Runs `body` against a live Billfold server on a fresh database of `kind`, optionally seeded with the demo
 /// (as of `demoSeededAt`, by default the server's `now`).
 ///
-/// With `clock`, the server reads the time from it, so a test can move time forward.
+/// With `clock`, the server reads the time from it, so a test can move time forward. `seed` writes to the
+/// migrated database before the server starts.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
+    seed: (@Sendable (Store) async throws -> Void)? = nil,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
-        if demo {
+        if demo || seed != nil {
             try await Database.withOpen(location, logger: .init(label: "test")) { database in
                 try await Migrations.run(on: database)
-                _ = try await DemoData.seed(into: database, now: demoSeededAt ?? now)
+                if demo { _ = try await DemoData.seed(into: database, now: demoSeededAt ?? now) }
+                try await seed?(database.store)
             }
         }
         let configuration = ServerConfiguration(

@@ -7,6 +7,9 @@ import Testing
 
 @Suite("Meters and usage API")
 struct UsageAPITests {
+    /// The server's billing clock: 2026-11-21T08:00:00Z, so usage of November 2026 is recent.
+    static let now = InvoiceAPITests.now
+
     static let meter = """
         {"code": "pod-vcpu-hours", "name": "Pod vCPU", "resource_type": "pod", "unit": "vCPU-hour",
          "pricing": {"model": "graduated", "tiers": [{"up_to": "1000", "unit_price": "2.4"},
@@ -24,7 +27,7 @@ struct UsageAPITests {
 
     @Test("meters are created with exact decimal pricing, and bad pricing is refused", arguments: TestDatabase.kinds)
     func meters(kind: DatabaseKind) async throws {
-        try await withTestServer(kind) { client in
+        try await withTestServer(kind, now: Self.now) { client in
             let created = try await client.call(.post, "/api/v1/meters", json: Self.meter)
             #expect(created.status == .created)
             let pricing = try #require(created.object["pricing"] as? [String: Any])
@@ -64,7 +67,7 @@ struct UsageAPITests {
 
     @Test("usage is idempotent by event id and answers the same ids again", arguments: TestDatabase.kinds)
     func idempotentIngestion(kind: DatabaseKind) async throws {
-        try await withTestServer(kind) { client in
+        try await withTestServer(kind, now: Self.now) { client in
             _ = try await client.call(.post, "/api/v1/meters", json: Self.meter)
             let workspace = try await self.workspace(client)
             let batch = """
@@ -90,7 +93,7 @@ struct UsageAPITests {
 
     @Test("a batch with invalid records names each by index and stores nothing", arguments: TestDatabase.kinds)
     func invalidBatch(kind: DatabaseKind) async throws {
-        try await withTestServer(kind) { client in
+        try await withTestServer(kind, now: Self.now) { client in
             _ = try await client.call(.post, "/api/v1/meters", json: Self.meter)
             let workspace = try await self.workspace(client)
             func record(
@@ -124,9 +127,59 @@ struct UsageAPITests {
         }
     }
 
+    /// A record with the times given, and the field its refusal names (`nil`: taken).
+    struct UsageTimes: Sendable, CustomTestStringConvertible {
+        let startedAt: String
+        let endedAt: String
+        let param: String?
+        var testDescription: String { "\(self.startedAt) to \(self.endedAt)" }
+    }
+
+    /// The window around the server's 2026-11-21T08:00:00Z: from 2025-10-17T08:00:00Z to 2026-11-22T08:00:00Z.
+    static let usageTimes: [UsageTimes] = [
+        UsageTimes(startedAt: "0000-01-01T00:00:00Z", endedAt: "0000-01-01T01:00:00Z", param: "started_at"),
+        UsageTimes(startedAt: "9999-12-31T00:00:00Z", endedAt: "9999-12-31T01:00:00Z", param: "started_at"),
+        UsageTimes(startedAt: "2026-11-21T00:00:00Z", endedAt: "9999-12-31T23:59:59Z", param: "ended_at"),
+        UsageTimes(startedAt: "1970-01-01T00:00:00Z", endedAt: "2026-11-21T00:00:00Z", param: "started_at"),
+        UsageTimes(startedAt: "2025-10-17T07:59:59Z", endedAt: "2025-10-17T09:00:00Z", param: "started_at"),
+        UsageTimes(startedAt: "2025-10-17T08:00:00Z", endedAt: "2025-10-17T09:00:00Z", param: nil),
+        UsageTimes(startedAt: "2026-11-22T07:00:00Z", endedAt: "2026-11-22T08:00:00Z", param: nil),
+        UsageTimes(startedAt: "2026-11-22T07:00:00Z", endedAt: "2026-11-22T08:00:01Z", param: "ended_at"),
+        UsageTimes(startedAt: "2026-11-22T13:00:00+05:30", endedAt: "2026-11-22T13:30:00+05:30", param: nil),
+        UsageTimes(startedAt: "2026-11-22T08:00:01Z", endedAt: "2026-11-22T09:00:00Z", param: "started_at"),
+    ]
+
+    @Test(
+        "usage is taken from 400 days before the server's time to a day after it, and refused outside that",
+        arguments: TestDatabase.kinds, Self.usageTimes)
+    func timeWindow(kind: DatabaseKind, times: UsageTimes) async throws {
+        try await withTestServer(kind, now: Self.now) { client in
+            _ = try await client.call(.post, "/api/v1/meters", json: Self.meter)
+            let workspace = try await self.workspace(client)
+            let response = try await client.call(
+                .post, "/api/v1/usage",
+                json: """
+                    {"records": [{"event_id": "e-1", "workspace_id": "\(workspace)", "meter": "pod-vcpu-hours",
+                     "resource_name": "api", "quantity": "1",
+                     "started_at": "\(times.startedAt)", "ended_at": "\(times.endedAt)"}]}
+                    """)
+            guard let param = times.param else {
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                return
+            }
+            #expect(response.status == .unprocessableContent)
+            #expect(response.error["code"] as? String == "invalid_records")
+            let errors = try #require(response.error["errors"] as? [[String: Any]])
+            #expect(errors.count == 1)
+            #expect(errors.first?["param"] as? String == "records[0].\(param)")
+            let message = errors.first?["message"] as? String ?? ""
+            #expect(message.contains("2025-10-17T08:00:00Z") && message.contains("2026-11-22T08:00:00Z"), "\(message)")
+        }
+    }
+
     @Test("event ids with quotes, backslashes and other scripts come back exactly", arguments: TestDatabase.kinds)
     func eventIDsRoundTrip(kind: DatabaseKind) async throws {
-        try await withTestServer(kind) { client in
+        try await withTestServer(kind, now: Self.now) { client in
             _ = try await client.call(.post, "/api/v1/meters", json: Self.meter)
             let workspaceID = try await self.workspace(client)
             let eventIDs = [#"say "hi""#, #"back\slash/and/slash"#, "देवनागरी-42", "emoji 🧾 ünïcode", "plain-1"]

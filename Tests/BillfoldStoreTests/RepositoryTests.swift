@@ -51,6 +51,37 @@ struct RepositoryTests {
         }
     }
 
+    @Test(
+        "an API key with an expiry keeps it, and says it has expired from that instant on",
+        arguments: TestDatabase.kinds)
+    func apiKeyExpiry(kind: DatabaseKind) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let keys = database.store.apiKeys
+            let expiry = Fixtures.now.addingTimeInterval(30 * 86_400)
+            let (key, secret) = try await keys.create(name: "trial", expiresAt: expiry, at: Fixtures.now)
+            #expect(key.expiresAt == expiry)
+            let (lasting, _) = try await keys.create(name: "billing-sync", at: Fixtures.now)
+            #expect(lasting.expiresAt == nil)
+
+            let found = try #require(try await keys.authenticate(secret: secret))
+            #expect(found.id == key.id && found.expiresAt == expiry)
+            #expect(!found.isExpired(at: expiry.addingTimeInterval(-0.001)))
+            #expect(found.isExpired(at: expiry))
+            #expect(found.isExpired(at: expiry.addingTimeInterval(86_400)))
+            let listed = try await keys.list()
+            #expect(listed.first { $0.id == key.id }?.expiresAt == expiry)
+            #expect(listed.first { $0.id == lasting.id }?.isExpired(at: .distantFuture) == false)
+
+            for past in [Fixtures.now, Fixtures.now.addingTimeInterval(-1), Date(timeIntervalSince1970: 0)] {
+                let error = await #expect(throws: StoreError.self) {
+                    try await keys.create(name: "stale", expiresAt: past, at: Fixtures.now)
+                }
+                #expect(error?.code == .invalid)
+            }
+            #expect(try await keys.list().count == 2, "a refused key is not stored")
+        }
+    }
+
     @Test("an invoice keeps its lines, taxes, parties and payments", arguments: TestDatabase.kinds)
     func invoiceRoundTrip(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in

@@ -40,7 +40,12 @@ public final class BillfoldProcess {
     }
 
     /// Starts `billfold` with `arguments`.
-    public init(_ arguments: [String]) throws {
+    ///
+    /// With `stallsOnStandardError`, nothing reads the process's standard error and its pipe holds a single page
+    /// (4 KiB): once the process has written that much there, its next write blocks, and the process stands still
+    /// at that point until it is killed. A test can then kill it at a known place, however fast or slow the machine
+    /// is; `standardError` stays empty.
+    public init(_ arguments: [String], stallsOnStandardError: Bool = false) throws {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = arguments
@@ -53,19 +58,46 @@ public final class BillfoldProcess {
             let text = String(decoding: handle.availableData, as: UTF8.self)
             output.text.withLock { $0.standardOutput += text }
         }
-        standardError.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.standardError += text }
+        if stallsOnStandardError {
+            try Self.shrink(standardError)
+        } else {
+            standardError.fileHandleForReading.readabilityHandler = { [output] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                output.text.withLock { $0.standardError += text }
+            }
         }
         try process.run()
+    }
+
+    /// Makes `pipe` hold one page, the least Linux allows.
+    private static func shrink(_ pipe: Pipe) throws {
+        #if os(Linux)
+            // F_SETPIPE_SZ from <fcntl.h>, which Glibc's module map leaves out (it is behind _GNU_SOURCE).
+            let setPipeSize: Int32 = 1031
+            guard fcntl(pipe.fileHandleForWriting.fileDescriptor, setPipeSize, Int32(4096)) > 0 else {
+                throw DatabaseError(message: "cannot shrink the standard error pipe: errno \(errno)")
+            }
+        #else
+            throw DatabaseError(message: "a pipe's size can be set only on Linux")
+        #endif
     }
 
     public var standardOutput: String { self.output.text.withLock { $0.standardOutput } }
     public var standardError: String { self.output.text.withLock { $0.standardError } }
 
     /// Waits for the process to end and returns its exit status (the signal number when a signal ended it).
-    public func wait() async -> Int32 {
+    ///
+    /// `safetyNet` is only there so that a process that hangs fails the test instead of holding up the suite
+    /// for ever: past it, the process is killed and the answer is `SIGKILL`. No test depends on how long a process
+    /// takes, which depends on how busy the machine is.
+    public func wait(safetyNet: Duration = .seconds(600)) async -> Int32 {
+        let deadline = ContinuousClock.now + safetyNet
         while self.process.isRunning {
+            if ContinuousClock.now >= deadline {
+                self.killAbruptly()
+                self.process.waitUntilExit()
+                break
+            }
             try? await Task.sleep(for: .milliseconds(10))
         }
         // Let the readability handlers drain what the process wrote last.
@@ -73,14 +105,19 @@ public final class BillfoldProcess {
         return self.process.terminationStatus
     }
 
-    /// Waits until `condition` holds of the output so far; `false` when the process ended first.
-    public func wait(until condition: (String) -> Bool) async -> Bool {
-        while self.process.isRunning {
+    /// Waits until `condition` holds of the output so far; `false` when the process ended first, or when
+    /// `safetyNet` passed first (a hung process, not a slow one).
+    public func wait(until condition: (String) -> Bool, safetyNet: Duration = .seconds(600)) async -> Bool {
+        let deadline = ContinuousClock.now + safetyNet
+        while self.process.isRunning, ContinuousClock.now < deadline {
             if condition(self.standardError + self.standardOutput) { return true }
             try? await Task.sleep(for: .milliseconds(2))
         }
         return condition(self.standardError + self.standardOutput)
     }
+
+    /// Whether the process has not ended yet.
+    public var isRunning: Bool { self.process.isRunning }
 
     /// Ends the process at once with SIGKILL: no cleanup, no flush, as a crash or `kill -9` would.
     public func killAbruptly() {
