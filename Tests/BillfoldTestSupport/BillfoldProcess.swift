@@ -39,11 +39,14 @@ public final class BillfoldProcess {
         }
     }
 
-    /// Starts `billfold` with `arguments`.
-    public init(_ arguments: [String]) throws {
+    /// Starts `billfold` with `arguments`, in this process's environment with `environment` set over it.
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let standardOutput = Pipe()
         let standardError = Pipe()
         process.standardOutput = standardOutput
