@@ -142,8 +142,20 @@ extension PortalController {
             previousHref: hasPrevious ? rows.first.map { query.path(["ending_before": $0.id.rawValue]) } : nil,
             exportHref: "/api/v1/invoices/export.csv?" + CheckoutController.query(exportItems),
             notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)),
-            otherWaysToPay: options.otherWaysToPay())
+            statement: StatementForm(today: today), otherWaysToPay: options.otherWaysToPay())
         return try self.pages.render("portal-invoices", view)
+    }
+
+    /// The workspace's statement of account for the range the history's Statement form chose (by default this
+    /// financial year so far): the same PDF as `GET /api/v1/workspaces/{id}/statement.pdf`.
+    @Sendable func statement(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.workspace(context)
+        let query = request.uri.queryParameters
+        let (from, to) = try DocumentsController.statementRange(
+            from: query.get("from"), to: query.get("to"), today: self.clock.today)
+        let file = try await DocumentService(database: self.database, clock: self.clock).statement(
+            of: workspace.id, from: from, to: to)
+        return DocumentsController.response(file)
     }
 
     /// The ZIP of the ticked invoices' PDFs.

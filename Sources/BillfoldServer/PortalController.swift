@@ -49,6 +49,7 @@ struct PortalController: Sendable {
         billing.post("invoices/refresh", use: self.refresh)
         billing.get("invoices/:id", use: self.invoice)
         billing.post("invoices/:id/pay_from_wallet", use: self.payFromWallet)
+        billing.get("statement.pdf", use: self.statement)
         billing.get("wallet", use: self.wallet)
         billing.post("wallet/top_ups", use: self.topUp)
         billing.get("profile", use: self.profile)

@@ -58,6 +58,19 @@ struct OtherWaysToPay {
     }
 }
 
+/// The billing history's statement form: a range, by default this financial year so far.
+struct StatementForm {
+    let from: String
+    let to: String
+    let today: String
+
+    init(today: CalendarDate) {
+        self.from = FinancialYear(containing: today).firstDay.description
+        self.to = today.description
+        self.today = today.description
+    }
+}
+
 struct DashboardView {
     struct Figure {
         let amount: String
@@ -207,11 +220,13 @@ struct InvoicesView {
     let previousHref: String?
     let exportHref: String
     let notice: PortalNotice?
+    let statement: StatementForm
     let otherWaysToPay: OtherWaysToPay?
 
     init(
         layout: PortalPages.Layout, query: PortalController.ListQuery, rows: [InvoiceRow], nextHref: String?,
-        previousHref: String?, exportHref: String, notice: PortalNotice?, otherWaysToPay: OtherWaysToPay?
+        previousHref: String?, exportHref: String, notice: PortalNotice?, statement: StatementForm,
+        otherWaysToPay: OtherWaysToPay?
     ) {
         self.layout = layout
         let statuses: [InvoiceDisplayStatus?] = [nil] + PortalController.listedStatuses.map { $0 }
@@ -230,6 +245,7 @@ struct InvoicesView {
         self.previousHref = previousHref
         self.exportHref = exportHref
         self.notice = notice
+        self.statement = statement
         self.otherWaysToPay = otherWaysToPay
     }
 
