@@ -3,22 +3,22 @@
 #
 # Starts `billfold serve --demo` on a throwaway SQLite file and a free loopback port, waits for /health, then runs
 # tests/portal/test_portal.py against it: sign-in, the history's tabs, date range and search (compared with the
-# JSON API), an invoice's page and PDF, a ZIP of selected PDFs, the CSV export, Pay Now through the sandbox
-# checkout, a member without billing access, another workspace's invoice, and sign-out.
+# JSON API), an invoice's page and PDF, a ZIP of selected PDFs, the CSV export, a statement for a chosen range,
+# Pay Now through the sandbox checkout, a member without billing access, another workspace's invoice, and sign-out.
 #
 #   scripts/check-portal.sh
 #
 # Screenshots of the dashboard, the history and an invoice's page at phone (390x844) and desktop (1366x900) widths
 # go to .build/screenshots/ (dashboard-phone.png, history-desktop.png, ...); look at them after a change to the
-# pages. Installs what is missing: Debian's chromium and chromium-driver (apt-get, as root) and a pinned selenium
-# (PyPI). It needs no other network. BILLFOLD_BIN names the binary (default: the one `swift build` makes).
+# pages. Installs what is missing: Debian's chromium, chromium-driver, qpdf and poppler-utils (apt-get, as root) and
+# a pinned selenium (PyPI). It needs no other network. BILLFOLD_BIN names the binary (default: the one `swift build` makes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 selenium_version=4.51.0
 
 missing=()
-for package in chromium chromium-driver qpdf; do
+for package in chromium chromium-driver qpdf poppler-utils; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if ((${#missing[@]})); then

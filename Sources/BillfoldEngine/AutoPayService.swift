@@ -24,7 +24,11 @@ public struct AutoPayService: Sendable {
     }
 
     private var database: Database { self.payments.database }
-    private var gateway: any PaymentGateway { self.payments.gateway }
+
+    /// The gateway mandates and debits go through, or the refusal that says online payment is off.
+    private func gateway(for what: @autoclosure () -> String) throws -> any PaymentGateway {
+        try self.payments.onlineGateway(for: what())
+    }
 
     // MARK: Mandates
 
@@ -40,6 +44,7 @@ public struct AutoPayService: Sendable {
     public func registerMandate(for workspaceID: WorkspaceID, maxAmount: Money, actor: String) async throws
         -> MandateSetup
     {
+        let gateway = try self.gateway(for: "an auto-pay mandate for \(workspaceID)")
         guard let workspace = try await self.database.store.workspaces.find(workspaceID) else {
             throw EngineError(.notFound, "no workspace \(workspaceID)")
         }
@@ -53,11 +58,11 @@ public struct AutoPayService: Sendable {
         let customer: GatewayCustomer
         let order: GatewayOrder
         do {
-            customer = try await self.gateway.createCustomer(
+            customer = try await gateway.createCustomer(
                 CustomerRequest(
                     name: String(workspace.legalName.prefix(50)), email: workspace.email,
                     notes: ["workspace_id": workspaceID.rawValue]))
-            order = try await self.gateway.createOrder(
+            order = try await gateway.createOrder(
                 OrderRequest(
                     amount: Self.authorisationAmount, currency: workspace.currency.code, receipt: mandateID.rawValue,
                     notes: ["workspace_id": workspaceID.rawValue, "purpose": "auto-pay mandate"],
@@ -69,7 +74,7 @@ public struct AutoPayService: Sendable {
             throw PaymentService.engineError(error)
         }
         let mandate = Mandate(
-            id: mandateID, workspaceID: workspaceID, provider: self.gateway.provider, status: .pending,
+            id: mandateID, workspaceID: workspaceID, provider: gateway.provider, status: .pending,
             customerID: customer.id, authorisationOrderID: order.id, tokenID: nil, maxAmount: maxAmount,
             expiresAt: expiresAt, createdAt: now)
         try await self.database.inTransaction { store in
@@ -80,18 +85,18 @@ public struct AutoPayService: Sendable {
                     workspaceID: workspaceID, amount: maxAmount, details: ["order_id": order.id]))
         }
         return MandateSetup(
-            mandate: mandate, keyID: self.gateway.checkout.keyID,
-            hostedCheckoutURL: self.gateway.checkout.hostedCheckoutURL)
+            mandate: mandate, keyID: gateway.checkout.keyID, hostedCheckoutURL: gateway.checkout.hostedCheckoutURL)
     }
 
     /// The payer came back from authorising a mandate at checkout.
     func completeAuthorisation(_ mandate: Mandate, paymentID: String, signature: String) async throws -> Mandate {
+        let gateway = try self.gateway(for: "authorising mandate \(mandate.id)")
         guard
-            self.gateway.isValidCheckoutSignature(
+            gateway.isValidCheckoutSignature(
                 orderID: mandate.authorisationOrderID, paymentID: paymentID, signature: signature)
         else { throw EngineError(.invalidSignature, "razorpay_signature does not match the mandate's order") }
         do {
-            let payment = try await self.gateway.fetchPayment(id: paymentID)
+            let payment = try await gateway.fetchPayment(id: paymentID)
             _ = try await self.applyAuthorisation(payment, event: nil)
         } catch let error as GatewayError {
             throw PaymentService.engineError(error)
@@ -108,7 +113,8 @@ public struct AutoPayService: Sendable {
     {
         guard let orderID = payment.orderID else { return .ignored }
         let now = self.payments.clock.now
-        let provider = self.gateway.provider
+        let gateway = try self.gateway(for: "a mandate's authorisation")
+        let provider = gateway.provider
         let refund: Refund? = try await self.database.inTransaction { store in
             if let event {
                 guard
@@ -136,7 +142,7 @@ public struct AutoPayService: Sendable {
         if let refund { await self.payments.sendRefund(refund.id) }
         // token.confirmed may have come before this payment linked the token: read the token's state now.
         if let tokenID = payment.tokenID, let customerID = payment.customerID,
-            let token = try? await self.gateway.fetchToken(customerID: customerID, tokenID: tokenID)
+            let token = try? await gateway.fetchToken(customerID: customerID, tokenID: tokenID)
         {
             _ = try await self.applyToken(token, event: nil)
         }
@@ -146,7 +152,7 @@ public struct AutoPayService: Sendable {
     /// `token.confirmed`, `token.rejected`, `token.cancelled`, or a token read back after checkout.
     func applyToken(_ token: GatewayToken, event: GatewayEvent?) async throws -> PaymentService.WebhookResult {
         let now = self.payments.clock.now
-        let provider = self.gateway.provider
+        let provider = try self.gateway(for: "a mandate's token").provider
         return try await self.database.inTransaction { store in
             if let event {
                 guard
@@ -181,9 +187,11 @@ public struct AutoPayService: Sendable {
     // MARK: Debits
 
     /// Schedules a debit for every open invoice of an auto-pay workspace with a confirmed mandate, and records its
-    /// pre-debit notice in the outbox. Returns how many it scheduled.
+    /// pre-debit notice in the outbox. Returns how many it scheduled. With online payment off no debit can be
+    /// taken, so none is scheduled and no notice promises one.
     @discardableResult
     public func scheduleDebits(limit: Int = 200) async throws -> Int {
+        guard self.payments.takesOnlinePayments else { return 0 }
         let now = self.payments.clock.now
         var scheduled = 0
         for (invoiceID, mandateID) in try await self.database.store.autoPayCharges.awaitingSchedule(limit: limit) {
@@ -235,9 +243,11 @@ public struct AutoPayService: Sendable {
                 createdAt: now))
     }
 
-    /// Debits the scheduled charges whose time has come. Returns how many it sent to the gateway.
+    /// Debits the scheduled charges whose time has come. Returns how many it sent to the gateway. With online
+    /// payment off it claims none: they stay scheduled until a gateway is configured.
     @discardableResult
     public func chargeDue(limit: Int = 50) async throws -> Int {
+        guard self.payments.takesOnlinePayments else { return 0 }
         let now = self.payments.clock.now
         let claimed = try await self.database.inTransaction { store -> [AutoPayCharge] in
             var claimed: [AutoPayCharge] = []
@@ -303,6 +313,7 @@ public struct AutoPayService: Sendable {
             try await store.autoPayCharges.update(later, at: now)
             return false
         }
+        let gateway = try self.gateway(for: "an auto-pay debit")
         let checkout = try await self.payments.start(
             on: invoice.id, actor: "auto-pay", customerID: mandate.customerID
         ) { current in
@@ -310,7 +321,7 @@ public struct AutoPayService: Sendable {
             return current.amountDue
         }
         do {
-            _ = try await self.gateway.chargeRecurring(
+            _ = try await gateway.chargeRecurring(
                 RecurringChargeRequest(
                     amount: checkout.payment.amount.minorUnits, currency: checkout.payment.amount.currency.code,
                     orderID: checkout.orderID, customerID: mandate.customerID, tokenID: tokenID,

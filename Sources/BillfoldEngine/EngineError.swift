@@ -14,6 +14,9 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case gatewayRefused = "gateway_refused"
         /// The payment gateway did not answer; nothing was charged, and trying again later is safe.
         case gatewayUnavailable = "gateway_unavailable"
+        /// No payment gateway is configured (online payment is off): nothing can be paid, topped up or
+        /// authorised through one. The wallet and recorded bank transfers still work.
+        case onlinePaymentsNotConfigured = "online_payments_not_configured"
     }
 
     public let code: Code

@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// resends pending refunds, schedules auto-pay debits and takes the ones due.
 ///
 /// Several processes may each run one against a shared PostgreSQL: settling runs under the invoice's row lock,
-/// and due debits are claimed with `FOR UPDATE SKIP LOCKED`.
+/// and due debits are claimed with `FOR UPDATE SKIP LOCKED`. With online payment off a pass asks no gateway
+/// anything and changes nothing.
 public struct PaymentJobs: Service {
     public let payments: PaymentService
     public let interval: Duration

@@ -10,10 +10,14 @@ import Logging
 /// row lock, and a unique index allows one attempt in flight per invoice, so concurrent Pay Now requests share
 /// one order. Every outcome (checkout callback, webhook, refresh, reconciliation) goes through `settle`, which runs
 /// the attempt's lifecycle under the same lock: a second report of the same outcome finds nothing to do.
+///
+/// Without a gateway online payment is off: every gateway operation is refused with
+/// `onlinePaymentsNotConfigured` before anything is stored, and the payment jobs do nothing.
 public struct PaymentService: Sendable {
     public let database: Database
     public let clock: BillingClock
-    public let gateway: any PaymentGateway
+    /// `nil` when online payment is off.
+    public let gateway: (any PaymentGateway)?
     public let invoices: InvoiceService
     public let logger: Logger
     /// The smallest order the gateway takes: ₹1.
@@ -24,12 +28,27 @@ public struct PaymentService: Sendable {
     /// the invoice can be paid another way. A capture on its order later still counts, once.
     static let abandonedAttemptTimeout: TimeInterval = 1800
 
-    public init(invoices: InvoiceService, gateway: any PaymentGateway, logger: Logger = Logger(label: "billfold")) {
+    public init(
+        invoices: InvoiceService, gateway: (any PaymentGateway)?, logger: Logger = Logger(label: "billfold")
+    ) {
         self.database = invoices.database
         self.clock = invoices.clock
         self.invoices = invoices
         self.gateway = gateway
         self.logger = logger
+    }
+
+    /// Whether payments can go through a gateway; `false` when online payment is off.
+    public var takesOnlinePayments: Bool { self.gateway != nil }
+
+    /// The gateway, or the refusal that says online payment is off and `what` cannot be done.
+    func onlineGateway(for what: @autoclosure () -> String) throws -> any PaymentGateway {
+        guard let gateway = self.gateway else {
+            throw EngineError(
+                .onlinePaymentsNotConfigured,
+                "\(what()) needs a payment gateway, and online payment is off on this server")
+        }
+        return gateway
     }
 
     /// What a payer's browser needs to pay one attempt.
@@ -49,7 +68,8 @@ public struct PaymentService: Sendable {
     /// Starts a gateway attempt for `amount` (the amount due when `nil`) of an open invoice, or returns the attempt
     /// already in flight.
     public func payThroughGateway(_ invoiceID: InvoiceID, amount: Money?, actor: String) async throws -> Checkout {
-        try await self.start(on: invoiceID, actor: actor) { invoice in
+        _ = try self.onlineGateway(for: "paying invoice \(invoiceID) online")
+        return try await self.start(on: invoiceID, actor: actor) { invoice in
             guard invoice.kind != .creditNote, invoice.state == .open else {
                 throw EngineError(
                     .invalidState,
@@ -80,7 +100,7 @@ public struct PaymentService: Sendable {
         on invoiceID: InvoiceID, actor: String, customerID: String? = nil,
         amountToPay: @escaping @Sendable (Invoice) throws -> Money
     ) async throws -> Checkout {
-        let provider = self.gateway.provider
+        let provider = try self.onlineGateway(for: "a payment attempt on \(invoiceID)").provider
         for _ in 0..<3 {
             let now = self.clock.now
             let begun: (payment: Payment, invoice: Invoice, isNew: Bool)
@@ -130,9 +150,10 @@ public struct PaymentService: Sendable {
     private func createOrder(for payment: Payment, invoice: Invoice, customerID: String?, actor: String)
         async throws -> Checkout
     {
+        let gateway = try self.onlineGateway(for: "a gateway order")
         let order: GatewayOrder
         do {
-            order = try await self.gateway.createOrder(
+            order = try await gateway.createOrder(
                 OrderRequest(
                     amount: payment.amount.minorUnits, currency: payment.amount.currency.code,
                     receipt: payment.id.rawValue,
@@ -167,9 +188,11 @@ public struct PaymentService: Sendable {
     }
 
     private func checkout(_ payment: Payment, invoice: Invoice, orderID: String, isNew: Bool) -> Checkout {
-        Checkout(
-            payment: payment, invoice: invoice, orderID: orderID, keyID: self.gateway.checkout.keyID,
-            hostedCheckoutURL: self.gateway.checkout.hostedCheckoutURL, isNew: isNew)
+        // Only called once an order exists, so a gateway is configured.
+        let configuration = self.gateway?.checkout ?? CheckoutConfiguration(keyID: "", hostedCheckoutURL: nil)
+        return Checkout(
+            payment: payment, invoice: invoice, orderID: orderID, keyID: configuration.keyID,
+            hostedCheckoutURL: configuration.hostedCheckoutURL, isNew: isNew)
     }
 
     static func engineError(_ error: GatewayError) -> EngineError {
@@ -197,6 +220,7 @@ public struct PaymentService: Sendable {
     public func completeCheckout(orderID: String, paymentID: String, signature: String, actor: String)
         async throws -> CheckoutCompletion
     {
+        let gateway = try self.onlineGateway(for: "completing a checkout")
         guard let attempt = try await self.database.store.payments.find(gatewayOrderID: orderID) else {
             if let mandate = try await self.database.store.mandates.find(authorisationOrderID: orderID) {
                 let confirmed = try await AutoPayService(payments: self).completeAuthorisation(
@@ -205,13 +229,13 @@ public struct PaymentService: Sendable {
             }
             throw EngineError(.notFound, "no payment attempt has gateway order \(orderID)")
         }
-        guard self.gateway.isValidCheckoutSignature(orderID: orderID, paymentID: paymentID, signature: signature)
+        guard gateway.isValidCheckoutSignature(orderID: orderID, paymentID: paymentID, signature: signature)
         else {
             throw EngineError(.invalidSignature, "razorpay_signature does not match order \(orderID) and \(paymentID)")
         }
         let payment: GatewayPayment
         do {
-            payment = try await self.gateway.fetchPayment(id: paymentID)
+            payment = try await gateway.fetchPayment(id: paymentID)
         } catch {
             throw Self.engineError(error)
         }
@@ -233,6 +257,7 @@ public struct PaymentService: Sendable {
     /// Starts a wallet top-up paid through the gateway: a draft receipt that is numbered, paid and credited to the
     /// wallet when the payment is captured.
     public func topUpThroughGateway(_ workspaceID: WorkspaceID, amount: Money, actor: String) async throws -> Checkout {
+        _ = try self.onlineGateway(for: "topping up the wallet of \(workspaceID) online")
         guard amount.minorUnits >= Self.minimumOrder else {
             throw EngineError(.invalidAmount, "a top-up through the gateway must be at least ₹1")
         }
@@ -282,7 +307,7 @@ public struct PaymentService: Sendable {
                 let amount = Money.minimum(payment.amount, left)
                 left -= amount
                 let throughGateway =
-                    destination == .gateway && payment.provider == self.gateway.provider && payment.reference != nil
+                    destination == .gateway && payment.provider == self.gateway?.provider && payment.reference != nil
                 var refund = Refund(
                     workspaceID: invoice.workspaceID, invoiceID: invoiceID, creditNoteID: creditNote.id,
                     paymentID: payment.id, destination: throughGateway ? .gateway : .wallet, amount: amount,
@@ -343,7 +368,7 @@ public struct PaymentService: Sendable {
         let now = self.clock.now
         let today = self.clock.today
         let numberSeries = self.invoices.numberSeries
-        let provider = self.gateway.provider
+        let provider = try self.onlineGateway(for: "settling payment attempt \(paymentID)").provider
         let (invoice, refunds) = try await self.database.inTransaction { store -> (Invoice, [Refund]) in
             guard let found = try await store.payments.find(paymentID) else {
                 throw EngineError(.notFound, "no payment attempt \(paymentID)")
@@ -456,7 +481,8 @@ public struct PaymentService: Sendable {
 
     /// A webhook from the gateway: the signature is checked on the raw body before anything is parsed.
     public func receiveWebhook(body: [UInt8], signature: String?, eventID: String?) async throws -> WebhookResult {
-        guard let signature, self.gateway.isValidWebhookSignature(body: body, signature: signature) else {
+        let gateway = try self.onlineGateway(for: "a gateway webhook")
+        guard let signature, gateway.isValidWebhookSignature(body: body, signature: signature) else {
             throw EngineError(.invalidSignature, "X-Razorpay-Signature is missing or does not match the body")
         }
         guard let eventID, !eventID.isEmpty, eventID.utf8.count <= 100 else {
@@ -472,7 +498,7 @@ public struct PaymentService: Sendable {
     }
 
     func apply(_ event: GatewayEvent) async throws -> WebhookResult {
-        let actor = "gateway:\(self.gateway.provider)"
+        let actor = "gateway:\(try self.onlineGateway(for: "a gateway event").provider)"
         if event.name.hasPrefix("payment.") || event.name == "order.paid", let payment = event.payment,
             let orderID = payment.orderID ?? event.order?.id
         {
@@ -502,26 +528,29 @@ public struct PaymentService: Sendable {
     }
 
     func isRecorded(_ event: GatewayEvent) async throws -> Bool {
-        try await self.database.store.gatewayEvents.isRecorded(provider: self.gateway.provider, eventID: event.id)
+        let provider = try self.onlineGateway(for: "a gateway event").provider
+        return try await self.database.store.gatewayEvents.isRecorded(provider: provider, eventID: event.id)
     }
 
     func recordOnly(_ event: GatewayEvent) async throws -> WebhookResult {
         let isNew = try await self.database.store.gatewayEvents.record(
-            provider: self.gateway.provider, eventID: event.id, name: event.name, at: self.clock.now)
+            provider: try self.onlineGateway(for: "a gateway event").provider, eventID: event.id, name: event.name,
+            at: self.clock.now)
         return isNew ? .ignored : .duplicate
     }
 
     // MARK: Refresh and reconciliation
 
     /// Asks the gateway about every attempt on the invoice still processing (and recent failures, which a payer may
-    /// have retried on the same order), and settles what it says.
+    /// have retried on the same order), and settles what it says. With online payment off there is no one to ask:
+    /// the invoice comes back as it is.
     public func refresh(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
         guard let invoice = try await self.database.store.invoices.find(invoiceID) else {
             throw EngineError(.notFound, "no invoice \(invoiceID)")
         }
         let now = self.clock.now
         let recent = now.addingTimeInterval(-86_400)
-        for attempt in invoice.payments where attempt.provider == self.gateway.provider {
+        for attempt in invoice.payments where attempt.provider == self.gateway?.provider {
             let isOpen = attempt.status == .processing || (attempt.status == .failed && attempt.createdAt > recent)
             guard isOpen else { continue }
             try await self.reconcile(attempt, actor: actor, now: now)
@@ -542,9 +571,10 @@ public struct PaymentService: Sendable {
             }
             return
         }
+        let gateway = try self.onlineGateway(for: "reconciling payment attempt \(attempt.id)")
         let payments: [GatewayPayment]
         do {
-            payments = try await self.gateway.fetchPayments(orderID: orderID)
+            payments = try await gateway.fetchPayments(orderID: orderID)
         } catch {
             throw Self.engineError(error)
         }
@@ -563,13 +593,15 @@ public struct PaymentService: Sendable {
     }
 
     /// One reconciliation pass: settles attempts processing for longer than `grace` and resends refunds still
-    /// pending. Returns how many attempts it asked about. Safe to run in several processes at once.
+    /// pending. Returns how many attempts it asked about. Safe to run in several processes at once. With online
+    /// payment off it asks nothing and returns 0.
     @discardableResult
     public func reconcile(grace: TimeInterval = 60, limit: Int = 200) async throws -> Int {
+        guard let gateway = self.gateway else { return 0 }
         let now = self.clock.now
         let attempts = try await self.database.store.payments.processing(
             startedBefore: now.addingTimeInterval(-grace), limit: limit)
-        for attempt in attempts where attempt.provider == self.gateway.provider {
+        for attempt in attempts where attempt.provider == gateway.provider {
             do {
                 try await self.reconcile(attempt, actor: "reconciler", now: now)
             } catch {
@@ -589,15 +621,17 @@ public struct PaymentService: Sendable {
     /// Sends a pending gateway refund, or asks after one already sent. The refund's id is its idempotency key, so
     /// sending it again after a crash cannot refund twice.
     func sendRefund(_ id: RefundID) async {
+        // Without a gateway the refund stays pending until one is configured.
+        guard let gateway = self.gateway else { return }
         do {
             guard var refund = try await self.database.store.refunds.find(id), refund.status == .pending,
                 refund.destination == .gateway, let paymentID = refund.gatewayPaymentID
             else { return }
             let answer: GatewayRefund
             if let gatewayRefundID = refund.gatewayRefundID {
-                answer = try await self.gateway.fetchRefund(paymentID: paymentID, refundID: gatewayRefundID)
+                answer = try await gateway.fetchRefund(paymentID: paymentID, refundID: gatewayRefundID)
             } else {
-                answer = try await self.gateway.refund(
+                answer = try await gateway.refund(
                     RefundRequest(
                         paymentID: paymentID, amount: refund.amount.minorUnits, idempotencyKey: refund.id.rawValue,
                         receipt: refund.id.rawValue, notes: ["reason": refund.reason]))
@@ -627,7 +661,7 @@ public struct PaymentService: Sendable {
             if settled.status != .pending {
                 try await store.auditLog.record(
                     AuditEntry(
-                        occurredAt: now, actor: "gateway:\(self.gateway.provider)",
+                        occurredAt: now, actor: "gateway:\(self.gateway?.provider ?? "none")",
                         action: "refund.\(settled.status.rawValue)",
                         subjectID: settled.invoiceID?.rawValue ?? settled.id.rawValue,
                         workspaceID: settled.workspaceID, amount: settled.amount,

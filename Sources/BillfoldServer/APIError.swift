@@ -46,6 +46,12 @@ struct APIError: HTTPResponseError {
         self.retryAfter = retryAfter
     }
 
+    /// What to do when online payment is off, for payers and for the operator.
+    static let otherWaysToPay =
+        "Pay from the workspace's wallet (method wallet) or by bank transfer, which the operator records "
+        + "(method bank_transfer). The operator turns online payment on by starting billfold serve with "
+        + "BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and BILLFOLD_RAZORPAY_WEBHOOK_SECRET set."
+
     static func malformedJSON(_ message: String) -> APIError {
         APIError(.badRequest, .invalidRequest, code: "malformed_json", message: message)
     }
@@ -151,6 +157,13 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.badRequest, .invalidRequest, code: "invalid_signature", message: error.message)
             case .gatewayRefused:
                 return APIError(.unprocessableContent, .invalidRequest, code: "gateway_refused", message: error.message)
+            case .onlinePaymentsNotConfigured:
+                // The server's configuration, not the request, stands in the way: a conflict, with the ways that do
+                // work and how the operator turns online payment on.
+                return APIError(
+                    .conflict, .conflict, code: "online_payments_not_configured",
+                    message: error.message.prefix(1).uppercased() + error.message.dropFirst() + ". "
+                        + APIError.otherWaysToPay)
             case .gatewayUnavailable:
                 // The gateway's outage, not the request's fault: say so, and when to come back.
                 return APIError(

@@ -25,6 +25,13 @@ public func buildApplication(
         throw error
     }
     let gateway = PaymentGatewaySetup(configuration.gateway, logger: logger)
+    if case .sandbox = configuration.gateway {
+        logger.warning(
+            """
+            the payment sandbox is served under /sandbox/razorpay: no real money moves, and anyone who can reach \
+            this server can mark invoices paid; never run it in production
+            """)
+    }
     let router = buildRouter(
         database: database, clock: configuration.clock, signInPolicy: configuration.signInPolicy,
         publicURL: configuration.publicURL, gateway: gateway.gateway, sandbox: gateway.sandbox)
@@ -33,7 +40,8 @@ public func buildApplication(
     if let interval = configuration.billingInterval {
         services.append(BillingScheduler(run: BillingRun(invoices: invoices), interval: interval, logger: logger))
     }
-    if let interval = configuration.paymentJobsInterval {
+    // With online payment off there is nothing to settle, refund or debit through a gateway.
+    if let interval = configuration.paymentJobsInterval, gateway.gateway != nil {
         let payments = PaymentService(invoices: invoices, gateway: gateway.gateway, logger: logger)
         services.append(PaymentJobs(payments: payments, interval: interval, logger: logger))
     }
@@ -62,11 +70,12 @@ public func runServer(
 /// The routes: `/health`, `/openapi.json` and sign-in in the open; the rest of `/api/v1` behind an operator API
 /// key, except a workspace's own billing, which its owners and admins reach with a member session too.
 ///
-/// `gateway` takes payments (without one, every payment answers 503 `gateway_unavailable`); `sandbox`, when given,
-/// is served under `/sandbox/razorpay`.
+/// `gateway` takes payments; without one online payment is off (gateway payments, top-ups and mandates answer 409
+/// `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
+/// `/sandbox/razorpay`.
 public func buildRouter(
     database: Database, clock: BillingClock, signInPolicy: SignInPolicy = SignInPolicy(), publicURL: String? = nil,
-    gateway: any PaymentGateway = DeferredGateway(provider: "sandbox"), sandbox: SandboxRazorpay? = nil
+    gateway: (any PaymentGateway)? = nil, sandbox: SandboxRazorpay? = nil
 ) -> Router<BillfoldRequestContext> {
     let router = Router(context: BillfoldRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
@@ -75,9 +84,9 @@ public func buildRouter(
     let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
     let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: access, clock: clock)
     let sessions = SessionsController(access: access, publicURL: publicURL)
-    let printView = PrintViewController(database: database, clock: clock)
     let invoices = InvoiceService(database: database, clock: clock)
     let payments = PaymentService(invoices: invoices, gateway: gateway)
+    let printView = PrintViewController(database: database, clock: clock, payments: payments)
     let checkout = CheckoutController(database: database, clock: clock, payments: payments, publicURL: publicURL)
     if let sandbox {
         SandboxGatewayController(sandbox: sandbox).addRoutes(to: router.group("sandbox/razorpay"))
@@ -116,10 +125,11 @@ public func buildRouter(
     return router
 }
 
-/// The gateway a server takes payments through. The sandbox is served by the server itself, so its adapter is
-/// pointed at the server's own port once it is bound.
+/// The gateway a server takes payments through, if any. The sandbox is served by the server itself, so its adapter
+/// is pointed at the server's own port once it is bound.
 struct PaymentGatewaySetup: Sendable {
-    let gateway: any PaymentGateway
+    /// `nil` when online payment is off.
+    let gateway: (any PaymentGateway)?
     let sandbox: SandboxRazorpay?
     private let deferred: DeferredGateway?
     private let credentials: SandboxCredentials?
@@ -128,6 +138,11 @@ struct PaymentGatewaySetup: Sendable {
     init(_ settings: GatewaySettings, logger: Logger) {
         self.logger = logger
         switch settings {
+        case .disabled:
+            self.credentials = nil
+            self.deferred = nil
+            self.sandbox = nil
+            self.gateway = nil
         case .sandbox:
             let credentials = SandboxRazorpay.generatedCredentials()
             let deferred = DeferredGateway(provider: "sandbox")

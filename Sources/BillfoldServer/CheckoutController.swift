@@ -27,6 +27,10 @@ struct CheckoutController {
 
     @Sendable func payNow(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let invoice = try await InvoicesController.invoice(in: context, from: self.database)
+        guard self.payments.takesOnlinePayments else {
+            // A page from before online payment was turned off: back to the invoice, which says how else to pay.
+            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=offline")
+        }
         let checkout = try await self.payments.payThroughGateway(invoice.id, amount: nil, actor: context.actor)
         return Self.redirect(to: Self.pagePath(for: checkout.payment.id))
     }
@@ -51,6 +55,7 @@ struct CheckoutController {
 
     @Sendable func page(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let raw = try context.parameters.require("id")
+        guard let gateway = self.payments.gateway else { throw Self.notConfigured("a checkout page") }
         let store = self.database.store
         let supplier = try await store.supplier.find()
         let view: CheckoutView
@@ -62,7 +67,7 @@ struct CheckoutController {
                     to: "/portal/invoices/\(invoice.id.rawValue)?payment=\(attempt.status.rawValue)")
             }
             view = CheckoutView(
-                keyID: self.payments.gateway.checkout.keyID, orderID: orderID, amount: attempt.amount.minorUnits,
+                keyID: gateway.checkout.keyID, orderID: orderID, amount: attempt.amount.minorUnits,
                 amountText: attempt.amount.formatted(), currency: attempt.amount.currency.code,
                 merchant: supplier?.legalName ?? "Billfold",
                 description: invoice.number.map { "Invoice \($0)" } ?? invoice.description,
@@ -78,7 +83,7 @@ struct CheckoutController {
             }
             let amount = Money(minorUnits: AutoPayService.authorisationAmount, currency: mandate.maxAmount.currency)
             view = CheckoutView(
-                keyID: self.payments.gateway.checkout.keyID, orderID: mandate.authorisationOrderID,
+                keyID: gateway.checkout.keyID, orderID: mandate.authorisationOrderID,
                 amount: amount.minorUnits, amountText: amount.formatted(), currency: amount.currency.code,
                 merchant: supplier?.legalName ?? "Billfold",
                 description: "Auto-pay mandate up to \(mandate.maxAmount.formatted()) a debit (₹1 now, refunded)",
@@ -87,7 +92,7 @@ struct CheckoutController {
         } else {
             throw APIError.notFound("payment attempt or mandate", id: raw)
         }
-        if let hosted = self.payments.gateway.checkout.hostedCheckoutURL {
+        if let hosted = gateway.checkout.hostedCheckoutURL {
             return Self.redirect(
                 to: hosted + "?" + Self.query(["order_id": view.orderID, "callback_url": view.callbackURL]))
         }
@@ -156,11 +161,21 @@ struct CheckoutController {
 
     /// Razorpay's webhooks: verified on the raw body, applied once per `x-razorpay-event-id`.
     @Sendable func webhook(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        guard self.payments.takesOnlinePayments else { throw Self.notConfigured("a Razorpay webhook") }
         let body = try await JSONCoding.collect(request, upTo: 1 << 20)
         let result = try await self.payments.receiveWebhook(
             body: Array(buffer: body), signature: request.headers[.init(RazorpayWebhook.signatureHeader)!],
             eventID: request.headers[.init(RazorpayWebhook.eventIDHeader)!])
         return try JSONCoding.response(["status": result.rawValue])
+    }
+
+    /// The refusal when online payment is off and something arrives that only a gateway would send.
+    static func notConfigured(_ what: String) -> APIError {
+        APIError(
+            .conflict, .conflict, code: "online_payments_not_configured",
+            message: "Online payment is off on this server, so \(what) has nothing to act on and nothing was "
+                + "changed. If payments should go through Razorpay, the operator starts billfold serve with "
+                + "BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and BILLFOLD_RAZORPAY_WEBHOOK_SECRET set.")
     }
 
     private func callbackURL(_ request: Request) -> String {

@@ -19,7 +19,8 @@ public struct ServerConfiguration: Sendable {
     /// `nil` builds links from the request's Host.
     public var publicURL: String?
     public var signInPolicy: SignInPolicy
-    /// Which payment gateway takes Pay Now: Billfold's own sandbox unless Razorpay keys are given.
+    /// Which payment gateway takes Pay Now. None unless one is chosen: a server nobody configured for payments
+    /// takes no online payment rather than a pretend one.
     public var gateway: GatewaySettings
     /// How often the server settles attempts no webhook reported, resends refunds and runs auto-pay; `nil` never.
     public var paymentJobsInterval: Duration?
@@ -28,7 +29,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
         bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
         billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy(),
-        gateway: GatewaySettings = .sandbox, paymentJobsInterval: Duration? = nil
+        gateway: GatewaySettings = .disabled, paymentJobsInterval: Duration? = nil
     ) {
         self.host = host
         self.port = port
@@ -46,8 +47,121 @@ public struct ServerConfiguration: Sendable {
 
 /// The payment gateway a server uses.
 public enum GatewaySettings: Sendable {
-    /// Billfold's own sandbox, served by this server under `/sandbox/razorpay`: Razorpay's protocol, no real money.
+    /// No gateway: online payment is off. Pay Now is hidden, gateway payments, top-ups and mandates are refused
+    /// with `online_payments_not_configured`, and invoices are paid from the wallet or by bank transfers the
+    /// operator records.
+    case disabled
+    /// Billfold's own sandbox, served by this server under `/sandbox/razorpay`: Razorpay's protocol, no real money,
+    /// and anyone who reaches the server can mark an invoice paid. Only for trying Billfold out.
     case sandbox
     /// Razorpay, with the account's API key pair and the secret its webhooks are signed with.
     case razorpay(keyID: String, keySecret: String, webhookSecret: String, baseURL: String)
+}
+
+/// How payments are taken, as `billfold serve --payments` or `BILLFOLD_PAYMENTS` names it.
+public enum PaymentsMode: String, CaseIterable, Sendable {
+    case razorpay, sandbox, off
+}
+
+/// A start-up setting that cannot be used as given: what is wrong and what to do.
+public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { self.message }
+}
+
+extension GatewaySettings {
+    /// The variables that hold Razorpay's secrets (environment only, so they never show in a process list).
+    public static let razorpayKeyNames = [
+        "BILLFOLD_RAZORPAY_KEY_ID", "BILLFOLD_RAZORPAY_KEY_SECRET", "BILLFOLD_RAZORPAY_WEBHOOK_SECRET",
+    ]
+
+    /// The gateway `serve` runs with. `mode` comes from `--payments`; without it `BILLFOLD_PAYMENTS` decides, and
+    /// without that it is derived: Razorpay when its three keys are set, the sandbox for the demo, otherwise off.
+    ///
+    /// Refused: Razorpay without all three keys, and the sandbox while any Razorpay key is set (a server holding
+    /// real keys must never let anyone mark invoices paid). `off` always wins: keys set beside it are not used.
+    public static func resolve(
+        mode: PaymentsMode?, isDemo: Bool, environment: [String: String]
+    ) throws(ConfigurationError) -> GatewaySettings {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var chosen = mode.map { (mode: $0, source: "--payments \($0.rawValue)") }
+        if chosen == nil, let text = value("BILLFOLD_PAYMENTS") {
+            guard let mode = PaymentsMode(rawValue: text.lowercased()) else {
+                throw ConfigurationError("BILLFOLD_PAYMENTS must be razorpay, sandbox or off, not \(text)")
+            }
+            chosen = (mode, "BILLFOLD_PAYMENTS=\(mode.rawValue)")
+        }
+        let keys = Self.razorpayKeyNames.map(value)
+        let setKeys = zip(Self.razorpayKeyNames, keys).filter { $0.1 != nil }.map(\.0)
+        func razorpay(_ asked: String) throws(ConfigurationError) -> GatewaySettings {
+            guard let keyID = keys[0], let keySecret = keys[1], let webhookSecret = keys[2] else {
+                let missing = zip(Self.razorpayKeyNames, keys).filter { $0.1 == nil }.map(\.0)
+                throw ConfigurationError(
+                    "\(asked) needs all three of \(Self.razorpayKeyNames.joined(separator: ", ")) in the environment; "
+                        + "missing: \(missing.joined(separator: ", "))")
+            }
+            let baseURL = value("BILLFOLD_RAZORPAY_BASE_URL") ?? "https://api.razorpay.com/v1"
+            return .razorpay(keyID: keyID, keySecret: keySecret, webhookSecret: webhookSecret, baseURL: baseURL)
+        }
+        switch chosen {
+        case .some((.off, _)):
+            return .disabled
+        case .some((.sandbox, let source)):
+            guard setKeys.isEmpty else {
+                throw ConfigurationError(
+                    "\(source) asks for the payment sandbox, but \(setKeys.joined(separator: ", ")) "
+                        + (setKeys.count == 1 ? "is" : "are")
+                        + " set: the sandbox lets anyone mark invoices paid, so it never runs beside Razorpay keys. "
+                        + "Unset the keys to try the sandbox, or leave out \(source) to take payments through Razorpay."
+                )
+            }
+            return .sandbox
+        case .some((.razorpay, let source)):
+            return try razorpay(source)
+        case nil:
+            if setKeys.isEmpty { return isDemo ? .sandbox : .disabled }
+            return try razorpay("Razorpay (some of its keys are set)")
+        }
+    }
+
+    /// The mode these settings run in, as `--payments` names it.
+    public var mode: PaymentsMode {
+        switch self {
+        case .disabled: .off
+        case .sandbox: .sandbox
+        case .razorpay: .razorpay
+        }
+    }
+
+    /// What `serve` prints about payments when it starts: for the sandbox a warning nobody can miss, for no
+    /// gateway how customers pay instead and how to turn online payment on.
+    public var startupNotice: [String] {
+        switch self {
+        case .razorpay:
+            return ["Payments: Razorpay. Point its webhooks at /api/v1/webhooks/razorpay on the public URL."]
+        case .sandbox:
+            let rule = String(repeating: "!", count: 78)
+            return [
+                rule,
+                "!! PAYMENT SANDBOX: NO REAL MONEY MOVES.",
+                "!! Anyone who can reach this server can \"pay\" any invoice at the sandbox checkout",
+                "!! and see it marked Paid, with no money received.",
+                "!! NEVER RUN THE SANDBOX IN PRODUCTION. For real payments set BILLFOLD_RAZORPAY_KEY_ID,",
+                "!! BILLFOLD_RAZORPAY_KEY_SECRET and BILLFOLD_RAZORPAY_WEBHOOK_SECRET; for none, --payments off.",
+                rule,
+            ]
+        case .disabled:
+            return [
+                "Payments: online payment is off, so the portal offers no Pay Now. Customers pay from their wallet, or by",
+                "  bank transfer, which you record: POST /api/v1/invoices/{id}/payments {\"method\":\"bank_transfer\"}.",
+                "  To take payments online, set BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and",
+                "  BILLFOLD_RAZORPAY_WEBHOOK_SECRET (or try it without real money: --payments sandbox).",
+            ]
+        }
+    }
 }

@@ -66,11 +66,35 @@ struct DocumentsController {
     @Sendable func statement(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
         let query = request.uri.queryParameters
-        let to = try Validate.date(query.get("to"), param: "to") ?? self.clock.today
-        let from = try Validate.date(query.get("from"), param: "from") ?? FinancialYear(containing: to).firstDay
-        guard from <= to else { throw APIError.backwards(from: from, to: to) }
+        let (from, to) = try Self.statementRange(from: query.get("from"), to: query.get("to"), today: self.clock.today)
         let file = try await self.documents.statement(of: workspace.id, from: from, to: to)
         return Self.response(file)
+    }
+
+    /// The longest range one statement covers, in months.
+    static let longestStatement = 120
+
+    /// A statement's range from the `from` and `to` a request gave (empty counts as left out): `to` defaults to
+    /// today, `from` to the first day of `to`'s financial year. Refused: not dates, `to` before `from`, a `from`
+    /// after today (there is nothing yet to show), and more than ten years at once.
+    static func statementRange(from fromText: String?, to toText: String?, today: CalendarDate) throws -> (
+        from: CalendarDate, to: CalendarDate
+    ) {
+        func given(_ text: String?) -> String? {
+            text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        }
+        let to = try Validate.date(given(toText), param: "to") ?? today
+        let from = try Validate.date(given(fromText), param: "from") ?? FinancialYear(containing: to).firstDay
+        guard from <= to else { throw APIError.backwards(from: from, to: to) }
+        guard from <= today else {
+            throw APIError.invalid(
+                "from", "from (\(from)) is after today (\(today)): a statement shows what has happened")
+        }
+        guard to < from.adding(months: Self.longestStatement) else {
+            throw APIError.invalid(
+                "to", "a statement covers at most ten years; \(from) to \(to) is longer: ask for a shorter range")
+        }
+        return (from, to)
     }
 
     static func response(_ file: DocumentFile) -> Response {

@@ -20,7 +20,7 @@ extension PortalController {
         let layout = try await self.pages.layout("Wallet", section: .wallet, context: context)
         let view = WalletView(
             layout: layout, workspace: workspace, balance: balance, entries: entries, timeZone: self.clock.timeZone,
-            amount: amount, error: error)
+            amount: amount, error: error, options: try await self.paymentOptions(for: workspace))
         return try self.pages.render("portal-wallet", view, status: status)
     }
 
@@ -33,6 +33,12 @@ extension PortalController {
             return try await self.walletPage(
                 context: context, amount: text, error: "This workspace is billed after use, so it has no wallet.",
                 status: .unprocessableContent)
+        }
+        guard self.payments.takesOnlinePayments else {
+            return try await self.walletPage(
+                context: context, amount: text,
+                error: "Online payment is not available here, so nothing was charged: top up by bank transfer instead.",
+                status: .conflict)
         }
         guard let minorUnits = Self.minorUnits(text, currency: workspace.currency),
             minorUnits >= PaymentService.minimumOrder,

@@ -135,13 +135,28 @@ extension PortalController {
         let layout = try await self.pages.layout("Billing history", section: .invoices, context: context)
         var exportItems = apiQuery
         exportItems["workspace_id"] = workspace.id.rawValue
+        let options = try await self.paymentOptions(for: workspace)
         let view = InvoicesView(
-            layout: layout, query: query, rows: rows.map(InvoiceRow.init),
+            layout: layout, query: query,
+            rows: rows.map { InvoiceRow($0, takesOnlinePayments: options.takesOnlinePayments) },
             nextHref: hasNext ? rows.last.map { query.path(["starting_after": $0.id.rawValue]) } : nil,
             previousHref: hasPrevious ? rows.first.map { query.path(["ending_before": $0.id.rawValue]) } : nil,
             exportHref: "/api/v1/invoices/export.csv?" + CheckoutController.query(exportItems),
-            notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)))
+            notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)),
+            statement: StatementForm(today: today), otherWaysToPay: options.otherWaysToPay())
         return try self.pages.render("portal-invoices", view)
+    }
+
+    /// The workspace's statement of account for the range the history's Statement form chose (by default this
+    /// financial year so far): the same PDF as `GET /api/v1/workspaces/{id}/statement.pdf`.
+    @Sendable func statement(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let workspace = try await self.workspace(context)
+        let query = request.uri.queryParameters
+        let (from, to) = try DocumentsController.statementRange(
+            from: query.get("from"), to: query.get("to"), today: self.clock.today)
+        let file = try await DocumentService(database: self.database, clock: self.clock).statement(
+            of: workspace.id, from: from, to: to)
+        return DocumentsController.response(file)
     }
 
     /// The ZIP of the ticked invoices' PDFs.
@@ -202,9 +217,17 @@ extension PortalController {
         let invoice = try await InvoicesController.invoice(in: context, from: self.database)
         let layout = try await self.pages.layout(
             invoice.number.map { "Invoice \($0)" } ?? "Draft invoice", section: .invoices, context: context)
+        let workspace = try await self.workspace(context)
         let view = InvoiceDetailView(
             layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
-            payment: request.uri.queryParameters.get("payment"))
+            payment: request.uri.queryParameters.get("payment"), options: try await self.paymentOptions(for: workspace))
         return try self.pages.render("portal-invoice", view)
+    }
+
+    /// Pays what the wallet's balance covers of the invoice, then shows the invoice again.
+    @Sendable func payFromWallet(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
+        let invoice = try await InvoicesController.invoice(in: context, from: self.database)
+        _ = try await WalletService(invoices: self.payments.invoices).pay(invoice.id, actor: context.actor)
+        return CheckoutController.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=wallet")
     }
 }

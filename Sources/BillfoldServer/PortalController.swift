@@ -48,6 +48,8 @@ struct PortalController: Sendable {
         billing.post("invoices/download", use: self.download)
         billing.post("invoices/refresh", use: self.refresh)
         billing.get("invoices/:id", use: self.invoice)
+        billing.post("invoices/:id/pay_from_wallet", use: self.payFromWallet)
+        billing.get("statement.pdf", use: self.statement)
         billing.get("wallet", use: self.wallet)
         billing.post("wallet/top_ups", use: self.topUp)
         billing.get("profile", use: self.profile)
@@ -143,6 +145,17 @@ struct PortalController: Sendable {
     }
 
     // MARK: Helpers
+
+    /// How `workspace` can pay: Pay Now when a gateway takes payments, its wallet, a bank transfer to the supplier.
+    func paymentOptions(for workspace: Workspace) async throws -> PaymentOptions {
+        let store = self.database.store
+        let supplier = try await store.supplier.find()
+        return PaymentOptions(
+            takesOnlinePayments: self.payments.takesOnlinePayments,
+            walletBalance: try await store.wallet.balance(of: workspace.id, in: workspace.currency),
+            isPrepaid: workspace.billingMode == .prepaid, supplierName: supplier?.legalName,
+            supplierEmail: supplier?.email)
+    }
 
     /// The signed-in member's workspace.
     func workspace(_ context: BillfoldRequestContext) async throws -> Workspace {

@@ -15,6 +15,62 @@ struct PortalNotice {
     let message: String
 }
 
+/// How a workspace can pay, beside or instead of Pay Now: what the portal's pages need to offer the right ways.
+struct PaymentOptions {
+    /// Whether a gateway takes Pay Now; `false` when online payment is off on this server.
+    let takesOnlinePayments: Bool
+    let walletBalance: Money
+    let isPrepaid: Bool
+    /// The supplier's name and email, for bank transfer details; `nil` before the operator sets the supplier.
+    let supplierName: String?
+    let supplierEmail: String?
+
+    /// The help shown when online payment is off, or `nil` when Pay Now is there.
+    func otherWaysToPay(reference: String? = nil) -> OtherWaysToPay? {
+        self.takesOnlinePayments ? nil : OtherWaysToPay(self, reference: reference)
+    }
+}
+
+/// What the portal says when online payment is off: the wallet, when it can pay, and a bank transfer.
+struct OtherWaysToPay {
+    let walletBalance: String
+    let hasWalletBalance: Bool
+    let isPrepaid: Bool
+    let supplierName: String
+    let contactEmail: String?
+    /// The invoice number to quote with a transfer.
+    let reference: String?
+
+    init(_ options: PaymentOptions, reference: String?) {
+        self.walletBalance = options.walletBalance.formatted()
+        self.hasWalletBalance = options.walletBalance.isPositive
+        self.isPrepaid = options.isPrepaid
+        self.supplierName = options.supplierName ?? "your supplier"
+        self.contactEmail = options.supplierEmail
+        self.reference = reference
+    }
+
+    /// One sentence for a printed page.
+    var bankTransferSentence: String {
+        let contact = self.contactEmail.map { "write to \($0)" } ?? "ask \(self.supplierName)"
+        return "Pay by bank transfer: \(contact) for the bank account details"
+            + (self.reference.map { " and quote \($0) with the transfer." } ?? ".")
+    }
+}
+
+/// The billing history's statement form: a range, by default this financial year so far.
+struct StatementForm {
+    let from: String
+    let to: String
+    let today: String
+
+    init(today: CalendarDate) {
+        self.from = FinancialYear(containing: today).firstDay.description
+        self.to = today.description
+        self.today = today.description
+    }
+}
+
 struct DashboardView {
     struct Figure {
         let amount: String
@@ -117,7 +173,7 @@ struct InvoiceRow {
     let isDocument: Bool
     let canPay: Bool
 
-    init(_ item: InvoiceListItem) {
+    init(_ item: InvoiceListItem, takesOnlinePayments: Bool) {
         self.id = item.id.rawValue
         self.number = item.number ?? "Draft"
         self.kind = item.kind.label
@@ -134,7 +190,7 @@ struct InvoiceRow {
         self.statusLabel = item.status.label
         self.isDocument = item.number != nil
         self.canPay =
-            item.kind == .invoice && [.pending, .overdue, .failed].contains(item.status)
+            takesOnlinePayments && item.kind == .invoice && [.pending, .overdue, .failed].contains(item.status)
             && item.amountDue.minorUnits >= PaymentService.minimumOrder
     }
 }
@@ -168,10 +224,13 @@ struct InvoicesView {
     let previousHref: String?
     let exportHref: String
     let notice: PortalNotice?
+    let statement: StatementForm
+    let otherWaysToPay: OtherWaysToPay?
 
     init(
         layout: PortalPages.Layout, query: PortalController.ListQuery, rows: [InvoiceRow], nextHref: String?,
-        previousHref: String?, exportHref: String, notice: PortalNotice?
+        previousHref: String?, exportHref: String, notice: PortalNotice?, statement: StatementForm,
+        otherWaysToPay: OtherWaysToPay?
     ) {
         self.layout = layout
         let statuses: [InvoiceDisplayStatus?] = [nil] + PortalController.listedStatuses.map { $0 }
@@ -196,6 +255,8 @@ struct InvoicesView {
         self.previousHref = previousHref
         self.exportHref = exportHref
         self.notice = notice
+        self.statement = statement
+        self.otherWaysToPay = otherWaysToPay
     }
 
     static func notice(for code: String) -> PortalNotice? {
@@ -227,10 +288,25 @@ struct InvoiceDetailView {
     let attempts: [Attempt]
     let hasAttempts: Bool
     let notice: PortalNotice?
+    /// The wallet can pay (some of) what is due, with its balance.
+    let canPayFromWallet: Bool
+    let walletBalance: String
+    /// How to pay an invoice that is due when online payment is off.
+    let otherWaysToPay: OtherWaysToPay?
 
-    init(layout: PortalPages.Layout, invoice: Invoice, today: CalendarDate, timeZone: TimeZone, payment: String?) {
+    init(
+        layout: PortalPages.Layout, invoice: Invoice, today: CalendarDate, timeZone: TimeZone, payment: String?,
+        options: PaymentOptions
+    ) {
         self.layout = layout
-        self.invoice = PrintView(invoice, original: nil, today: today, timeZone: timeZone)
+        self.invoice = PrintView(
+            invoice, original: nil, today: today, timeZone: timeZone, takesOnlinePayments: options.takesOnlinePayments)
+        let isPayable =
+            invoice.kind == .invoice && invoice.state == .open && invoice.amountDue.isPositive
+            && !invoice.hasAttemptInFlight
+        self.canPayFromWallet = isPayable && options.walletBalance.isPositive
+        self.walletBalance = options.walletBalance.formatted()
+        self.otherWaysToPay = isPayable ? options.otherWaysToPay(reference: invoice.number) : nil
         self.kind = self.invoice.title
         self.description = invoice.description
         self.isProcessing = invoice.displayStatus(today: today) == .processing
@@ -259,6 +335,12 @@ struct InvoiceDetailView {
             case "failed":
                 PortalNotice(
                     kind: "warning", message: "The payment did not go through, and no money was taken. Try again.")
+            case "wallet":
+                PortalNotice(kind: "success", message: "Paid from your wallet, as far as its balance went.")
+            case "offline":
+                PortalNotice(
+                    kind: "warning",
+                    message: "Online payment is not available here, so nothing was charged. See below how to pay.")
             default: nil
             }
     }
@@ -283,13 +365,18 @@ struct WalletView {
     let currency: String
     let amount: String
     let error: String?
+    /// Top-ups through the gateway, when it takes them; otherwise how to top up by bank transfer.
+    let canTopUpOnline: Bool
+    let otherWaysToPay: OtherWaysToPay?
 
     init(
         layout: PortalPages.Layout, workspace: Workspace, balance: Money, entries: [WalletEntry], timeZone: TimeZone,
-        amount: String, error: String?
+        amount: String, error: String?, options: PaymentOptions
     ) {
         self.layout = layout
         self.isPrepaid = workspace.billingMode == .prepaid
+        self.canTopUpOnline = options.takesOnlinePayments
+        self.otherWaysToPay = options.otherWaysToPay()
         self.balance = balance.formatted()
         self.entries = entries.map { entry in
             Entry(

@@ -8,6 +8,7 @@ import Hummingbird
 struct PrintViewController {
     let database: Database
     let clock: BillingClock
+    let payments: PaymentService
 
     func addPublicRoutes(to portal: RouterGroup<BillfoldRequestContext>) {
         portal.get("assets/billfold.css", use: self.stylesheet)
@@ -32,7 +33,20 @@ struct PrintViewController {
             original = [corrected.number, corrected.issueDate.map(\.printed)].compactMap { $0 }.joined(
                 separator: " of ")
         }
-        var view = PrintView(invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone)
+        var view = PrintView(
+            invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone,
+            takesOnlinePayments: self.payments.takesOnlinePayments)
+        if !self.payments.takesOnlinePayments, invoice.kind == .invoice, invoice.state == .open,
+            invoice.amountDue.isPositive
+        {
+            // Without Pay Now, the printed invoice says how to pay it.
+            let supplier = try await self.database.store.supplier.find()
+            let options = PaymentOptions(
+                takesOnlinePayments: false, walletBalance: .zero(invoice.currency), isPrepaid: false,
+                supplierName: supplier?.legalName ?? invoice.supplier.legalName,
+                supplierEmail: supplier?.email ?? invoice.supplier.email)
+            view.paymentInstructions = options.otherWaysToPay(reference: invoice.number)?.bankTransferSentence
+        }
         if case .member(let session, _) = context.caller {
             view.csrfToken = try await FormTokens(database: self.database, clock: self.clock).token(for: session.id)
         }
@@ -110,12 +124,15 @@ struct PrintView {
     let hasPayments: Bool
     let payments: [PaymentRow]
     let endorsement: String?
-    /// Whether Pay Now is offered: an open invoice, no attempt in flight, at least the gateway's ₹1 due.
+    /// Whether Pay Now is offered: a gateway takes payments, an open invoice, no attempt in flight, at least the
+    /// gateway's ₹1 due.
     let canPay: Bool
     /// The token Pay Now's form carries, for a member's session.
     var csrfToken: String?
+    /// How to pay when there is no Pay Now: a bank transfer, and whom to ask for the account.
+    var paymentInstructions: String?
 
-    init(_ invoice: Invoice, original: String?, today: CalendarDate, timeZone: TimeZone) {
+    init(_ invoice: Invoice, original: String?, today: CalendarDate, timeZone: TimeZone, takesOnlinePayments: Bool) {
         self.id = invoice.id.rawValue
         self.title =
             switch invoice.kind {
@@ -162,7 +179,7 @@ struct PrintView {
         self.hasPayments = !self.payments.isEmpty
         self.endorsement = invoice.endorsement
         self.canPay =
-            invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
+            takesOnlinePayments && invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
             && invoice.amountDue.minorUnits >= PaymentService.minimumOrder
     }
 }

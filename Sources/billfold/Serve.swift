@@ -40,8 +40,16 @@ struct Serve: AsyncParsableCommand {
     )
     var paymentJobsInterval: Int?
 
+    @Option(
+        help:
+            "How invoices are paid online: razorpay, sandbox (no real money; anyone can mark invoices paid) or off (default: $BILLFOLD_PAYMENTS, else razorpay when the three BILLFOLD_RAZORPAY_* keys are set, sandbox with --demo, otherwise off)."
+    )
+    var payments: PaymentsMode?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // First, so a server that would take payments wrongly never starts (nor seeds the demo).
+        let gateway = try Self.gatewaySettings(self.payments, isDemo: self.demo, environment: environment)
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
         let port = try self.port ?? environment["BILLFOLD_PORT"].map(Self.parsePort) ?? 8080
         guard (0...65535).contains(port) else { throw ValidationError("the port must be a number from 0 to 65535") }
@@ -59,8 +67,10 @@ struct Serve: AsyncParsableCommand {
                 try await Migrations.run(on: database)
                 return try await DemoData.seed(into: database, now: Date())
             }
-            payLink = try await Database.withOpen(location, logger: makeLogger()) { database in
-                try await DemoData.payNowLink(in: database, clock: .system)
+            if case .sandbox = gateway {
+                payLink = try await Database.withOpen(location, logger: makeLogger()) { database in
+                    try await DemoData.payNowLink(in: database, clock: .system)
+                }
             }
             if let summary {
                 notes.append("Demo data: \(summary.workspaces) workspaces and \(summary.documents) documents.")
@@ -73,12 +83,7 @@ struct Serve: AsyncParsableCommand {
         let paymentSeconds =
             try self.paymentJobsInterval ?? environment["BILLFOLD_PAYMENT_JOBS_INTERVAL"].map(Self.parseSeconds) ?? 60
         guard paymentSeconds >= 0 else { throw ValidationError("the payment jobs interval must be 0 or more seconds") }
-        let gateway = try Self.gatewaySettings(environment)
-        if case .sandbox = gateway {
-            notes.append("Payments: the built-in sandbox (no real money moves); set BILLFOLD_RAZORPAY_* for Razorpay.")
-        } else {
-            notes.append("Payments: Razorpay. Point its webhooks at /api/v1/webhooks/razorpay on the public URL.")
-        }
+        notes += gateway.startupNotice
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
             billingInterval: seconds == 0 ? nil : .seconds(seconds),
@@ -111,21 +116,16 @@ struct Serve: AsyncParsableCommand {
         return seconds
     }
 
-    /// Razorpay when its three secrets are set (environment only, so they never show in a process list); the
-    /// sandbox when none is; an error when only some are.
-    static func gatewaySettings(_ environment: [String: String]) throws -> GatewaySettings {
-        let names = ["BILLFOLD_RAZORPAY_KEY_ID", "BILLFOLD_RAZORPAY_KEY_SECRET", "BILLFOLD_RAZORPAY_WEBHOOK_SECRET"]
-        let values = names.map { environment[$0].flatMap { $0.isEmpty ? nil : $0 } }
-        if values.allSatisfy({ $0 == nil }) { return .sandbox }
-        guard let keyID = values[0], let keySecret = values[1], let webhookSecret = values[2] else {
-            let missing = zip(names, values).filter { $0.1 == nil }.map(\.0)
-            throw ValidationError(
-                "Razorpay needs all three of \(names.joined(separator: ", ")); missing: \(missing.joined(separator: ", "))"
-            )
+    /// The payment gateway `--payments` (else `BILLFOLD_PAYMENTS`, else what is configured) chooses; a start-up
+    /// error that names what is missing or contradictory. The rules are `GatewaySettings.resolve`'s.
+    static func gatewaySettings(
+        _ mode: PaymentsMode?, isDemo: Bool, environment: [String: String]
+    ) throws -> GatewaySettings {
+        do {
+            return try GatewaySettings.resolve(mode: mode, isDemo: isDemo, environment: environment)
+        } catch {
+            throw ValidationError(error.message)
         }
-        let baseURL =
-            environment["BILLFOLD_RAZORPAY_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.razorpay.com/v1"
-        return .razorpay(keyID: keyID, keySecret: keySecret, webhookSecret: webhookSecret, baseURL: baseURL)
     }
 
     static func parsePublicURL(_ text: String?) throws -> String? {
@@ -156,3 +156,5 @@ struct Migrate: AsyncParsableCommand {
                 ? "\(location) is up to date." : "Applied to \(location): \(applied.joined(separator: ", "))")
     }
 }
+
+extension PaymentsMode: ExpressibleByArgument {}

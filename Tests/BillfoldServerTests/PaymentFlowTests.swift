@@ -585,4 +585,30 @@ struct PaymentFlowTests {
             }
         }
     }
+
+    @Test(
+        "With Razorpay the portal offers Pay Now on the invoice, the history and the print view; no sandbox is served",
+        arguments: TestDatabase.kinds)
+    func portalWithRazorpay(kind: DatabaseKind) async throws {
+        try await withPaymentServer(kind) { server in
+            var owner = try await PortalPageTests.Browser.signedIn(server.client)
+            let chai = try await MemberAccessTests.workspaceID(server.client, named: "Chai Labs")
+            let open = try await PaymentsOffTests.openInvoice(server.client, workspace: chai)
+            let id = try #require(open["id"] as? String)
+            let page = String(buffer: try await owner.get(server.client, "/portal/invoices/\(id)").body)
+            #expect(page.contains("data-testid=\"pay-now\""))
+            #expect(!page.contains("data-testid=\"other-ways-to-pay\""))
+            let history = String(
+                buffer: try await owner.get(server.client, "/portal/invoices?status=\(open["status"] as? String ?? "")")
+                    .body)
+            #expect(history.contains("data-testid=\"pay\""))
+            let print = String(buffer: try await owner.get(server.client, "/portal/invoices/\(id)/print").body)
+            #expect(print.contains("Pay now"))
+            let pay = try await owner.post(server.client, "/portal/invoices/\(id)/pay", [])
+            #expect(pay.headers[.location]?.hasPrefix("/portal/checkout/pay_") == true)
+            #expect(await server.sandbox.orders.count == 1, "the order went to Razorpay (here, the fake)")
+            let ownSandbox = try await server.client.call(.get, "/sandbox/razorpay/checkout?order_id=x", key: nil)
+            #expect(ownSandbox.status == .notFound)
+        }
+    }
 }

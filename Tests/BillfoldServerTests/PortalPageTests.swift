@@ -186,7 +186,7 @@ struct PortalPageTests {
 
     @Test("the billing history lists, filters, pages, downloads and refreshes", arguments: TestDatabase.kinds)
     func billingHistory(kind: DatabaseKind) async throws {
-        try await withTestServer(kind, demo: true, now: Self.now) { client in
+        try await withTestServer(kind, demo: true, now: Self.now, gateway: .sandbox) { client in
             var browser = try await Browser.signedIn(client)
             let page = try await browser.get(client, "/portal/invoices")
             #expect(page.status == .ok)
@@ -248,7 +248,7 @@ struct PortalPageTests {
         "an invoice's page shows its number, tax, lines and payments; another workspace's is not found",
         arguments: TestDatabase.kinds)
     func invoiceDetail(kind: DatabaseKind) async throws {
-        try await withTestServer(kind, demo: true, now: Self.now) { client in
+        try await withTestServer(kind, demo: true, now: Self.now, gateway: .sandbox) { client in
             var browser = try await Browser.signedIn(client)
             let workspace = try await MemberAccessTests.workspaceID(client, named: "Chai Labs")
             let list = try await client.call(
@@ -288,7 +288,7 @@ struct PortalPageTests {
         "the wallet shows a prepaid balance and ledger and starts a top-up; a postpaid workspace has none",
         arguments: TestDatabase.kinds)
     func wallet(kind: DatabaseKind) async throws {
-        try await withTestServer(kind, demo: true, now: Self.now) { client in
+        try await withTestServer(kind, demo: true, now: Self.now, gateway: .sandbox) { client in
             var owner = try await Browser.signedIn(client)
             let postpaid = String(buffer: try await owner.get(client, "/portal/wallet").body)
             #expect(postpaid.contains("data-testid=\"no-wallet\""))

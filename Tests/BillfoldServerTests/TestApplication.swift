@@ -14,11 +14,12 @@ let testAPIKey = "bf_test_operator_key"
 /// (as of `demoSeededAt`, by default the server's `now`).
 ///
 /// With `clock`, the server reads the time from it, so a test can move time forward. `seed` writes to the
-/// migrated database before the server starts.
+/// migrated database before the server starts. Online payment is off, as on a server nobody configured for
+/// payments, unless `gateway` says otherwise.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
-    seed: (@Sendable (Store) async throws -> Void)? = nil,
+    seed: (@Sendable (Store) async throws -> Void)? = nil, gateway: GatewaySettings = .disabled,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
@@ -31,7 +32,7 @@ func withTestServer(
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,
-            clock: clock?.billingClock() ?? BillingClock { now }, signInPolicy: signInPolicy)
+            clock: clock?.billingClock() ?? BillingClock { now }, signInPolicy: signInPolicy, gateway: gateway)
         let app = try await buildApplication(configuration)
         try await app.test(.live, body)
     }

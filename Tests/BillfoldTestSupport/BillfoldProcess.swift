@@ -39,16 +39,21 @@ public final class BillfoldProcess {
         }
     }
 
-    /// Starts `billfold` with `arguments`.
+    /// Starts `billfold` with `arguments`, in this process's environment with `environment` set over it.
     ///
     /// With `stallsOnStandardError`, nothing reads the process's standard error and its pipe holds a single page
     /// (4 KiB): once the process has written that much there, its next write blocks, and the process stands still
     /// at that point until it is killed. A test can then kill it at a known place, however fast or slow the machine
     /// is; `standardError` stays empty.
-    public init(_ arguments: [String], stallsOnStandardError: Bool = false) throws {
+    public init(_ arguments: [String], environment: [String: String] = [:], stallsOnStandardError: Bool = false)
+        throws
+    {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let standardOutput = Pipe()
         let standardError = Pipe()
         process.standardOutput = standardOutput

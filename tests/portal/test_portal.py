@@ -14,6 +14,7 @@ failure-<test>.png beside the screenshots. The last line reads `N passed, N fail
 
 import base64
 import csv
+import datetime
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zoneinfo
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -669,6 +671,50 @@ def export_csv_matches_the_filtered_list():
     check(len(rows) == shown, f"the CSV has {len(rows)} rows, the filtered list {shown}")
 
 
+def printed(day):
+    """A date as Billfold's documents print it: 01 Apr 2026."""
+    return day.strftime("%d ") + ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[day.month - 1]) \
+        + day.strftime(" %Y")
+
+
+@test
+def statement_for_a_chosen_range():
+    # The form starts at this financial year so far, in the billing clock's time zone (India).
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Kolkata")).date()
+    year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    as_member(OWNER)
+    go("/portal/invoices")
+    form = find("statement-form")
+    check(field("from", form).get_attribute("value") == year_start.isoformat(),
+          f"the statement's From reads {field('from', form).get_attribute('value')!r}, not {year_start}")
+    check(field("to", form).get_attribute("value") == today.isoformat(),
+          f"the statement's To reads {field('to', form).get_attribute('value')!r}, not {today}")
+    numbered = sorted((i for i in chai_invoices() if i.get("number") and i.get("issue_date")),
+                      key=lambda i: i["issue_date"])
+    check(len(numbered) >= 4, f"{WORKSPACE_NAME} has too few numbered invoices for a range")
+    start = datetime.date.fromisoformat(numbered[1]["issue_date"])
+    end = datetime.date.fromisoformat(numbered[-2]["issue_date"])
+    inside = [i["number"] for i in numbered if start <= datetime.date.fromisoformat(i["issue_date"]) <= end]
+    set_value(field("from", form), start.isoformat())
+    set_value(field("to", form), end.isoformat())
+    clear_downloads()
+    click(find("download-statement"))
+    pdf = wait_for_download(f"the statement from {start} to {end}")
+    name = os.path.basename(pdf)
+    check(name.endswith(f"-{start}-{end}.pdf"), f"the statement is named {name}, not for {start} to {end}")
+    with open(pdf, "rb") as handle:
+        check(handle.read(5) == b"%PDF-", f"the statement {name} is not a PDF")
+    result = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
+    check(result.returncode == 0, f"qpdf --check fails on the statement:\n{result.stdout}{result.stderr}")
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    check(WORKSPACE_NAME in text, f"the statement does not name {WORKSPACE_NAME}")
+    for day in (start, end):
+        check(printed(day) in text, f"the statement does not show {printed(day)}, an end of its range")
+    missing = [number for number in inside if number not in text]
+    check(not missing, f"the statement leaves out invoices issued in its range: {missing}")
+    check(path_of() == "/portal/invoices", f"downloading the statement left the billing history {where()}")
+
+
 @test
 def pay_now_through_the_sandbox_checkout():
     candidates = [i for i in chai_invoices() if i["status"] in ("pending", "overdue", "failed") and i["amount_due"] > 0]
@@ -707,6 +753,9 @@ def member_without_billing_role_gets_no_access():
     go("/portal/invoices")
     find("no-billing-access")
     check(not row_elements(), "a member without billing role sees invoice rows")
+    check(not has("statement-form"), "a member without billing role sees the statement form")
+    status, _ = http_status("/portal/statement.pdf", driver.get_cookies())
+    check(status == 403, f"a member without billing role gets {status} for the statement, not 403")
 
 
 @test
