@@ -471,7 +471,7 @@ extension PortalPageTests {
             for (choice, label) in [("receipt", "Receipt"), ("invoice", "Invoice")] {
                 let html = String(buffer: try await browser.get(client, "/portal/invoices?kind=\(choice)").body)
                 #expect(html.contains("<option value=\"\(choice)\" selected>"), "\(choice)")
-                let labels = html.components(separatedBy: "<small class=\"muted\">").dropFirst().map {
+                let labels = html.components(separatedBy: "</a><br><small class=\"muted\">").dropFirst().map {
                     String($0.prefix { $0 != "<" })
                 }
                 #expect(!labels.isEmpty && labels.allSatisfy { $0 == label }, "\(choice): \(labels)")
