@@ -474,6 +474,17 @@ public enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            // Meters made before this become `per_meter`, the default: tiers, volume bands and packages see the
+            // meter's total for the period, as the billing platforms Billfold follows price a billable metric.
+            name: "0010_meter_aggregation",
+            statements: [
+                """
+                ALTER TABLE meters ADD COLUMN aggregation TEXT NOT NULL DEFAULT 'per_meter'
+                    CHECK (aggregation IN ('per_meter', 'per_resource'))
+                """
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.
