@@ -24,7 +24,9 @@ public struct InvoiceLine: Hashable, Sendable {
     public var unit: String
     /// Price of one unit in major units (rupees), up to six decimals.
     public var unitPrice: FixedDecimal
-    /// The taxable value: quantity × unit price, rounded once to minor units.
+    /// The taxable value: quantity × unit price, rounded once to minor units; or, on one of several lines that
+    /// share a meter's charge, this resource's share of it, with the meter's average price as the unit price
+    /// (the shares add up to the charge exactly, so one may differ from quantity × unit price by rounding).
     public var amount: Money
     public var sac: String
     public var gstRateBasisPoints: Int

@@ -156,6 +156,15 @@ public struct PricedPortion: Hashable, Sendable {
     }
 }
 
+/// What a meter's tiers, volume bands and packages are applied to.
+public enum MeterAggregation: String, Hashable, Sendable, CaseIterable {
+    /// The workspace's total usage of the meter in the period, shared among its resources: two volumes of 60 GB
+    /// are priced as 120 GB.
+    case perMeter = "per_meter"
+    /// Each resource's usage on its own: two volumes of 60 GB are priced as 60 GB twice.
+    case perResource = "per_resource"
+}
+
 /// A billable resource type and its price: pods by the vCPU-hour, storage by the GB-month.
 public struct Meter: Hashable, Sendable, Identifiable {
     public typealias ID = MeterID
@@ -170,11 +179,13 @@ public struct Meter: Hashable, Sendable, Identifiable {
     public var sac: String
     public var currency: Currency
     public var pricing: MeterPricing
+    /// Whether `pricing` sees the meter's total for the period or each resource's usage on its own.
+    public var aggregation: MeterAggregation
     public let createdAt: Date
 
     public init(
         id: ID, code: String, name: String, resourceType: String, unit: String, sac: String, currency: Currency,
-        pricing: MeterPricing, createdAt: Date
+        pricing: MeterPricing, aggregation: MeterAggregation = .perMeter, createdAt: Date
     ) {
         self.id = id
         self.code = code
@@ -184,6 +195,7 @@ public struct Meter: Hashable, Sendable, Identifiable {
         self.sac = sac
         self.currency = currency
         self.pricing = pricing
+        self.aggregation = aggregation
         self.createdAt = createdAt
     }
 }

@@ -20,6 +20,10 @@ public enum SubscriptionCharges {
     /// plan or seats, oldest first. The fixed fees are charged for the whole period on the terms in force on its
     /// first day, and each later change adds a credit for the unused part of the old terms and a charge for the
     /// new ones, by the day. Credits are counted against the allowance of the plan in force at the end.
+    ///
+    /// A meter's usage is priced on the total of all its resources unless the meter is `perResource`: one
+    /// resource's lines are its price bands, flat fees or packages, and several resources get a line each with
+    /// its share of the meter's charge (`sharedLines`).
     public static func lines(
         plan: Plan, seats: Int, start: CalendarDate, end: CalendarDate, creditsUsed: FixedDecimal,
         usage: [ServiceUsage], changes: [PricedChange] = [],
@@ -54,25 +58,113 @@ public enum SubscriptionCharges {
                     quantity: creditsUsed - allowance, unit: "credit", unitPrice: plan.creditPrice.majorUnitDecimal,
                     sac: plan.sac))
         }
-        let ordered = usage.sorted { ($0.meter.code, $0.resourceName) < ($1.meter.code, $1.resourceName) }
-        for service in ordered {
-            let meter = service.meter
+        let byMeter = Dictionary(grouping: usage) { $0.meter.code }
+        for code in byMeter.keys.sorted() {
+            let services = (byMeter[code] ?? []).sorted { $0.resourceName < $1.resourceName }
+            guard let meter = services.first?.meter else { continue }
             guard meter.currency == currency else {
                 throw MoneyError(
                     message:
                         "meter \(meter.code) prices in \(meter.currency.code) but the plan bills in \(currency.code)")
             }
-            for portion in try meter.pricing.portions(for: service.quantity, currency: currency) {
-                let band = portion.band.map { " (\($0) \(meter.unit))" } ?? ""
-                lines.append(
-                    try line(
-                        .usage, meter.resourceType, service.resourceName,
-                        portion.basis == .flatFee ? "\(meter.name) flat fee\(band)" : "\(meter.name)\(band)",
-                        quantity: portion.quantity, unit: Self.unit(of: portion, meter: meter),
-                        unitPrice: portion.unitPrice, sac: meter.sac))
+            let used = services.filter { $0.quantity.isPositive }
+            if meter.aggregation == .perMeter, used.count > 1 {
+                lines += try Self.sharedLines(
+                    of: meter, usage: used, start: start, last: last, gstRateBasisPoints: gstRateBasisPoints)
+                continue
+            }
+            // Each resource priced on its own, or the only one the meter's total came from.
+            for service in used {
+                for portion in try meter.pricing.portions(for: service.quantity, currency: currency) {
+                    let band = portion.band.map { " (\($0) \(meter.unit))" } ?? ""
+                    lines.append(
+                        try line(
+                            .usage, meter.resourceType, service.resourceName,
+                            portion.basis == .flatFee ? "\(meter.name) flat fee\(band)" : "\(meter.name)\(band)",
+                            quantity: portion.quantity, unit: Self.unit(of: portion, meter: meter),
+                            unitPrice: portion.unitPrice, sac: meter.sac))
+                }
             }
         }
         return lines
+    }
+
+    /// A line per resource of a `per_meter` meter that several resources used: the meter's charge for their
+    /// total, shared among them in proportion to their quantities.
+    ///
+    /// Each line shows its resource's quantity and the meter's average price (its charge ÷ its total, to six
+    /// decimals); its amount is its share of the charge, so the lines add up to the charge exactly, which
+    /// quantity × average price, rounded line by line, would not.
+    static func sharedLines(
+        of meter: Meter, usage: [ServiceUsage], start: CalendarDate, last: CalendarDate, gstRateBasisPoints: Int
+    ) throws(MoneyError) -> [InvoiceLine] {
+        var total: Int64 = 0
+        for service in usage {
+            let (sum, overflow) = total.addingReportingOverflow(service.quantity.scaledValue)
+            guard !overflow else { throw .overflow }
+            total = sum
+        }
+        let totalQuantity = FixedDecimal(scaledValue: total)
+        let portions = try meter.pricing.portions(for: totalQuantity, currency: meter.currency)
+        // Pricing that is not usable charges nothing, as it does for a single resource.
+        guard !portions.isEmpty else { return [] }
+        let charge = try meter.pricing.amount(for: totalQuantity, currency: meter.currency)
+        let shares = try charge.shares(among: usage.map { ($0.resourceName, $0.quantity) })
+        let averagePrice = try Self.averagePrice(of: charge, for: totalQuantity)
+        let description = try Self.sharedDescription(of: meter, total: totalQuantity, portions: portions)
+        return zip(usage, shares).map { service, share in
+            InvoiceLine(
+                category: .usage, resourceType: meter.resourceType, resourceName: service.resourceName,
+                description: description, periodStart: start, periodEnd: last, quantity: service.quantity,
+                unit: meter.unit, unitPrice: averagePrice, amount: share, sac: meter.sac,
+                gstRateBasisPoints: gstRateBasisPoints)
+        }
+    }
+
+    /// `charge ÷ quantity` as a price in major units, rounded half away from zero to six decimals.
+    static func averagePrice(of charge: Money, for quantity: FixedDecimal) throws(MoneyError) -> FixedDecimal {
+        let scale = Int128(FixedDecimal.scale)
+        let numerator = Int128(charge.minorUnits) * scale * scale
+        let denominator = Int128(charge.currency.minorUnitsPerMajorUnit) * Int128(quantity.scaledValue)
+        guard denominator > 0 else { return .zero }
+        let price = Rounding.divideRoundingHalfAwayFromZero(numerator, by: denominator)
+        guard let scaled = Int64(exactly: price) else { throw .overflow }
+        return FixedDecimal(scaledValue: scaled)
+    }
+
+    /// Descriptions of shared lines longer than this leave the price bands out.
+    static let sharedDescriptionLimit = 120
+
+    /// "Pod vCPU (priced on the meter's total of 1500 vCPU-hour: 0–1000 at 2.4, above 1000 at 1.8)": where a
+    /// shared line's price came from, with the bands and fees the total reached when that reads in one breath.
+    static func sharedDescription(
+        of meter: Meter, total: FixedDecimal, portions: [PricedPortion]
+    ) throws(MoneyError) -> String {
+        let basis = "\(meter.name) (priced on the meter's total of \(total) \(meter.unit)"
+        var parts: [String] = []
+        for portion in portions {
+            switch (portion.basis, meter.pricing) {
+            case (.units, .volume):
+                if let band = portion.band { parts.append("all in the \(band) band at \(portion.unitPrice)") }
+            case (.units, _):
+                // A single price names no band: the average price is that price.
+                if let band = portion.band { parts.append("\(band) at \(portion.unitPrice)") }
+            case (.flatFee, _):
+                let fee = try Money.amount(
+                    quantity: portion.quantity, unitPrice: portion.unitPrice, currency: meter.currency)
+                let text = "plus a \(fee.decimalString) fee"
+                parts.append(parts.popLast().map { "\($0) \(text)" } ?? text)
+            case (.packages, .package(let size, _)):
+                let noun = portion.quantity == FixedDecimal(1) ? "package" : "packages"
+                parts.append("\(portion.quantity) \(noun) of \(size) at \(portion.unitPrice)")
+            case (.packages, _):
+                parts.append("\(portion.quantity) packages at \(portion.unitPrice)")
+            }
+        }
+        let detailed = parts.isEmpty ? "\(basis))" : "\(basis): \(parts.joined(separator: ", ")))"
+        if detailed.count <= Self.sharedDescriptionLimit { return detailed }
+        let bands = portions.filter { $0.basis == .units }.count
+        return bands > 1 ? "\(basis) across \(bands) price bands)" : "\(basis))"
     }
 
     /// The credit for the unused part of a change's old terms and the charge for its new ones, in the period

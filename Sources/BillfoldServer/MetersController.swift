@@ -35,6 +35,7 @@ struct MetersController {
         var sac: String?
         var currency: String?
         var pricing: PricingBody?
+        var aggregation: String?
     }
 
     @Sendable func create(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
@@ -46,7 +47,10 @@ struct MetersController {
             unit: try Validate.text(body.unit, param: "unit", maximumLength: 40),
             sac: try Validate.sac(body.sac ?? Plan.defaultSAC),
             currency: try Validate.currency(body.currency ?? "INR", param: "currency"),
-            pricing: try Self.pricing(body.pricing), createdAt: self.clock.now)
+            pricing: try Self.pricing(body.pricing),
+            aggregation: try Validate.enumeration(
+                body.aggregation ?? MeterAggregation.perMeter.rawValue, param: "aggregation"),
+            createdAt: self.clock.now)
         do {
             try await self.database.store.meters.create(meter)
         } catch let error as StoreError where error.code == .duplicate {
@@ -119,6 +123,7 @@ struct MeterResponse: Encodable {
     let sac: String
     let currency: String
     let pricing: PricingResponse
+    let aggregation: String
     let createdAt: String
 
     init(_ meter: Meter) {
@@ -129,6 +134,7 @@ struct MeterResponse: Encodable {
         self.unit = meter.unit
         self.sac = meter.sac
         self.currency = meter.currency.code
+        self.aggregation = meter.aggregation.rawValue
         self.createdAt = Timestamp.string(meter.createdAt)
         switch meter.pricing {
         case .perUnit(let price):
@@ -147,6 +153,6 @@ struct MeterResponse: Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case object, id, code, name, resourceType, unit, sac, currency, pricing, createdAt
+        case object, id, code, name, resourceType, unit, sac, currency, pricing, aggregation, createdAt
     }
 }

@@ -60,11 +60,11 @@ struct SQLMeterRepository: MeterRepository {
         do {
             try await self.sql.raw(
                 """
-                INSERT INTO meters (id, code, name, resource_type, unit, sac, currency, pricing, created_at)
+                INSERT INTO meters (id, code, name, resource_type, unit, sac, currency, pricing, aggregation, created_at)
                 VALUES (\(bind: meter.id.rawValue), \(bind: meter.code), \(bind: meter.name),
                     \(bind: meter.resourceType), \(bind: meter.unit), \(bind: meter.sac), \(bind: meter.currency.code),
                     \(bind: try SnapshotCoding.encode(StoredPricing(meter.pricing))),
-                    \(bind: meter.createdAt.storedMilliseconds))
+                    \(bind: meter.aggregation.rawValue), \(bind: meter.createdAt.storedMilliseconds))
                 """
             ).run()
         } catch  where error.isUniqueViolation {
@@ -82,10 +82,15 @@ struct SQLMeterRepository: MeterRepository {
 
     static func meter(from row: any SQLRow) throws -> Meter {
         let pricing = try SnapshotCoding.decode(StoredPricing.self, from: try row.string("pricing")).pricing()
+        let aggregationName = try row.string("aggregation")
+        guard let aggregation = MeterAggregation(rawValue: aggregationName) else {
+            throw StoreError.corrupt("unknown meter aggregation \(aggregationName)")
+        }
         return Meter(
             id: MeterID(rawValue: try row.string("id")), code: try row.string("code"), name: try row.string("name"),
             resourceType: try row.string("resource_type"), unit: try row.string("unit"), sac: try row.string("sac"),
-            currency: try row.currency("currency"), pricing: pricing, createdAt: try row.date("created_at"))
+            currency: try row.currency("currency"), pricing: pricing, aggregation: aggregation,
+            createdAt: try row.date("created_at"))
     }
 }
 

@@ -475,6 +475,17 @@ public enum Migrations {
             ]
         ),
         Migration(
+            // Meters made before this become `per_meter`, the default: tiers, volume bands and packages see the
+            // meter's total for the period, as the billing platforms Billfold follows price a billable metric.
+            name: "0010_meter_aggregation",
+            statements: [
+                """
+                ALTER TABLE meters ADD COLUMN aggregation TEXT NOT NULL DEFAULT 'per_meter'
+                    CHECK (aggregation IN ('per_meter', 'per_resource'))
+                """
+            ]
+        ),
+        Migration(
             name: "0011_api_key_expiry",
             statements: [
                 // When a key stops working, in milliseconds since 1970; NULL: never. Existing keys never expire.

@@ -17,8 +17,15 @@ struct UsageTests {
                     PriceTier(upTo: nil, unitPrice: FixedDecimal("0.01")!),
                 ]), createdAt: Fixtures.now)
             try await database.store.meters.create(meter)
+            let separate = Meter(
+                id: .generate(), code: "volume-gb", name: "Volumes", resourceType: "storage", unit: "GB-month",
+                sac: "998315", currency: .inr, pricing: .package(size: FixedDecimal(10), price: FixedDecimal(5)),
+                aggregation: .perResource, createdAt: Fixtures.now.addingTimeInterval(1))
+            try await database.store.meters.create(separate)
             #expect(try await database.store.meters.find(code: "egress-gb") == meter)
-            #expect(try await database.store.meters.list() == [meter])
+            #expect(try await database.store.meters.find(code: "egress-gb")?.aggregation == .perMeter)
+            #expect(try await database.store.meters.find(code: "volume-gb")?.aggregation == .perResource)
+            #expect(try await database.store.meters.list() == [meter, separate])
             await #expect(throws: StoreError.self) { try await database.store.meters.create(meter) }
         }
     }
