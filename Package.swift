@@ -161,6 +161,7 @@ let package = Package(
                 "BillfoldServer",
                 "BillfoldStore",
                 "BillfoldTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
