@@ -2,7 +2,7 @@
 # Drives the billing portal in a real browser: selenium with Debian's headless Chromium and chromedriver.
 #
 # Starts `billfold serve --demo` on a throwaway SQLite file and a free loopback port, waits for /health, then runs
-# tests/portal/test_portal.py against it: sign-in, the history's tabs, date range and search (compared with the
+# Tests/Browser/test_portal.py against it: sign-in, the history's tabs, date range and search (compared with the
 # JSON API), an invoice's page and PDF, a ZIP of selected PDFs, the CSV export, a statement for a chosen range,
 # Pay Now through the sandbox checkout, a member without billing access, another workspace's invoice, and sign-out.
 #
@@ -86,7 +86,7 @@ fi
 echo "== portal tests (selenium $selenium_version, $(chromium --version 2>/dev/null || echo chromium)) against $url"
 status=0
 BILLFOLD_URL=$url PORTAL_SCREENSHOTS=$screenshots PORTAL_DOWNLOADS=$workdir/downloads \
-    timeout --kill-after=30 900 python3 tests/portal/test_portal.py || status=$?
+    timeout --kill-after=30 900 python3 Tests/Browser/test_portal.py || status=$?
 
 if grep -q 'unhandled error' "$workdir/server.err"; then
     echo "== the server logged unhandled errors:"

@@ -216,3 +216,15 @@ enum Validate {
         throw APIError.invalid(param, "\(param) must be an ISO 8601 time with a zone, such as 2026-11-01T10:00:00Z")
     }
 }
+
+extension Validate {
+    /// A password as typed: never trimmed, `length` characters long.
+    static func password(_ value: String?, length: ClosedRange<Int>) throws -> String {
+        guard let value else { throw APIError.missing("password") }
+        guard length.contains(value.count) else {
+            throw APIError.invalid(
+                "password", "password must be \(length.lowerBound) to \(length.upperBound) characters")
+        }
+        return value
+    }
+}

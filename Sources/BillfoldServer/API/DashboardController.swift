@@ -8,6 +8,7 @@ import Hummingbird
 struct DashboardController {
     let database: Database
     let clock: BillingClock
+    let billing: BillingRun
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.get("workspaces/:id/dashboard", use: self.dashboard)
@@ -55,7 +56,7 @@ struct DashboardController {
     /// Next issue date, credits and seats of the current period, the invoice total so far, and the wallet.
     @Sendable func dashboard(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
-        let preview = try await self.run.preview(for: workspace.id)
+        let preview = try await self.billing.preview(for: workspace.id)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
         return try JSONCoding.response(
             DashboardResponse(
@@ -74,7 +75,7 @@ struct DashboardController {
     /// The invoice the current period would produce if it ended now; nothing is stored.
     @Sendable func upcomingInvoice(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let workspace = try await WorkspacesController.workspace(in: context, from: self.database)
-        guard let preview = try await self.run.preview(for: workspace.id) else {
+        guard let preview = try await self.billing.preview(for: workspace.id) else {
             throw APIError(
                 .notFound, .notFound, code: "no_subscription",
                 message: "workspace \(workspace.id) has no active subscription, so no invoice is coming")
@@ -84,6 +85,4 @@ struct DashboardController {
                 nextIssueDate: preview.subscription.currentPeriodEnd.description,
                 invoice: InvoiceResponse(preview.invoice, today: self.clock.today)))
     }
-
-    private var run: BillingRun { BillingRun(invoices: InvoiceService(database: self.database, clock: self.clock)) }
 }

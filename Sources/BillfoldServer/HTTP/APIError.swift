@@ -221,3 +221,14 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+extension APIError {
+    /// The refusal when online payment is off and something arrives that only a gateway would send.
+    static func onlinePaymentsNotConfigured(_ what: String) -> APIError {
+        APIError(
+            .conflict, .conflict, code: "online_payments_not_configured",
+            message: "Online payment is off on this server, so \(what) has nothing to act on and nothing was "
+                + "changed. If payments should go through Razorpay, the operator starts billfold serve with "
+                + "BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and BILLFOLD_RAZORPAY_WEBHOOK_SECRET set.")
+    }
+}

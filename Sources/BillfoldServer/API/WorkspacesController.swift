@@ -233,22 +233,3 @@ struct WorkspaceResponse: Encodable {
         case autoPay, serviceState, walletBalance, currency, createdAt
     }
 }
-
-/// A page of a list.
-struct ListResponse<Item: Encodable>: Encodable {
-    let object = "list"
-    let data: [Item]
-    let hasMore: Bool
-
-    private enum CodingKeys: String, CodingKey {
-        case object, data
-        case hasMore = "has_more"
-    }
-}
-
-/// Timestamps in the API: ISO 8601 in UTC with a `Z`.
-enum Timestamp {
-    static func string(_ date: Date) -> String {
-        ISO8601Instant.format(date)
-    }
-}

@@ -65,7 +65,7 @@ struct SessionsController {
         }
         var response = try JSONCoding.response(
             SessionResponse(signedIn.session, member: signedIn.member, token: signedIn.token), status: .created)
-        response.headers[.setCookie] = self.cookie(for: signedIn, request: request)
+        response.headers[.setCookie] = SessionCookie.value(for: signedIn, request: request, publicURL: self.publicURL)
         return response
     }
 
@@ -83,7 +83,7 @@ struct SessionsController {
         }
         let signedIn = try await self.access.redeemPortalLink(token)
         var response = Response(status: .seeOther, headers: [.location: next ?? "/portal"])
-        response.headers[.setCookie] = self.cookie(for: signedIn, request: request)
+        response.headers[.setCookie] = SessionCookie.value(for: signedIn, request: request, publicURL: self.publicURL)
         return response
     }
 
@@ -96,12 +96,9 @@ struct SessionsController {
         let (session, _) = try Self.memberSession(context)
         try await self.access.signOut(session.id)
         var response = Response(status: .noContent)
-        response.headers[.setCookie] = Self.expiredCookie
+        response.headers[.setCookie] = SessionCookie.expired
         return response
     }
-
-    /// The cookie that ends a browser's session.
-    static let expiredCookie = "\(sessionCookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
 
     static func memberSession(_ context: BillfoldRequestContext) throws -> (MemberSession, Member) {
         guard case .member(let session, let member) = context.caller else {
@@ -110,23 +107,6 @@ struct SessionsController {
                 message: "an operator API key has no session; sign in as a member with POST /api/v1/sessions")
         }
         return (session, member)
-    }
-
-    /// The session cookie: HttpOnly, SameSite=Lax, and Secure when people reach Billfold over TLS.
-    private func cookie(for signedIn: SignedIn, request: Request) -> String {
-        Self.cookie(for: signedIn, request: request, publicURL: self.publicURL)
-    }
-
-    static func cookie(for signedIn: SignedIn, request: Request, publicURL: String?) -> String {
-        let lifetime = Int(signedIn.session.expiresAt.timeIntervalSince(signedIn.session.createdAt))
-        var cookie = "\(sessionCookieName)=\(signedIn.token); Path=/; Max-Age=\(lifetime); HttpOnly; SameSite=Lax"
-        if Self.isSecure(request, publicURL: publicURL) { cookie += "; Secure" }
-        return cookie
-    }
-
-    static func isSecure(_ request: Request, publicURL: String?) -> Bool {
-        if let publicURL { return publicURL.lowercased().hasPrefix("https://") }
-        return request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 }
 

@@ -8,6 +8,7 @@ import Hummingbird
 struct SubscriptionsController {
     let database: Database
     let clock: BillingClock
+    let subscriptions: SubscriptionService
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.post("subscriptions", use: self.create)
@@ -90,8 +91,7 @@ struct SubscriptionsController {
             seats: try body.seats.map { try Validate.count($0, param: "seats", maximum: 100_000) },
             cancelAtPeriodEnd: body.cancelAtPeriodEnd,
             effectiveDate: try Validate.date(body.prorationDate, param: "proration_date"))
-        let subscription = try await SubscriptionService(database: self.database, clock: self.clock)
-            .change(id, change, actor: context.actor)
+        let subscription = try await self.subscriptions.change(id, change, actor: context.actor)
         return try JSONCoding.response(SubscriptionResponse(subscription))
     }
 

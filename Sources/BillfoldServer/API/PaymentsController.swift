@@ -11,6 +11,8 @@ struct PaymentsController {
     let database: Database
     let clock: BillingClock
     let payments: PaymentService
+    let wallet: WalletService
+    let autoPay: AutoPayService
 
     /// `billing` holds what a workspace's owners and admins may do for their own invoices: pay and refresh.
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
@@ -73,8 +75,7 @@ struct PaymentsController {
                 throw APIError.invalid(
                     "amount", "a wallet pays what its balance covers of the amount due; leave amount out")
             }
-            let service = WalletService(invoices: self.payments.invoices)
-            let paid = try await service.pay(invoice.id, actor: context.actor)
+            let paid = try await self.wallet.pay(invoice.id, actor: context.actor)
             return try JSONCoding.response(self.result(paid.payments.last, invoice: paid), status: .created)
         case "bank_transfer":
             guard context.memberWorkspace == nil else {
@@ -220,7 +221,7 @@ struct PaymentsController {
         guard maxAmount >= AutoPayService.authorisationAmount else {
             throw APIError.invalid("max_amount", "max_amount must be at least 100 (₹1)")
         }
-        let setup = try await AutoPayService(payments: self.payments).registerMandate(
+        let setup = try await self.autoPay.registerMandate(
             for: workspace.id, maxAmount: Money(minorUnits: maxAmount, currency: workspace.currency),
             actor: context.actor)
         return try JSONCoding.response(MandateResponse(setup.mandate), status: .created)

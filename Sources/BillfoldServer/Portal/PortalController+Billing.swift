@@ -13,7 +13,7 @@ extension PortalController {
         let workspace = try await self.workspace(context)
         let store = self.database.store
         let today = self.clock.today
-        let preview = try await BillingRun(invoices: self.payments.invoices).preview(for: workspace.id)
+        let preview = try await self.billing.preview(for: workspace.id)
         let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
         let totals = InvoiceTotals(
             try await store.invoices.summary(InvoiceFilter(workspaceID: workspace.id), today: today),
@@ -89,7 +89,7 @@ extension PortalController {
 
         func path(_ extra: [String: String] = [:], status: InvoiceDisplayStatus?? = .none) -> String {
             let items = self.items(status: status).merging(extra) { $1 }
-            return "/portal/invoices" + (items.isEmpty ? "" : "?" + CheckoutController.query(items))
+            return "/portal/invoices" + (items.isEmpty ? "" : "?" + Redirect.query(items))
         }
     }
 
@@ -141,7 +141,7 @@ extension PortalController {
             rows: rows.map { InvoiceRow($0, takesOnlinePayments: options.takesOnlinePayments) },
             nextHref: hasNext ? rows.last.map { query.path(["starting_after": $0.id.rawValue]) } : nil,
             previousHref: hasPrevious ? rows.first.map { query.path(["ending_before": $0.id.rawValue]) } : nil,
-            exportHref: "/api/v1/invoices/export.csv?" + CheckoutController.query(exportItems),
+            exportHref: "/api/v1/invoices/export.csv?" + Redirect.query(exportItems),
             notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)),
             statement: StatementForm(today: today), otherWaysToPay: options.otherWaysToPay())
         return try self.pages.render("portal-invoices", view)
@@ -154,7 +154,7 @@ extension PortalController {
         let query = request.uri.queryParameters
         let (from, to) = try DocumentsController.statementRange(
             from: query.get("from"), to: query.get("to"), today: self.clock.today)
-        let file = try await DocumentService(database: self.database, clock: self.clock).statement(
+        let file = try await self.documents.statement(
             of: workspace.id, from: from, to: to)
         return DocumentsController.response(file)
     }
@@ -180,7 +180,7 @@ extension PortalController {
             try context.requireVisible(owner.workspaceID, "invoice", id: id.rawValue, param: "ids")
             guard owner.number != nil else { throw APIError.notFinalized(id.rawValue, param: "ids") }
         }
-        let documents = DocumentService(database: self.database, clock: self.clock)
+        let documents = self.documents
         let chosen = ids
         let archive = ResponseBody { writer in
             try await documents.writeArchive(of: chosen) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
@@ -208,7 +208,7 @@ extension PortalController {
                 unreachable = true
             }
         }
-        return CheckoutController.redirect(to: query.path(["notice": unreachable ? "gateway" : "refreshed"]))
+        return Redirect.to(query.path(["notice": unreachable ? "gateway" : "refreshed"]))
     }
 
     // MARK: One invoice
@@ -227,7 +227,7 @@ extension PortalController {
     /// Pays what the wallet's balance covers of the invoice, then shows the invoice again.
     @Sendable func payFromWallet(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let invoice = try await InvoicesController.invoice(in: context, from: self.database)
-        _ = try await WalletService(invoices: self.payments.invoices).pay(invoice.id, actor: context.actor)
-        return CheckoutController.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=wallet")
+        _ = try await self.wallet.pay(invoice.id, actor: context.actor)
+        return Redirect.to("/portal/invoices/\(invoice.id.rawValue)?payment=wallet")
     }
 }

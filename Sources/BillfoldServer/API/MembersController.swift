@@ -100,18 +100,6 @@ struct MembersController {
     }
 }
 
-extension Validate {
-    /// A password as typed: never trimmed, `length` characters long.
-    static func password(_ value: String?, length: ClosedRange<Int>) throws -> String {
-        guard let value else { throw APIError.missing("password") }
-        guard length.contains(value.count) else {
-            throw APIError.invalid(
-                "password", "password must be \(length.lowerBound) to \(length.upperBound) characters")
-        }
-        return value
-    }
-}
-
 extension String {
     fileprivate func trimmingSuffix(_ suffix: String) -> String {
         self.hasSuffix(suffix) ? String(self.dropLast(suffix.count)) : self

@@ -51,7 +51,7 @@ extension PortalController {
         }
         let checkout = try await self.payments.topUpThroughGateway(
             workspace.id, amount: Money(minorUnits: minorUnits, currency: workspace.currency), actor: context.actor)
-        return CheckoutController.redirect(to: CheckoutController.pagePath(for: checkout.payment.id))
+        return Redirect.to(CheckoutController.pagePath(for: checkout.payment.id))
     }
 
     /// `"500"`, `"500.5"` or `"1,500.00"` in major units as minor units, or `nil` when it is not such a number.
@@ -126,6 +126,6 @@ extension PortalController {
             workspace.autoPay = autoPay
             try await store.workspaces.update(workspace, at: now)
         }
-        return CheckoutController.redirect(to: "/portal/profile?saved=1")
+        return Redirect.to("/portal/profile?saved=1")
     }
 }

@@ -10,6 +10,7 @@ struct WalletController {
     let database: Database
     let clock: BillingClock
     let payments: PaymentService
+    let wallet: WalletService
 
     /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
@@ -116,8 +117,7 @@ struct WalletController {
                     checkout: PaymentsController.CheckoutResponse(checkout)),
                 status: .created)
         }
-        let service = WalletService(invoices: self.payments.invoices)
-        let receipt = try await service.topUp(
+        let receipt = try await self.wallet.topUp(
             workspace.id, amount: Money(minorUnits: amount, currency: currency), method: method,
             reference: reference, actor: context.actor)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: currency)

@@ -6,8 +6,8 @@ import Hummingbird
 
 /// `POST /api/v1/billing_runs`: bill every subscription period that ended by `as_of`.
 struct BillingRunsController {
-    let database: Database
     let clock: BillingClock
+    let billing: BillingRun
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.post("billing_runs", use: self.run)
@@ -42,8 +42,7 @@ struct BillingRunsController {
             throw APIError.invalid("as_of", "as_of is in the future; periods are billed only once they have ended")
         }
         let actor = context.actor
-        let run = BillingRun(invoices: InvoiceService(database: self.database, clock: self.clock))
-        let report = try await run.run(asOf: asOf, actor: actor)
+        let report = try await self.billing.run(asOf: asOf, actor: actor)
         return try JSONCoding.response(
             RunResponse(
                 asOf: Timestamp.string(asOf), periodsClosed: report.periodsClosed,

@@ -32,18 +32,17 @@ public func buildApplication(
             this server can mark invoices paid; never run it in production
             """)
     }
-    let router = buildRouter(
-        database: database, clock: configuration.clock, signInPolicy: configuration.signInPolicy,
-        publicURL: configuration.publicURL, gateway: gateway.gateway, sandbox: gateway.sandbox)
+    let engine = Engine(
+        database: database, clock: configuration.clock, gateway: gateway.gateway,
+        signInPolicy: configuration.signInPolicy, logger: logger)
+    let router = buildRouter(engine, publicURL: configuration.publicURL, sandbox: gateway.sandbox)
     var services: [any Service] = [DatabaseCloser(database: database)]
-    let invoices = InvoiceService(database: database, clock: configuration.clock)
     if let interval = configuration.billingInterval {
-        services.append(BillingScheduler(run: BillingRun(invoices: invoices), interval: interval, logger: logger))
+        services.append(BillingScheduler(run: engine.billing, interval: interval, logger: logger))
     }
     // With online payment off there is nothing to settle, refund or debit through a gateway.
-    if let interval = configuration.paymentJobsInterval, gateway.gateway != nil {
-        let payments = PaymentService(invoices: invoices, gateway: gateway.gateway, logger: logger)
-        services.append(PaymentJobs(payments: payments, interval: interval, logger: logger))
+    if let interval = configuration.paymentJobsInterval, engine.payments.takesOnlinePayments {
+        services.append(PaymentJobs(payments: engine.payments, interval: interval, logger: logger))
     }
     let host = configuration.host
     return Application(
@@ -70,32 +69,31 @@ public func runServer(
 /// The routes: `/health`, `/openapi.json` and sign-in in the open; the rest of `/api/v1` behind an operator API
 /// key, except a workspace's own billing, which its owners and admins reach with a member session too.
 ///
-/// `gateway` takes payments; without one online payment is off (gateway payments, top-ups and mandates answer 409
-/// `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
-/// `/sandbox/razorpay`.
+/// Every controller is handed the services of `engine` it needs, built once. Without a gateway in `engine`,
+/// online payment is off (gateway payments, top-ups and mandates answer 409 `online_payments_not_configured`, and
+/// the portal offers no Pay Now). `sandbox`, when given, is served under `/sandbox/razorpay`.
 public func buildRouter(
-    database: Database, clock: BillingClock, signInPolicy: SignInPolicy = SignInPolicy(), publicURL: String? = nil,
-    gateway: (any PaymentGateway)? = nil, sandbox: SandboxRazorpay? = nil
+    _ engine: Engine, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil
 ) -> Router<BillfoldRequestContext> {
+    let database = engine.database
+    let clock = engine.clock
+    let payments = engine.payments
     let router = Router(context: BillfoldRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     HealthController(database: database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    let access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
-    let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: access, clock: clock)
-    let sessions = SessionsController(access: access, publicURL: publicURL)
-    let invoices = InvoiceService(database: database, clock: clock)
-    let payments = PaymentService(invoices: invoices, gateway: gateway)
+    let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: engine.access, clock: clock)
+    let sessions = SessionsController(access: engine.access, publicURL: publicURL)
     let printView = PrintViewController(database: database, clock: clock, payments: payments)
     let checkout = CheckoutController(database: database, clock: clock, payments: payments, publicURL: publicURL)
     if let sandbox {
         SandboxGatewayController(sandbox: sandbox).addRoutes(to: router.group("sandbox/razorpay"))
     }
     checkout.addRoutes(to: router)
+    RazorpayWebhookController(payments: payments).addRoutes(to: router)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
     printView.addPublicRoutes(to: router.group("portal"))
-    let portal = PortalController(
-        database: database, clock: clock, access: access, payments: payments, publicURL: publicURL)
+    let portal = PortalController(database: database, engine: engine, publicURL: publicURL)
     portal.addRoutes(to: router)
     let portalBilling = router.group("portal").add(middleware: authenticator).add(middleware: BillingAccess())
         .add(middleware: portal.csrf)
@@ -103,7 +101,7 @@ public func buildRouter(
     checkout.addPortalRoutes(to: portalBilling)
     let signedIn = router.group("api/v1").add(middleware: authenticator)
     // Downloads change nothing and answer with bytes, which the idempotency store (text) does not keep.
-    DocumentsController(database: database, documents: DocumentService(database: database, clock: clock), clock: clock)
+    DocumentsController(database: database, documents: engine.documents, clock: clock)
         .addRoutes(to: signedIn.group().add(middleware: BillingAccess()))
     let authenticated = signedIn.group()
         .add(middleware: IdempotencyMiddleware(repository: database.store.idempotency, clock: clock))
@@ -112,16 +110,20 @@ public func buildRouter(
     let api = authenticated.group().add(middleware: OperatorOnly())
     SupplierController(database: database).addRoutes(to: api)
     WorkspacesController(database: database, clock: clock).addRoutes(to: api, billing: billing)
-    MembersController(database: database, access: access, publicURL: publicURL).addRoutes(to: api)
+    MembersController(database: database, access: engine.access, publicURL: publicURL).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)
     MetersController(database: database, clock: clock).addRoutes(to: api)
     UsageController(database: database, clock: clock).addRoutes(to: api)
-    SubscriptionsController(database: database, clock: clock).addRoutes(to: api)
-    DashboardController(database: database, clock: clock).addRoutes(to: billing)
-    WalletController(database: database, clock: clock, payments: payments).addRoutes(to: api, billing: billing)
-    BillingRunsController(database: database, clock: clock).addRoutes(to: api)
+    SubscriptionsController(database: database, clock: clock, subscriptions: engine.subscriptions)
+        .addRoutes(to: api)
+    DashboardController(database: database, clock: clock, billing: engine.billing).addRoutes(to: billing)
+    WalletController(database: database, clock: clock, payments: payments, wallet: engine.wallet)
+        .addRoutes(to: api, billing: billing)
+    BillingRunsController(clock: clock, billing: engine.billing).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: billing)
-    PaymentsController(database: database, clock: clock, payments: payments).addRoutes(to: api, billing: billing)
+    PaymentsController(
+        database: database, clock: clock, payments: payments, wallet: engine.wallet, autoPay: engine.autoPay
+    ).addRoutes(to: api, billing: billing)
     return router
 }
 

@@ -11,6 +11,9 @@ struct PortalController: Sendable {
     let clock: BillingClock
     let access: MemberAccess
     let payments: PaymentService
+    let wallet: WalletService
+    let billing: BillingRun
+    let documents: DocumentService
     /// The address people reach Billfold at, when it differs from the Host they send (behind a proxy).
     let publicURL: String?
     let tokens: FormTokens
@@ -20,13 +23,16 @@ struct PortalController: Sendable {
     /// Rows on one page of the billing history.
     static let pageSize = 10
 
-    init(database: Database, clock: BillingClock, access: MemberAccess, payments: PaymentService, publicURL: String?) {
+    init(database: Database, engine: Engine, publicURL: String?) {
         self.database = database
-        self.clock = clock
-        self.access = access
-        self.payments = payments
+        self.clock = engine.clock
+        self.access = engine.access
+        self.payments = engine.payments
+        self.wallet = engine.wallet
+        self.billing = engine.billing
+        self.documents = engine.documents
         self.publicURL = publicURL
-        self.tokens = FormTokens(database: database, clock: clock)
+        self.tokens = FormTokens(database: database, clock: engine.clock)
         self.pages = PortalPages(database: database, tokens: self.tokens)
     }
 
@@ -81,7 +87,7 @@ struct PortalController: Sendable {
         var response = try await self.signInForm(nonce: nonce, email: "", error: nil, status: .ok, context: context)
         if existing != nonce {
             var cookie = "\(PortalCSRF.cookieName)=\(nonce); Path=/portal; HttpOnly; SameSite=Lax"
-            if SessionsController.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
+            if SessionCookie.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
             response.headers[.setCookie] = cookie
         }
         return response
@@ -130,8 +136,8 @@ struct PortalController: Sendable {
             if let wait = error.retryAfter { response.headers[.retryAfter] = String(wait) }
             return response
         }
-        var response = CheckoutController.redirect(to: "/portal")
-        response.headers[.setCookie] = SessionsController.cookie(
+        var response = Redirect.to("/portal")
+        response.headers[.setCookie] = SessionCookie.value(
             for: signedIn, request: request, publicURL: self.publicURL)
         return response
     }
@@ -139,8 +145,8 @@ struct PortalController: Sendable {
     @Sendable func signOut(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let (session, _) = try SessionsController.memberSession(context)
         try await self.access.signOut(session.id)
-        var response = CheckoutController.redirect(to: Self.signInPath)
-        response.headers[.setCookie] = SessionsController.expiredCookie
+        var response = Redirect.to(Self.signInPath)
+        response.headers[.setCookie] = SessionCookie.expired
         return response
     }
 

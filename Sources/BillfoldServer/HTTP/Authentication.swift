@@ -3,9 +3,6 @@ import BillfoldEngine
 import BillfoldStore
 import Hummingbird
 
-/// The cookie that carries a member's session in the portal.
-let sessionCookieName = "billfold_session"
-
 /// Lets a request through with `Authorization: Bearer <operator api key>`, `Bearer <member session token>`, or the
 /// member session cookie, and records who called.
 struct Authenticator: RouterMiddleware {
@@ -26,7 +23,7 @@ struct Authenticator: RouterMiddleware {
 
     private func caller(of request: Request) async throws -> Caller {
         guard let header = request.headers[.authorization] else {
-            if let cookie = request.cookies[sessionCookieName]?.value, !cookie.isEmpty {
+            if let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
                 return try await self.member(token: cookie)
             }
             throw APIError(

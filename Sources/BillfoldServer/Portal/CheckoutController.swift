@@ -5,9 +5,9 @@ import BillfoldStore
 import Foundation
 import Hummingbird
 
-/// Where payers' browsers go: the checkout page of an attempt or a mandate, the callback Checkout posts back to,
-/// and the gateway's webhooks. None of these take a session or a key: the checkout page shows only what the
-/// payer pays, and what comes back is trusted only when its signature verifies.
+/// Where payers' browsers go: the checkout page of an attempt or a mandate, and the callback Checkout posts back
+/// to. Neither takes a session or a key: the checkout page shows only what the payer pays, and what comes back is
+/// trusted only when its signature verifies.
 struct CheckoutController {
     let database: Database
     let clock: BillingClock
@@ -17,7 +17,6 @@ struct CheckoutController {
     func addRoutes(to router: Router<BillfoldRequestContext>) {
         router.get("portal/checkout/:id", use: self.page)
         router.post("portal/checkout/callback", use: self.callback)
-        router.post("api/v1/webhooks/razorpay", use: self.webhook)
     }
 
     /// Pay Now from a signed-in page: starts (or resumes) the attempt and sends the browser to checkout.
@@ -29,10 +28,10 @@ struct CheckoutController {
         let invoice = try await InvoicesController.invoice(in: context, from: self.database)
         guard self.payments.takesOnlinePayments else {
             // A page from before online payment was turned off: back to the invoice, which says how else to pay.
-            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=offline")
+            return Redirect.to("/portal/invoices/\(invoice.id.rawValue)?payment=offline")
         }
         let checkout = try await self.payments.payThroughGateway(invoice.id, amount: nil, actor: context.actor)
-        return Self.redirect(to: Self.pagePath(for: checkout.payment.id))
+        return Redirect.to(Self.pagePath(for: checkout.payment.id))
     }
 
     /// The page that opens checkout for an attempt (`pay_…`) or a mandate (`mdt_…`).
@@ -55,7 +54,7 @@ struct CheckoutController {
 
     @Sendable func page(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let raw = try context.parameters.require("id")
-        guard let gateway = self.payments.gateway else { throw Self.notConfigured("a checkout page") }
+        guard let gateway = self.payments.gateway else { throw APIError.onlinePaymentsNotConfigured("a checkout page") }
         let store = self.database.store
         let supplier = try await store.supplier.find()
         let view: CheckoutView
@@ -63,8 +62,8 @@ struct CheckoutController {
             let invoice = try await store.invoices.find(attempt.invoiceID)
         {
             guard attempt.status == .processing, let orderID = attempt.gatewayOrderID else {
-                return Self.redirect(
-                    to: "/portal/invoices/\(invoice.id.rawValue)?payment=\(attempt.status.rawValue)")
+                return Redirect.to(
+                    "/portal/invoices/\(invoice.id.rawValue)?payment=\(attempt.status.rawValue)")
             }
             view = CheckoutView(
                 keyID: gateway.checkout.keyID, orderID: orderID, amount: attempt.amount.minorUnits,
@@ -93,8 +92,8 @@ struct CheckoutController {
             throw APIError.notFound("payment attempt or mandate", id: raw)
         }
         if let hosted = gateway.checkout.hostedCheckoutURL {
-            return Self.redirect(
-                to: hosted + "?" + Self.query(["order_id": view.orderID, "callback_url": view.callbackURL]))
+            return Redirect.to(
+                hosted + "?" + Redirect.query(["order_id": view.orderID, "callback_url": view.callbackURL]))
         }
         return try BundledResources.page("checkout", view)
     }
@@ -138,9 +137,8 @@ struct CheckoutController {
                 orderID: orderID, paymentID: paymentID, signature: signature, actor: actor)
             switch completion {
             case .invoice(let invoice):
-                return Self.redirect(
-                    to:
-                        "/portal/invoices/\(invoice.id.rawValue)?payment=\(invoice.state == .open ? "processing" : "succeeded")"
+                return Redirect.to(
+                    "/portal/invoices/\(invoice.id.rawValue)?payment=\(invoice.state == .open ? "processing" : "succeeded")"
                 )
             case .mandate(let mandate):
                 return try JSONCoding.response(PaymentsController.MandateResponse(mandate))
@@ -154,28 +152,9 @@ struct CheckoutController {
         {
             // The browser's word is not the outcome: say what the gateway reported for this order.
             let status = invoice.payments.first { $0.gatewayOrderID == orderID }?.status ?? .failed
-            return Self.redirect(to: "/portal/invoices/\(invoice.id.rawValue)?payment=\(status.rawValue)")
+            return Redirect.to("/portal/invoices/\(invoice.id.rawValue)?payment=\(status.rawValue)")
         }
         throw APIError.invalid("error", error.description ?? "the payment failed", code: "payment_failed")
-    }
-
-    /// Razorpay's webhooks: verified on the raw body, applied once per `x-razorpay-event-id`.
-    @Sendable func webhook(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        guard self.payments.takesOnlinePayments else { throw Self.notConfigured("a Razorpay webhook") }
-        let body = try await JSONCoding.collect(request, upTo: 1 << 20)
-        let result = try await self.payments.receiveWebhook(
-            body: Array(buffer: body), signature: request.headers[.init(RazorpayWebhook.signatureHeader)!],
-            eventID: request.headers[.init(RazorpayWebhook.eventIDHeader)!])
-        return try JSONCoding.response(["status": result.rawValue])
-    }
-
-    /// The refusal when online payment is off and something arrives that only a gateway would send.
-    static func notConfigured(_ what: String) -> APIError {
-        APIError(
-            .conflict, .conflict, code: "online_payments_not_configured",
-            message: "Online payment is off on this server, so \(what) has nothing to act on and nothing was "
-                + "changed. If payments should go through Razorpay, the operator starts billfold serve with "
-                + "BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and BILLFOLD_RAZORPAY_WEBHOOK_SECRET set.")
     }
 
     private func callbackURL(_ request: Request) -> String {
@@ -190,17 +169,5 @@ struct CheckoutController {
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return nil }
         return object["order_id"] as? String
-    }
-
-    static func redirect(to location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location])
-    }
-
-    static func query(_ items: [String: String]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return items.sorted { $0.key < $1.key }.map { key, value in
-            key + "=" + (value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
-        }.joined(separator: "&")
     }
 }
