@@ -147,6 +147,18 @@ public struct WalletEntryID: PrefixedIdentifier {
     public init(rawValue: String) { self.rawValue = rawValue }
 }
 
+/// An outbox message's id: `msg_` and a lower-case UUID.
+public struct OutboxMessageID: PrefixedIdentifier {
+    public static let prefix = "msg"
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A new id, `msg_` and a random UUID.
+    public static func random() -> OutboxMessageID {
+        OutboxMessageID(rawValue: "msg_" + UUID().uuidString.lowercased())
+    }
+}
+
 public struct MemberSessionID: PrefixedIdentifier {
     public static let prefix = "ses"
     public let rawValue: String

@@ -14,27 +14,6 @@ public protocol MemberRepository: Sendable {
     func find(_ id: MemberID) async throws -> Member?
 }
 
-/// An operator credential: it sees every workspace.
-public struct APIKey: Hashable, Sendable, Identifiable {
-    public typealias ID = APIKeyID
-
-    public let id: ID
-    public var name: String
-    /// The first characters of the secret, to tell keys apart in a list.
-    public var prefix: String
-    public let createdAt: Date
-    public var revokedAt: Date?
-    /// When the key stops working; `nil`: never.
-    public var expiresAt: Date?
-
-    public var isRevoked: Bool { self.revokedAt != nil }
-
-    /// Whether the key no longer works at `time` because its time is up.
-    public func isExpired(at time: Date) -> Bool {
-        self.expiresAt.map { time >= $0 } ?? false
-    }
-}
-
 /// Operator API keys, stored only as SHA-256 hashes of their secrets.
 public protocol APIKeyRepository: Sendable {
     /// Creates a key with a new random secret and returns both; the secret is never stored. A key with

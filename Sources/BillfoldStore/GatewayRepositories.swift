@@ -10,59 +10,6 @@ public protocol GatewayEventRepository: Sendable {
     func isRecorded(provider: String, eventID: String) async throws -> Bool
 }
 
-/// Money going back to a payer: through the gateway, or into the workspace's wallet.
-public struct Refund: Hashable, Sendable, Identifiable {
-    public enum Destination: String, Hashable, Sendable, Codable, CaseIterable {
-        case gateway
-        case wallet
-    }
-
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
-        /// Recorded; the gateway has not confirmed it yet.
-        case pending
-        case processed
-        case failed
-    }
-
-    public let id: RefundID
-    public var workspaceID: WorkspaceID
-    public var invoiceID: InvoiceID?
-    public var creditNoteID: InvoiceID?
-    /// The attempt whose money goes back.
-    public var paymentID: PaymentID?
-    public var destination: Destination
-    public var amount: Money
-    public var status: Status
-    /// Why: `credit_note`, `overpayment`, `mandate_authorisation`.
-    public var reason: String
-    public var gatewayPaymentID: String?
-    public var gatewayRefundID: String?
-    public var failureReason: String?
-    public let createdAt: Date
-    public var updatedAt: Date
-
-    public init(
-        id: RefundID = .generate(), workspaceID: WorkspaceID, invoiceID: InvoiceID?, creditNoteID: InvoiceID?,
-        paymentID: PaymentID?, destination: Destination, amount: Money, status: Status, reason: String,
-        gatewayPaymentID: String?, gatewayRefundID: String? = nil, failureReason: String? = nil, createdAt: Date
-    ) {
-        self.id = id
-        self.workspaceID = workspaceID
-        self.invoiceID = invoiceID
-        self.creditNoteID = creditNoteID
-        self.paymentID = paymentID
-        self.destination = destination
-        self.amount = amount
-        self.status = status
-        self.reason = reason
-        self.gatewayPaymentID = gatewayPaymentID
-        self.gatewayRefundID = gatewayRefundID
-        self.failureReason = failureReason
-        self.createdAt = createdAt
-        self.updatedAt = createdAt
-    }
-}
-
 /// Refunds.
 public protocol RefundRepository: Sendable {
     /// Stores a new refund.
@@ -77,47 +24,6 @@ public protocol RefundRepository: Sendable {
     func list(for invoice: InvoiceID) async throws -> [Refund]
     /// Gateway refunds still pending that were recorded before `time`, oldest first.
     func pending(recordedBefore time: Date, limit: Int) async throws -> [Refund]
-}
-
-/// A workspace's standing instruction to debit its payment method: a gateway token with its limits.
-public struct Mandate: Hashable, Sendable, Identifiable {
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
-        /// The authorisation order waits for the payer.
-        case pending
-        case confirmed
-        case rejected
-        case cancelled
-    }
-
-    public let id: MandateID
-    public var workspaceID: WorkspaceID
-    public var provider: String
-    public var status: Status
-    public var customerID: String
-    public var authorisationOrderID: String
-    public var tokenID: String?
-    /// The most one debit may take.
-    public var maxAmount: Money
-    public var expiresAt: Date
-    public let createdAt: Date
-    public var updatedAt: Date
-
-    public init(
-        id: MandateID = .generate(), workspaceID: WorkspaceID, provider: String, status: Status, customerID: String,
-        authorisationOrderID: String, tokenID: String?, maxAmount: Money, expiresAt: Date, createdAt: Date
-    ) {
-        self.id = id
-        self.workspaceID = workspaceID
-        self.provider = provider
-        self.status = status
-        self.customerID = customerID
-        self.authorisationOrderID = authorisationOrderID
-        self.tokenID = tokenID
-        self.maxAmount = maxAmount
-        self.expiresAt = expiresAt
-        self.createdAt = createdAt
-        self.updatedAt = createdAt
-    }
 }
 
 /// Mandates.
@@ -136,50 +42,6 @@ public protocol MandateRepository: Sendable {
     func list(for workspace: WorkspaceID) async throws -> [Mandate]
 }
 
-/// One automatic debit of a finalized invoice under a mandate, with its retries.
-public struct AutoPayCharge: Hashable, Sendable, Identifiable {
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
-        /// The pre-debit notice went out; the debit waits for `nextAttemptAt`.
-        case scheduled
-        /// A debit is with the gateway; its attempt settles it.
-        case charging
-        case succeeded
-        /// Retries ran out, the mandate went away, or the invoice was settled another way.
-        case stopped
-    }
-
-    public let id: AutoPayChargeID
-    public var invoiceID: InvoiceID
-    public var workspaceID: WorkspaceID
-    public var mandateID: MandateID
-    public var amount: Money
-    public var status: Status
-    public var notifiedAt: Date
-    public var nextAttemptAt: Date
-    /// Debits tried so far.
-    public var attempts: Int
-    public var lastError: String?
-    public let createdAt: Date
-
-    public init(
-        id: AutoPayChargeID = .generate(), invoiceID: InvoiceID, workspaceID: WorkspaceID, mandateID: MandateID,
-        amount: Money, status: Status, notifiedAt: Date, nextAttemptAt: Date, attempts: Int = 0,
-        lastError: String? = nil, createdAt: Date
-    ) {
-        self.id = id
-        self.invoiceID = invoiceID
-        self.workspaceID = workspaceID
-        self.mandateID = mandateID
-        self.amount = amount
-        self.status = status
-        self.notifiedAt = notifiedAt
-        self.nextAttemptAt = nextAttemptAt
-        self.attempts = attempts
-        self.lastError = lastError
-        self.createdAt = createdAt
-    }
-}
-
 /// Automatic debits.
 public protocol AutoPayChargeRepository: Sendable {
     /// Stores a new charge; `false` when the invoice already has one.
@@ -194,36 +56,6 @@ public protocol AutoPayChargeRepository: Sendable {
     /// Open invoices of workspaces with auto-pay on and a confirmed mandate that have no charge yet, with the
     /// newest such mandate.
     func awaitingSchedule(limit: Int) async throws -> [(invoiceID: InvoiceID, mandateID: MandateID)]
-}
-
-/// A message waiting to be sent: what Billfold owes a person to hear (a pre-debit notice, …).
-public struct OutboxMessage: Hashable, Sendable {
-    public var id: String
-    /// `pre_debit_notice`, …
-    public var kind: String
-    public var workspaceID: WorkspaceID?
-    /// What the message is about; one message of a kind per subject.
-    public var subjectID: String
-    public var recipient: String
-    public var subject: String
-    public var body: String
-    public var createdAt: Date
-    public var sentAt: Date?
-
-    public init(
-        id: String = "msg_" + UUID().uuidString.lowercased(), kind: String, workspaceID: WorkspaceID?,
-        subjectID: String, recipient: String, subject: String, body: String, createdAt: Date, sentAt: Date? = nil
-    ) {
-        self.id = id
-        self.kind = kind
-        self.workspaceID = workspaceID
-        self.subjectID = subjectID
-        self.recipient = recipient
-        self.subject = subject
-        self.body = body
-        self.createdAt = createdAt
-        self.sentAt = sentAt
-    }
 }
 
 /// Messages to send, kept in the transaction that made them owed.
@@ -479,7 +311,7 @@ struct SQLOutboxRepository: OutboxRepository {
         try await self.sql.raw(
             """
             INSERT INTO outbox (id, kind, workspace_id, subject_id, recipient, subject, body, created_at, sent_at)
-            VALUES (\(bind: message.id), \(bind: message.kind), \(bind: message.workspaceID?.rawValue),
+            VALUES (\(bind: message.id.rawValue), \(bind: message.kind), \(bind: message.workspaceID?.rawValue),
                 \(bind: message.subjectID), \(bind: message.recipient), \(bind: message.subject), \(bind: message.body),
                 \(bind: message.createdAt.storedMilliseconds), \(bind: message.sentAt?.storedMilliseconds))
             ON CONFLICT (kind, subject_id) DO NOTHING
@@ -492,7 +324,7 @@ struct SQLOutboxRepository: OutboxRepository {
         try await self.sql.raw("SELECT * FROM outbox WHERE subject_id = \(bind: subjectID) ORDER BY sequence").all()
             .map { row in
                 OutboxMessage(
-                    id: try row.string("id"), kind: try row.string("kind"),
+                    id: OutboxMessageID(rawValue: try row.string("id")), kind: try row.string("kind"),
                     workspaceID: try row.optionalString("workspace_id").map(WorkspaceID.init(rawValue:)),
                     subjectID: try row.string("subject_id"), recipient: try row.string("recipient"),
                     subject: try row.string("subject"), body: try row.string("body"),

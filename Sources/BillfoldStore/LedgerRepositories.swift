@@ -18,41 +18,6 @@ public protocol PaymentRepository: Sendable {
     func processing(startedBefore time: Date, limit: Int) async throws -> [Payment]
 }
 
-/// Why a wallet's balance changed.
-public enum WalletEntryReason: String, Sendable, Codable, CaseIterable {
-    case topUp = "top_up"
-    case invoicePayment = "invoice_payment"
-    case refund
-    case adjustment
-}
-
-/// One append-only movement of a prepaid wallet's balance.
-public struct WalletEntry: Hashable, Sendable, Identifiable {
-    public typealias ID = WalletEntryID
-
-    public let id: ID
-    public var workspaceID: WorkspaceID
-    /// Positive adds to the balance, negative takes from it.
-    public var amount: Money
-    public var reason: WalletEntryReason
-    public var invoiceID: InvoiceID?
-    public var description: String
-    public let createdAt: Date
-
-    public init(
-        id: ID = .generate(), workspaceID: WorkspaceID, amount: Money, reason: WalletEntryReason,
-        invoiceID: InvoiceID?, description: String, createdAt: Date
-    ) {
-        self.id = id
-        self.workspaceID = workspaceID
-        self.amount = amount
-        self.reason = reason
-        self.invoiceID = invoiceID
-        self.description = description
-        self.createdAt = createdAt
-    }
-}
-
 /// The prepaid wallet: a balance that is the sum of its entries.
 public protocol WalletRepository: Sendable {
     /// Appends an entry; entries are never changed or removed.
@@ -61,32 +26,6 @@ public protocol WalletRepository: Sendable {
     func balance(of workspace: WorkspaceID, in currency: Currency) async throws -> Money
     /// The workspace's entries, newest first.
     func entries(of workspace: WorkspaceID, limit: Int) async throws -> [WalletEntry]
-}
-
-/// Who did what to money, append-only, in the order it happened.
-public struct AuditEntry: Hashable, Sendable {
-    public var occurredAt: Date
-    /// `api_key:key_…`, `member:mem_…`, `system`, `demo`, `cli`.
-    public var actor: String
-    /// `invoice.finalized`, `payment.recorded`, `wallet.topped_up`, …
-    public var action: String
-    public var subjectID: String
-    public var workspaceID: WorkspaceID?
-    public var amount: Money?
-    public var details: [String: String]
-
-    public init(
-        occurredAt: Date, actor: String, action: String, subjectID: String, workspaceID: WorkspaceID?,
-        amount: Money?, details: [String: String] = [:]
-    ) {
-        self.occurredAt = occurredAt
-        self.actor = actor
-        self.action = action
-        self.subjectID = subjectID
-        self.workspaceID = workspaceID
-        self.amount = amount
-        self.details = details
-    }
 }
 
 /// The audit log.

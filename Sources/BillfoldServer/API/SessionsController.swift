@@ -1,6 +1,5 @@
 import BillfoldCore
 import BillfoldEngine
-import BillfoldStore
 import Foundation
 import Hummingbird
 

@@ -1,5 +1,4 @@
 import BillfoldCore
-import BillfoldStore
 import Hummingbird
 import NIOCore
 
