@@ -96,7 +96,8 @@ public struct Payment: Hashable, Sendable, Identifiable {
     public var method: PaymentMethod
     /// Who moved the money: `razorpay`, `sandbox`, `wallet`, `manual`.
     public var provider: String
-    public var status: PaymentAttemptLifecycle.State
+    /// Where the attempt is; it moves only by `succeed` and `fail`.
+    public private(set) var lifecycle: PaymentAttemptLifecycle
     public var amount: Money
     /// The gateway's or the bank's reference.
     public var reference: String?
@@ -115,13 +116,43 @@ public struct Payment: Hashable, Sendable, Identifiable {
         self.invoiceID = invoiceID
         self.method = method
         self.provider = provider
-        self.status = status
+        self.lifecycle = PaymentAttemptLifecycle(state: status)
         self.amount = amount
         self.reference = reference
         self.failureReason = failureReason
         self.gatewayOrderID = gatewayOrderID
         self.createdAt = createdAt
         self.paidAt = paidAt
+    }
+
+    public var status: PaymentAttemptLifecycle.State { self.lifecycle.state }
+
+    /// The gateway captured `amount` by `method` under `reference` at `time`. The first capture returns
+    /// `.applyToInvoice` with the attempt holding what was captured, for the caller to apply to the invoice; a
+    /// capture already recorded returns `.ignore` and changes nothing.
+    public mutating func succeed(
+        amount: Money, method: PaymentMethod, reference: String, at time: Date
+    ) -> PaymentAttemptLifecycle.Action {
+        let action = self.lifecycle.succeed()
+        if action == .applyToInvoice {
+            self.amount = amount
+            self.method = method
+            self.reference = reference
+            self.failureReason = nil
+            self.paidAt = time
+        }
+        return action
+    }
+
+    /// The gateway reported a failure for `reason`, paid by `method` when it names one. An attempt still processing
+    /// records it and returns `.recordFailure`; any other returns `.ignore` and changes nothing.
+    public mutating func fail(reason: String, method: PaymentMethod?) -> PaymentAttemptLifecycle.Action {
+        let action = self.lifecycle.fail()
+        if action == .recordFailure {
+            self.failureReason = reason
+            if let method { self.method = method }
+        }
+        return action
     }
 }
 
@@ -133,14 +164,16 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     public let id: ID
     public var kind: DocumentKind
-    public var number: String?
+    /// Given once, by `assignNumber(_:)` after `finalize`.
+    public private(set) var number: String?
     public var workspaceID: WorkspaceID
     public var subscriptionID: SubscriptionID?
     /// For a credit note, the invoice it corrects.
     public var originalInvoiceID: InvoiceID?
-    public var lifecycle: InvoiceLifecycle
-    public var issueDate: CalendarDate?
-    public var dueDate: CalendarDate?
+    /// Where the document is; it moves only by the events below, which also keep the amounts.
+    public private(set) var lifecycle: InvoiceLifecycle
+    public private(set) var issueDate: CalendarDate?
+    public private(set) var dueDate: CalendarDate?
     public var periodStart: CalendarDate
     /// The last day of the billing period, inclusive.
     public var periodEnd: CalendarDate
@@ -151,7 +184,8 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     public var placeOfSupply: StateCode?
     public var lines: [InvoiceLine]
     public var tax: TaxBreakdown
-    public var amountPaid: Money
+    /// What the payments recorded by `recordPayment` and `settleInFull` brought in.
+    public private(set) var amountPaid: Money
     public var payments: [Payment]
     public let createdAt: Date
 
@@ -274,29 +308,77 @@ public struct Invoice: Hashable, Sendable, Identifiable {
             lastAttemptFailed: self.lastAttemptFailed, dueDate: self.dueDate, today: today)
     }
 
-    /// Freezes the document under `number`: dated, due after the workspace's terms, parties snapshotted.
+    // MARK: Events
+    //
+    // Each runs the lifecycle, applies what the action means for the document itself (its state, dates, number and
+    // amount paid) and returns the action; what it asks beyond the document (a number from the series, a credit
+    // note) the caller carries out, in the same transaction.
+
+    /// Issues a draft dated `issueDate`, due `paymentTermsDays` later, and returns `.assignNumber`: the caller takes
+    /// the next number of the document's series and gives it to `assignNumber(_:)`.
+    public mutating func finalize(
+        issueDate: CalendarDate, paymentTermsDays: Int
+    ) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+        let action = try self.lifecycle.finalize()
+        self.issueDate = issueDate
+        self.dueDate = issueDate.adding(days: paymentTermsDays)
+        return action
+    }
+
+    /// Numbers a document just finalized; a number, once given, is never replaced.
+    public mutating func assignNumber(_ number: String) throws(InvoiceTransitionError) {
+        guard self.state == .open, self.number == nil else {
+            throw InvoiceTransitionError(
+                code: .invalidTransition,
+                message: self.number.map { "\(self.id) is already numbered \($0)" }
+                    ?? "a \(self.state.rawValue) document takes no number; only one just finalized does")
+        }
+        self.number = number
+    }
+
+    /// Finalizes under a number chosen beforehand (a fixture's, a benchmark's), carrying out `finalize`'s action
+    /// with it; the Engine takes its numbers from the series when the action asks.
     public mutating func finalize(
         number: String, issueDate: CalendarDate, paymentTermsDays: Int
     ) throws(InvoiceTransitionError) {
-        _ = try self.lifecycle.finalize()
-        self.number = number
-        self.issueDate = issueDate
-        self.dueDate = issueDate.adding(days: paymentTermsDays)
+        let action = try self.finalize(issueDate: issueDate, paymentTermsDays: paymentTermsDays)
+        switch action {
+        case .assignNumber:
+            try self.assignNumber(number)
+        case .recordPartialPayment, .markPaid, .discardDraft, .issueCreditNote:
+            throw .unexpected(action, after: "finalize")
+        }
     }
 
-    /// Marks a document settled as it is issued: a receipt for money already received, a credit note applied.
-    public mutating func settleInFull() throws(InvoiceTransitionError) {
+    /// Records `amount` received: the invoice stays open with the rest due (`.recordPartialPayment`) or is paid
+    /// (`.markPaid`). Both are the document's own bookkeeping, done here, so a caller with nothing more to do may
+    /// ignore what comes back.
+    @discardableResult
+    public mutating func recordPayment(_ amount: Money) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+        let action = try self.lifecycle.recordPayment(amount, amountDue: self.amountDue)
+        self.amountPaid += amount
+        return action
+    }
+
+    /// Settles a document as it is issued, what is due counted as paid: a receipt for money already received, a
+    /// credit note applied. Returns `.markPaid`, done here.
+    @discardableResult
+    public mutating func settleInFull() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         let due = self.amountDue
-        guard due.isPositive else {
-            // Nothing to pay: an open document of zero value is settled as it stands.
-            guard self.state == .open else {
-                throw InvoiceTransitionError(
-                    code: .invalidTransition, message: "a \(self.state.rawValue) document cannot be settled")
-            }
-            self.lifecycle = InvoiceLifecycle(state: .paid)
-            return
-        }
-        _ = try self.lifecycle.recordPayment(due, amountDue: due)
+        let action = try self.lifecycle.settleInFull()
         self.amountPaid += due
+        return action
+    }
+
+    /// Cancels a draft (`.discardDraft`: nothing more to do) or an open invoice (`.issueCreditNote`: the caller
+    /// issues one for its value). Nothing is due afterwards; what was paid stays recorded.
+    public mutating func cancel() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+        try self.lifecycle.cancel()
+    }
+
+    /// Reverses a paid invoice in full and returns `.issueCreditNote`: the caller issues the credit note and sends
+    /// back the `amountPaid`, which stays recorded.
+    public mutating func creditPaid() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+        try self.lifecycle.creditPaid()
     }
 }

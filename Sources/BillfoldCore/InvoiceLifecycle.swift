@@ -101,6 +101,18 @@ extension InvoiceLifecycle {
         self.state = .cancelled
         return .issueCreditNote
     }
+
+    /// Settles an open document as it is issued, whatever is due, nothing included: a receipt for money already
+    /// received, a credit note applied at once.
+    public mutating func settleInFull() throws(InvoiceTransitionError) -> Action {
+        guard self.state == .open else {
+            throw .invalidTransition(
+                "settle", from: self.state,
+                hint: self.state == .draft ? "finalize it first" : "it is already \(self.state.rawValue)")
+        }
+        self.state = .paid
+        return .markPaid
+    }
 }
 
 /// Why an invoice event was refused.
@@ -119,6 +131,13 @@ public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringCon
     public let message: String
 
     public var description: String { self.message }
+
+    /// An event answered with an action it never gives; what asked for it refuses rather than guess.
+    public static func unexpected(_ action: InvoiceLifecycle.Action, after event: String) -> InvoiceTransitionError {
+        InvoiceTransitionError(
+            code: .invalidTransition,
+            message: "The invoice lifecycle answered \(event) with \(action), which that event never gives")
+    }
 
     fileprivate static func invalidTransition(
         _ event: String,

@@ -179,9 +179,10 @@ public struct BillingRun: Sendable {
             let sequences = try await store.numberSeries.nextSequences(
                 kind: .invoice, prefix: series.prefix, in: year, count: indices.count)
             for (index, sequence) in zip(indices, sequences) {
-                try InvoiceService.seal(
-                    &invoices[index].invoice, number: try series.number(sequence: sequence, in: year),
-                    issueDate: invoices[index].issueDate, supplier: supplier, workspace: invoices[index].workspace)
+                try await InvoiceService.seal(
+                    &invoices[index].invoice, issueDate: invoices[index].issueDate, supplier: supplier,
+                    workspace: invoices[index].workspace
+                ) { try series.number(sequence: sequence, in: year) }
             }
         }
         try await store.invoices.create(invoices.map(\.invoice))

@@ -88,32 +88,40 @@ public struct InvoiceService: Sendable {
         return invoice
     }
 
-    /// Inside a transaction: takes a draft's number from its series and seals it; the caller stores it.
+    /// Inside a transaction: seals a draft and gives it the next number of its series; the caller stores it.
     static func number(
         _ invoice: inout Invoice, in store: Store, supplier: Supplier, workspace: Workspace, issueDate: CalendarDate,
         numberSeries: [DocumentKind: InvoiceNumberSeries]
     ) async throws {
-        guard let series = numberSeries[invoice.kind] else {
-            throw EngineError(.invalidState, "no number series for \(invoice.kind.rawValue)")
+        let kind = invoice.kind
+        try await Self.seal(&invoice, issueDate: issueDate, supplier: supplier, workspace: workspace) {
+            guard let series = numberSeries[kind] else {
+                throw EngineError(.invalidState, "no number series for \(kind.rawValue)")
+            }
+            let year = FinancialYear(containing: issueDate)
+            let sequence = try await store.numberSeries.nextSequence(kind: kind, prefix: series.prefix, in: year)
+            return try series.number(sequence: sequence, in: year)
         }
-        let year = FinancialYear(containing: issueDate)
-        let sequence = try await store.numberSeries.nextSequence(kind: invoice.kind, prefix: series.prefix, in: year)
-        try Self.seal(
-            &invoice, number: try series.number(sequence: sequence, in: year), issueDate: issueDate,
-            supplier: supplier, workspace: workspace)
     }
 
-    /// Taxes a draft by place of supply and finalizes it in memory with `number`, due after the workspace's
-    /// payment terms; the caller stores it. A credit note keeps the parties and tax of the invoice it corrects,
-    /// and only an invoice has payment terms.
+    /// Taxes a draft by place of supply and finalizes it in memory, due after the workspace's payment terms, then
+    /// carries out what finalizing asks: the number `nextNumber` takes. The caller stores it. A credit note keeps
+    /// the parties and tax of the invoice it corrects, and only an invoice has payment terms.
     static func seal(
-        _ invoice: inout Invoice, number: String, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace
-    ) throws {
+        _ invoice: inout Invoice, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace,
+        nextNumber: () async throws -> String
+    ) async throws {
         if invoice.kind != .creditNote {
             invoice.applyTax(supplier: supplier, customer: workspace)
         }
         let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0
-        try invoice.finalize(number: number, issueDate: issueDate, paymentTermsDays: terms)
+        let action = try invoice.finalize(issueDate: issueDate, paymentTermsDays: terms)
+        switch action {
+        case .assignNumber:
+            try invoice.assignNumber(try await nextNumber())
+        case .recordPartialPayment, .markPaid, .discardDraft, .issueCreditNote:
+            throw InvoiceTransitionError.unexpected(action, after: "finalize")
+        }
     }
 
     /// The audit entry of a finalized document.
@@ -148,10 +156,7 @@ public struct InvoiceService: Sendable {
                     .invalidState, "a payment attempt on \(id) is still processing; settle it before taking another")
             }
             if status == .succeeded {
-                var lifecycle = invoice.lifecycle
-                _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
-                invoice.lifecycle = lifecycle
-                invoice.amountPaid += amount
+                try invoice.recordPayment(amount)
             }
             let payment = Payment(
                 id: .generate(), invoiceID: id, method: method, provider: provider, status: status, amount: amount,
@@ -195,14 +200,17 @@ public struct InvoiceService: Sendable {
             guard invoice.amountPaid.isZero else {
                 throw EngineError(.invalidState, "invoice \(id) has payments; refund them with a credit note instead")
             }
-            var lifecycle = invoice.lifecycle
-            let action = try lifecycle.cancel()
-            invoice.lifecycle = lifecycle
-            var creditNote: Invoice?
-            if action == .issueCreditNote {
+            let creditNote: Invoice?
+            let action = try invoice.cancel()
+            switch action {
+            case .discardDraft:
+                creditNote = nil
+            case .issueCreditNote:
                 creditNote = try await Self.issueCreditNote(
                     for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
                     actor: actor, now: now)
+            case .assignNumber, .recordPartialPayment, .markPaid:
+                throw InvoiceTransitionError.unexpected(action, after: "cancel")
             }
             try await store.invoices.saveSettlement(invoice)
             try await store.auditLog.record(

@@ -295,12 +295,16 @@ public struct PaymentService: Sendable {
                 throw EngineError(
                     .invalidState, "a payment attempt on \(invoiceID) is still processing; settle it first")
             }
-            var lifecycle = invoice.lifecycle
-            _ = try lifecycle.creditPaid()
-            invoice.lifecycle = lifecycle
-            let creditNote = try await InvoiceService.issueCreditNote(
-                for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries, actor: actor,
-                now: now)
+            let creditNote: Invoice
+            let action = try invoice.creditPaid()
+            switch action {
+            case .issueCreditNote:
+                creditNote = try await InvoiceService.issueCreditNote(
+                    for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
+                    actor: actor, now: now)
+            case .assignNumber, .recordPartialPayment, .markPaid, .discardDraft:
+                throw InvoiceTransitionError.unexpected(action, after: "credit and refund")
+            }
             var refunds: [Refund] = []
             var left = invoice.amountPaid
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
@@ -385,21 +389,25 @@ public struct PaymentService: Sendable {
                 else { return (invoice, []) }
             }
             guard let outcome else { return (invoice, []) }
-            var lifecycle = PaymentAttemptLifecycle(state: attempt.status)
-            var refunds: [Refund] = []
+            let action: PaymentAttemptLifecycle.Action
             switch outcome {
             case .captured(let captured):
-                guard lifecycle.succeed() == .applyToInvoice else { return (invoice, []) }
+                action = attempt.succeed(
+                    amount: Money(minorUnits: captured.amount, currency: invoice.currency),
+                    method: PaymentMethod(gatewayMethod: captured.method), reference: captured.id, at: now)
+            case .failed(let reason, let method):
+                action = attempt.fail(
+                    reason: String(reason.prefix(500)), method: method.map(PaymentMethod.init(gatewayMethod:)))
+            }
+            var refunds: [Refund] = []
+            switch (action, outcome) {
+            case (.ignore, _):
+                return (invoice, [])
+            case (.applyToInvoice, .captured(let captured)):
                 guard captured.currency == invoice.currency.code else {
                     throw EngineError(.invalidRequest, "payment \(captured.id) is in \(captured.currency)")
                 }
-                let received = Money(minorUnits: captured.amount, currency: invoice.currency)
-                attempt.status = .succeeded
-                attempt.method = PaymentMethod(gatewayMethod: captured.method)
-                attempt.reference = captured.id
-                attempt.failureReason = nil
-                attempt.amount = received
-                attempt.paidAt = now
+                let received = attempt.amount
                 var applied = received
                 if invoice.kind == .receipt, invoice.state == .draft {
                     invoice = try await WalletService.completeTopUp(
@@ -409,10 +417,7 @@ public struct PaymentService: Sendable {
                     applied =
                         invoice.state == .open ? Money.minimum(received, invoice.amountDue) : .zero(received.currency)
                     if applied.isPositive {
-                        var invoiceLifecycle = invoice.lifecycle
-                        _ = try invoiceLifecycle.recordPayment(applied, amountDue: invoice.amountDue)
-                        invoice.lifecycle = invoiceLifecycle
-                        invoice.amountPaid += applied
+                        try invoice.recordPayment(applied)
                     }
                 }
                 let excess = received - applied
@@ -436,11 +441,7 @@ public struct PaymentService: Sendable {
                             "refunded_excess": String(excess.minorUnits),
                         ]))
                 try await AutoPayService.attemptSucceeded(on: invoice.id, in: store, now: now)
-            case .failed(let reason, let method):
-                guard lifecycle.fail() == .recordFailure else { return (invoice, []) }
-                attempt.status = .failed
-                attempt.failureReason = String(reason.prefix(500))
-                if let method { attempt.method = PaymentMethod(gatewayMethod: method) }
+            case (.recordFailure, .failed(let reason, _)):
                 try await store.payments.update(attempt, gatewayPaymentID: nil)
                 try await store.auditLog.record(
                     AuditEntry(
@@ -448,6 +449,10 @@ public struct PaymentService: Sendable {
                         workspaceID: invoice.workspaceID, amount: attempt.amount,
                         details: ["payment_id": attempt.id.rawValue, "reason": attempt.failureReason ?? ""]))
                 try await AutoPayService.attemptFailed(on: invoice.id, reason: reason, in: store, now: now)
+            case (.applyToInvoice, .failed), (.recordFailure, .captured):
+                throw EngineError(
+                    .invalidState,
+                    "payment attempt \(paymentID) answered a gateway outcome with \(action), which it never does")
             }
             if let index = invoice.payments.firstIndex(where: { $0.id == attempt.id }) {
                 invoice.payments[index] = attempt

@@ -115,10 +115,7 @@ public struct WalletService: Sendable {
         guard amount.isPositive else {
             throw EngineError(.invalidAmount, "the wallet of \(invoice.workspaceID) has no balance to pay with")
         }
-        var lifecycle = invoice.lifecycle
-        _ = try lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
-        invoice.lifecycle = lifecycle
-        invoice.amountPaid += amount
+        try invoice.recordPayment(amount)
         let payment = Payment(
             id: .generate(), invoiceID: invoiceID, method: .wallet, provider: "wallet", status: .succeeded,
             amount: amount, reference: nil, failureReason: nil, createdAt: now, paidAt: now)

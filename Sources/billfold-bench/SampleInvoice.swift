@@ -52,10 +52,7 @@ struct SampleInvoice {
             id: PaymentID(rawValue: "pay_bench"), invoiceID: invoice.id, method: .bankTransfer, provider: "manual",
             status: .succeeded, amount: invoice.amountDue, reference: "NEFT-HDFC-26120500042", failureReason: nil,
             createdAt: paidAt, paidAt: paidAt)
-        var lifecycle = invoice.lifecycle
-        _ = try lifecycle.recordPayment(payment.amount, amountDue: invoice.amountDue)
-        invoice.lifecycle = lifecycle
-        invoice.amountPaid += payment.amount
+        try invoice.recordPayment(payment.amount)
         invoice.payments.append(payment)
         return SampleInvoice(supplier: supplier, workspace: workspace, invoice: invoice, payment: payment)
     }

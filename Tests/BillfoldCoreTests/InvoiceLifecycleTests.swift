@@ -10,7 +10,9 @@ enum InvoiceEvent: String, Sendable, CaseIterable {
     case finalize
     case payInFull
     case payInPart
+    case settleInFull
     case cancel
+    case creditPaid
 
     /// Applies the event with 1,000.00 due; full payment pays it all, partial payment 400.00.
     func apply(to lifecycle: inout InvoiceLifecycle) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
@@ -18,7 +20,9 @@ enum InvoiceEvent: String, Sendable, CaseIterable {
         case .finalize: return try lifecycle.finalize()
         case .payInFull: return try lifecycle.recordPayment(rupees(100_000), amountDue: rupees(100_000))
         case .payInPart: return try lifecycle.recordPayment(rupees(40_000), amountDue: rupees(100_000))
+        case .settleInFull: return try lifecycle.settleInFull()
         case .cancel: return try lifecycle.cancel()
+        case .creditPaid: return try lifecycle.creditPaid()
         }
     }
 }
@@ -34,19 +38,27 @@ private let transitions: [(InvoiceLifecycle.State, InvoiceEvent, InvoiceOutcome)
     (.draft, .finalize, .moves(to: .open, action: .assignNumber)),
     (.draft, .payInFull, .refused),
     (.draft, .payInPart, .refused),
+    (.draft, .settleInFull, .refused),
     (.draft, .cancel, .moves(to: .cancelled, action: .discardDraft)),
+    (.draft, .creditPaid, .refused),
     (.open, .finalize, .refused),
     (.open, .payInFull, .moves(to: .paid, action: .markPaid)),
     (.open, .payInPart, .moves(to: .open, action: .recordPartialPayment(remainingDue: rupees(60_000)))),
+    (.open, .settleInFull, .moves(to: .paid, action: .markPaid)),
     (.open, .cancel, .moves(to: .cancelled, action: .issueCreditNote)),
+    (.open, .creditPaid, .refused),
     (.paid, .finalize, .refused),
     (.paid, .payInFull, .refused),
     (.paid, .payInPart, .refused),
+    (.paid, .settleInFull, .refused),
     (.paid, .cancel, .refused),
+    (.paid, .creditPaid, .moves(to: .cancelled, action: .issueCreditNote)),
     (.cancelled, .finalize, .refused),
     (.cancelled, .payInFull, .refused),
     (.cancelled, .payInPart, .refused),
+    (.cancelled, .settleInFull, .refused),
     (.cancelled, .cancel, .refused),
+    (.cancelled, .creditPaid, .refused),
 ]
 
 struct InvoiceLifecycleTests {
@@ -101,6 +113,10 @@ struct InvoiceLifecycleTests {
             (.paid, .cancel, "Cannot cancel a paid invoice; issue a credit note against it instead"),
             (.cancelled, .cancel, "Cannot cancel a cancelled invoice; it is already cancelled"),
             (.draft, .payInPart, "Cannot record a payment on a draft invoice; only an open invoice takes payments"),
+            (.draft, .settleInFull, "Cannot settle a draft invoice; finalize it first"),
+            (.paid, .settleInFull, "Cannot settle a paid invoice; it is already paid"),
+            (.open, .creditPaid, "Cannot credit and refund an open invoice; void it instead, or pay it first"),
+            (.cancelled, .creditPaid, "Cannot credit and refund a cancelled invoice; only a paid invoice is refunded"),
         ]
     )
     func messages(state: InvoiceLifecycle.State, event: InvoiceEvent, message: String) {

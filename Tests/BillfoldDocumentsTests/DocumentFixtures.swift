@@ -55,21 +55,25 @@ enum DocumentFixtures {
         }
     }
 
+    /// A draft invoice for `workspace`: unnumbered and undated.
+    static func draft(workspace: Workspace = Self.workspace(), lineCount: Int = 10) -> Invoice {
+        Invoice.draft(
+            id: InvoiceID(rawValue: "inv_fixture"), kind: .invoice, workspace: workspace, supplier: Self.supplier,
+            subscriptionID: nil, periodStart: Self.periodStart, periodEnd: Self.periodEnd,
+            description: "Growth - Monthly", lines: Self.lines(count: lineCount, currency: workspace.currency),
+            createdAt: Self.createdAt)
+    }
+
     /// A finalized invoice for `workspace`, partly or fully paid when `paid` is given.
     static func invoice(
         workspace: Workspace = Self.workspace(), lineCount: Int = 10, number: String = "INV/26-27/000042",
         payments: [(PaymentMethod, String, Int64)] = []
     ) -> Invoice {
-        var invoice = Invoice.draft(
-            id: InvoiceID(rawValue: "inv_fixture"), kind: .invoice, workspace: workspace, supplier: Self.supplier,
-            subscriptionID: nil, periodStart: Self.periodStart, periodEnd: Self.periodEnd,
-            description: "Growth - Monthly", lines: Self.lines(count: lineCount, currency: workspace.currency),
-            createdAt: Self.createdAt)
+        var invoice = Self.draft(workspace: workspace, lineCount: lineCount)
         try! invoice.finalize(number: number, issueDate: Self.issueDate, paymentTermsDays: 15)
         for (index, payment) in payments.enumerated() {
             let amount = Money(minorUnits: payment.2, currency: invoice.currency)
-            _ = try! invoice.lifecycle.recordPayment(amount, amountDue: invoice.amountDue)
-            invoice.amountPaid += amount
+            try! invoice.recordPayment(amount)
             let paidAt = Self.createdAt.addingTimeInterval(Double(index + 1) * 86_400 * 3)
             invoice.payments.append(
                 Payment(

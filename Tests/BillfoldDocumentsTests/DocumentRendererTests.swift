@@ -179,8 +179,7 @@ struct TaxInvoiceTests {
     @Test("a damaged PNG and a draft are refused with a reason")
     func refusals() throws {
         #expect(throws: DocumentError.self) { try PNGImage(bytes: Array("not a png".utf8)) }
-        var draft = DocumentFixtures.invoice()
-        draft.number = nil
+        let draft = DocumentFixtures.draft()
         #expect { try DocumentRenderer(fonts: .standard).invoicePDF(draft) } throws: { error in
             (error as? DocumentError)?.code == .notFinalized
         }
