@@ -69,8 +69,7 @@ struct AutoPayServiceTests {
             #expect(try await bench.report(authorisation, as: "order.paid") == .applied)
             #expect(bench.gateway.refundRequests.count == 1)
 
-            let confirmed = try TestGateway.webhook(
-                "token.confirmed", token: Self.token(Self.tokenID, customerID: Self.customerID, status: .confirmed))
+            let confirmed = try Self.tokenEvent(.confirmed)
             #expect(try await bench.deliver(confirmed) == .applied)
             #expect(try await bench.deliver(confirmed) == .duplicate)
             #expect(try await bench.database.store.mandates.find(mandate.id)?.status == .confirmed)
@@ -85,8 +84,7 @@ struct AutoPayServiceTests {
         try await PaymentBench.run(kind, autoPay: true) { bench in
             let mandate = try await Self.requestMandate(on: bench)
             bench.gateway.answers.isValidWebhookSignature = TestGateway.checksWebhookSignatures
-            let confirmed = try TestGateway.webhook(
-                "token.confirmed", token: Self.token(Self.tokenID, customerID: Self.customerID, status: .confirmed))
+            let confirmed = try Self.tokenEvent(.confirmed)
             #expect(try await bench.deliver(confirmed) == .ignored, "no mandate holds the token yet")
             #expect(try await bench.database.store.mandates.find(mandate.id)?.status == .pending)
 
@@ -282,10 +280,7 @@ struct AutoPayServiceTests {
                 break
             case .mandateCancelled:
                 bench.gateway.answers.isValidWebhookSignature = TestGateway.checksWebhookSignatures
-                let cancelled = try TestGateway.webhook(
-                    "token.cancelled",
-                    token: Self.token(Self.tokenID, customerID: Self.customerID, status: .cancelled))
-                #expect(try await bench.deliver(cancelled) == .applied)
+                #expect(try await bench.deliver(try Self.tokenEvent(.cancelled)) == .applied)
             case .autoPayTurnedOff:
                 var workspace = bench.workspace
                 workspace.autoPay = false
@@ -313,6 +308,12 @@ struct AutoPayServiceTests {
 
     static func token(_ id: String, customerID: String, status: GatewayToken.Status) -> GatewayToken {
         GatewayToken(id: id, customerID: customerID, method: "upi", status: status, maxAmount: nil, expiredAt: nil)
+    }
+
+    /// `token.confirmed`, `token.cancelled`, … about the test's token.
+    static func tokenEvent(_ status: GatewayToken.Status) throws -> TestWebhook {
+        try TestGateway.webhook(
+            "token.\(status.rawValue)", token: Self.token(Self.tokenID, customerID: Self.customerID, status: status))
     }
 
     /// The ₹1 authorisation payment on a mandate's order, carrying the token it registers.
