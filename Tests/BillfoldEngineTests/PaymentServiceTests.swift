@@ -336,6 +336,8 @@ struct PaymentServiceTests {
             let payNow = Task {
                 try await bench.payments.payThroughGateway(invoice.id, amount: nil, actor: "member")
             }
+            // Should an expectation below stop the test early, the request still ends.
+            defer { hang.change { $0.released = true } }
             await hang.wait(until: "the order is asked for") { $0.asked }
 
             bench.clock.advance(by: 9 * PaymentBench.minute)
