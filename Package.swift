@@ -135,6 +135,7 @@ let package = Package(
             name: "BillfoldTestSupport",
             dependencies: [
                 "BillfoldCore",
+                "BillfoldPayments",
                 "BillfoldStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -149,7 +150,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BillfoldEngineTests",
-            dependencies: ["BillfoldCore", "BillfoldEngine", "BillfoldStore", "BillfoldTestSupport"],
+            dependencies: [
+                "BillfoldCore", "BillfoldEngine", "BillfoldPayments", "BillfoldStore", "BillfoldTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

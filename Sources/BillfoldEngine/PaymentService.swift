@@ -20,6 +20,9 @@ public struct PaymentService: Sendable {
     public let gateway: (any PaymentGateway)?
     public let invoices: InvoiceService
     public let logger: Logger
+    /// How a request waits for the order another request is creating for the same attempt: `Task.sleep`, unless a
+    /// test wants to know when requests are waiting.
+    let sleep: @Sendable (Duration) async throws -> Void
     /// The smallest order the gateway takes: ₹1.
     public static let minimumOrder: Int64 = 100
     /// An attempt with no order after this long never reached a payer: no money can have moved on it.
@@ -29,13 +32,15 @@ public struct PaymentService: Sendable {
     static let abandonedAttemptTimeout: TimeInterval = 1800
 
     public init(
-        invoices: InvoiceService, gateway: (any PaymentGateway)?, logger: Logger = Logger(label: "billfold")
+        invoices: InvoiceService, gateway: (any PaymentGateway)?, logger: Logger = Logger(label: "billfold"),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.database = invoices.database
         self.clock = invoices.clock
         self.invoices = invoices
         self.gateway = gateway
         self.logger = logger
+        self.sleep = sleep
     }
 
     /// Whether payments can go through a gateway; `false` when online payment is off.
@@ -177,7 +182,7 @@ public struct PaymentService: Sendable {
 
     private func awaitOrder(of paymentID: PaymentID, invoice: Invoice) async throws -> Checkout? {
         for _ in 0..<100 {
-            try await Task.sleep(for: .milliseconds(100))
+            try await self.sleep(.milliseconds(100))
             guard let payment = try await self.database.store.payments.find(paymentID) else { return nil }
             if payment.status != .processing { return nil }
             if let orderID = payment.gatewayOrderID {
