@@ -171,13 +171,22 @@ public struct PaymentService: Sendable {
                 paymentID: payment.id, outcome: .failed(reason: error.message, method: nil), event: nil, actor: actor)
             throw Self.engineError(error)
         }
-        var withOrder = payment
-        withOrder.gatewayOrderID = order.id
-        try await self.database.inTransaction { [withOrder] store in
-            guard try await store.invoices.lock(invoice.id) else { return }
-            try await store.payments.update(withOrder, gatewayPaymentID: nil)
+        // The attempt as it stands now, not as it was before the gateway answered: reconciliation may have failed an
+        // attempt whose order took too long. The order is recorded on it either way, so a capture on the order
+        // still finds its attempt, and nothing reconciliation did is undone.
+        let stored = try await self.database.inTransaction { store -> Payment? in
+            guard try await store.invoices.lock(invoice.id), var current = try await store.payments.find(payment.id)
+            else { return nil }
+            current.gatewayOrderID = order.id
+            try await store.payments.update(current, gatewayPaymentID: nil)
+            return current
         }
-        return self.checkout(withOrder, invoice: invoice, orderID: order.id, isNew: true)
+        guard let stored, stored.status == .processing else {
+            throw EngineError(
+                .gatewayUnavailable,
+                "the payment gateway made the order for \(payment.id) only after the attempt was closed; pay again")
+        }
+        return self.checkout(stored, invoice: invoice, orderID: order.id, isNew: true)
     }
 
     private func awaitOrder(of paymentID: PaymentID, invoice: Invoice) async throws -> Checkout? {

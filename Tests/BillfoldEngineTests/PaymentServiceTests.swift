@@ -359,6 +359,37 @@ struct PaymentServiceTests {
     }
 
     @Test(
+        "An order the gateway makes only after its attempt was failed is recorded on the failed attempt, which stays failed",
+        arguments: TestDatabase.kinds)
+    func orderAfterAttemptFailed(kind: DatabaseKind) async throws {
+        try await PaymentBench.run(kind) { bench in
+            let invoice = try await bench.openInvoice()
+            let hang = Shared((asked: false, released: false))
+            bench.gateway.answers.createOrder = { request in
+                hang.change { $0.asked = true }
+                await hang.wait(until: "the test lets the order request end") { $0.released }
+                return PaymentBench.order(for: request)
+            }
+            let payNow = Task {
+                try await bench.payments.payThroughGateway(invoice.id, amount: nil, actor: "member")
+            }
+            defer { hang.change { $0.released = true } }
+            await hang.wait(until: "the order is asked for") { $0.asked }
+            bench.clock.advance(by: 11 * PaymentBench.minute)
+            #expect(try await bench.payments.reconcile() == 1)
+            #expect(try await bench.invoice(invoice.id).payments.map(\.status) == [.failed])
+
+            // The gateway answers at last: the request is told to pay again, and the attempt stays failed.
+            hang.change { $0.released = true }
+            let error = await #expect(throws: EngineError.self) { try await payNow.value }
+            #expect(error?.code == .gatewayUnavailable)
+            let attempts = try await bench.invoice(invoice.id).payments
+            #expect(attempts.map(\.status) == [.failed])
+            #expect(attempts.first?.gatewayOrderID != nil, "a capture on the late order still finds its attempt")
+        }
+    }
+
+    @Test(
         "An order with no payment after half an hour fails; one being paid does not; a capture on it later counts once",
         arguments: TestDatabase.kinds)
     func abandonedOrder(kind: DatabaseKind) async throws {
