@@ -13,6 +13,7 @@ public struct Engine: Sendable {
     public let documents: DocumentService
     public let autoPay: AutoPayService
     public let access: MemberAccess
+    public let workspaces: WorkspaceService
 
     public var database: Database { self.invoices.database }
     public var clock: BillingClock { self.invoices.clock }
@@ -32,5 +33,6 @@ public struct Engine: Sendable {
         self.documents = DocumentService(database: database, clock: clock)
         self.autoPay = AutoPayService(payments: payments)
         self.access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
+        self.workspaces = WorkspaceService(database: database, clock: clock)
     }
 }
