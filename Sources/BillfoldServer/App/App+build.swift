@@ -114,7 +114,7 @@ public func buildRouter(
     MembersController(database: database, access: engine.access, publicURL: publicURL).addRoutes(to: api)
     PlansController(database: database, clock: clock).addRoutes(to: api)
     MetersController(database: database, clock: clock).addRoutes(to: api)
-    UsageController(database: database, clock: clock).addRoutes(to: api)
+    UsageController(usage: engine.usage).addRoutes(to: api)
     SubscriptionsController(database: database, subscriptions: engine.subscriptions).addRoutes(to: api)
     DashboardController(database: database, clock: clock, billing: engine.billing).addRoutes(to: billing)
     WalletController(database: database, clock: clock, payments: payments, wallet: engine.wallet)
