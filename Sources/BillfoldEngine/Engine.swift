@@ -14,6 +14,7 @@ public struct Engine: Sendable {
     public let autoPay: AutoPayService
     public let access: MemberAccess
     public let workspaces: WorkspaceService
+    public let catalog: CatalogService
     public let usage: UsageService
 
     public var database: Database { self.invoices.database }
@@ -35,6 +36,7 @@ public struct Engine: Sendable {
         self.autoPay = AutoPayService(payments: payments)
         self.access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
         self.workspaces = WorkspaceService(database: database, clock: clock)
+        self.catalog = CatalogService(database: database, clock: clock)
         self.usage = UsageService(database: database, clock: clock)
     }
 }
