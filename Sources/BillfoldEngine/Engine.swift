@@ -16,6 +16,7 @@ public struct Engine: Sendable {
     public let workspaces: WorkspaceService
     public let catalog: CatalogService
     public let usage: UsageService
+    public let supplier: SupplierService
 
     public var database: Database { self.invoices.database }
     public var clock: BillingClock { self.invoices.clock }
@@ -38,5 +39,6 @@ public struct Engine: Sendable {
         self.workspaces = WorkspaceService(database: database, clock: clock)
         self.catalog = CatalogService(database: database, clock: clock)
         self.usage = UsageService(database: database, clock: clock)
+        self.supplier = SupplierService(database: database, clock: clock)
     }
 }

@@ -108,7 +108,7 @@ public func buildRouter(
     sessions.addMemberRoutes(to: authenticated)
     let billing = authenticated.group().add(middleware: BillingAccess())
     let api = authenticated.group().add(middleware: OperatorOnly())
-    SupplierController(database: database).addRoutes(to: api)
+    SupplierController(database: database, supplier: engine.supplier).addRoutes(to: api)
     WorkspacesController(database: database, clock: clock, workspaces: engine.workspaces)
         .addRoutes(to: api, billing: billing)
     MembersController(database: database, access: engine.access, publicURL: publicURL).addRoutes(to: api)
