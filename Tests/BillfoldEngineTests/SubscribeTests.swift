@@ -9,17 +9,25 @@ import Testing
 struct SubscribeTests {
     typealias Run = BillingRunTests
 
-    func service(_ database: Database, on day: String = "2026-10-21") -> SubscriptionService {
-        Engine(database: database, clock: ManualClock(Run.noon(day)).billingClock(), gateway: nil).subscriptions
+    /// The service on 21 October 2026.
+    func service(_ database: Database) -> SubscriptionService {
+        Engine(database: database, clock: ManualClock(Run.noon("2026-10-21")).billingClock(), gateway: nil)
+            .subscriptions
+    }
+
+    /// A workspace and the growth plan, stored.
+    func seed(_ database: Database) async throws -> Workspace {
+        let workspace = Fixtures.workspace()
+        try await Fixtures.seed(database.store, workspace: workspace)
+        try await database.store.plans.create(Run.plan)
+        return workspace
     }
 
     @Test(
         "a workspace is subscribed from today for one period, and the audit log says so", arguments: TestDatabase.kinds)
     func subscribe(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
-            let workspace = Fixtures.workspace()
-            try await Fixtures.seed(database.store, workspace: workspace)
-            try await database.store.plans.create(Run.plan)
+            let workspace = try await self.seed(database)
             let subscription = try await self.service(database).subscribe(
                 workspace.id, to: Run.plan.id, seats: 7, actor: "api_key:key_ops")
             #expect(subscription.currentPeriodStart == Run.date("2026-10-21"))
@@ -43,9 +51,7 @@ struct SubscribeTests {
     func refusals(kind: DatabaseKind) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let service = self.service(database)
-            let workspace = Fixtures.workspace()
-            try await Fixtures.seed(database.store, workspace: workspace)
-            try await database.store.plans.create(Run.plan)
+            let workspace = try await self.seed(database)
             let dollars = Plan(
                 id: .generate(), code: "growth-usd", name: "Growth", interval: .month, currency: .usd,
                 platformFee: Money(minorUnits: 1_200, currency: .usd), includedSeats: 5, seatPrice: .zero(.usd),
