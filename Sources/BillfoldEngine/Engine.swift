@@ -13,6 +13,10 @@ public struct Engine: Sendable {
     public let documents: DocumentService
     public let autoPay: AutoPayService
     public let access: MemberAccess
+    public let workspaces: WorkspaceService
+    public let catalog: CatalogService
+    public let usage: UsageService
+    public let supplier: SupplierService
 
     public var database: Database { self.invoices.database }
     public var clock: BillingClock { self.invoices.clock }
@@ -32,5 +36,9 @@ public struct Engine: Sendable {
         self.documents = DocumentService(database: database, clock: clock)
         self.autoPay = AutoPayService(payments: payments)
         self.access = MemberAccess(database: database, clock: clock, policy: signInPolicy)
+        self.workspaces = WorkspaceService(database: database, clock: clock)
+        self.catalog = CatalogService(database: database, clock: clock)
+        self.usage = UsageService(database: database, clock: clock)
+        self.supplier = SupplierService(database: database, clock: clock)
     }
 }

@@ -8,6 +8,15 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The request names something that cannot be done as asked: a plan in another currency, a date
         /// outside the period.
         case invalidRequest = "invalid_request"
+        /// One value breaks a rule; `param` names it: a start date more than a year away, a plan in another
+        /// currency than the workspace's.
+        case invalidField = "invalid_field"
+        /// A plan or meter with that code exists already; codes are unique.
+        case duplicateCode = "duplicate_code"
+        /// The workspace has an active subscription; change it rather than subscribe again.
+        case alreadySubscribed = "already_subscribed"
+        /// Items of a batch break rules, each named in `problems`; nothing of the batch was stored.
+        case invalidRecords = "invalid_records"
         /// A webhook or checkout callback whose signature does not verify.
         case invalidSignature = "invalid_signature"
         /// The payment gateway refused the request; the message carries its reason.
@@ -19,12 +28,32 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case onlinePaymentsNotConfigured = "online_payments_not_configured"
     }
 
+    /// One refused item of a batch: its position in the batch, the field at fault, and what is wrong.
+    public struct Problem: Hashable, Sendable {
+        public let index: Int
+        /// The item's field, as the batch's items name it: `started_at`, `meter`.
+        public let field: String
+        public let message: String
+
+        public init(index: Int, field: String, message: String) {
+            self.index = index
+            self.field = field
+            self.message = message
+        }
+    }
+
     public let code: Code
     public let message: String
+    /// The field of the request the refusal is about, when it is about one: `plan_id`, `code`.
+    public let param: String?
+    /// Every refused item, for a batch refused as a whole, in the batch's order.
+    public let problems: [Problem]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, param: String? = nil, problems: [Problem] = []) {
         self.code = code
         self.message = message
+        self.param = param
+        self.problems = problems
     }
 
     public var description: String { self.message }

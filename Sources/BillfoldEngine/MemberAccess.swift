@@ -85,9 +85,10 @@ public struct MemberAccess: Sendable {
         self.policy = policy
     }
 
-    /// Adds a member to a workspace, with a bcrypt hash of `password` when given (else they enter by portal link).
+    /// Adds a member to a workspace, with a bcrypt hash of `password` when given (else they enter by portal link), and
+    /// writes the access it grants to the audit log.
     public func addMember(
-        to workspace: WorkspaceID, email: String, name: String, role: MemberRole, password: String?
+        to workspace: WorkspaceID, email: String, name: String, role: MemberRole, password: String?, actor: String
     ) async throws -> Member {
         let store = self.database.store
         guard try await store.workspaces.find(workspace) != nil else {
@@ -99,7 +100,17 @@ public struct MemberAccess: Sendable {
         let cost = self.policy.bcryptCost
         var hash: String?
         if let password { hash = await Self.offloaded { Bcrypt.hash(password, cost: cost) } }
-        try await store.members.create(member, passwordHash: hash)
+        try await self.database.inTransaction { [hash] store in
+            try await store.members.create(member, passwordHash: hash)
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: member.createdAt, actor: actor, action: "member.added", subjectID: member.id.rawValue,
+                    workspaceID: workspace, amount: nil,
+                    details: [
+                        "email": member.email, "role": member.role.rawValue,
+                        "sign_in": password == nil ? "portal_link" : "password",
+                    ]))
+        }
         return member
     }
 

@@ -2,9 +2,10 @@ import BillfoldCore
 import BillfoldStore
 import Foundation
 
-/// Changes to a subscription: seats, plan, and cancellation at the period's end.
+/// Subscriptions: putting a workspace on a plan, and changing seats, plan, and cancellation at the period's end.
 ///
-/// A change of plan or seats is recorded against the current period and prorated by the day on that period's
+/// A workspace has at most one active subscription, on a plan in the workspace's currency; subscribing holds the
+/// workspace's row, so two requests cannot both subscribe it. A change of plan or seats is recorded against the current period and prorated by the day on that period's
 /// invoice; it runs in one transaction that holds the subscription's row and writes the audit log.
 public struct SubscriptionService: Sendable {
     public let database: Database
@@ -13,6 +14,57 @@ public struct SubscriptionService: Sendable {
     public init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
+    }
+
+    /// How far the first period's start may lie from today, either way.
+    public static let startWindowDays = 366
+
+    /// Puts the workspace on `planID` with `seats`, its first period starting on `start` (today when `nil`), the
+    /// anchor of every later period; returns the subscription.
+    public func subscribe(
+        _ workspaceID: WorkspaceID, to planID: PlanID, seats: Int, startingOn start: CalendarDate? = nil, actor: String
+    ) async throws -> Subscription {
+        let now = self.clock.now
+        let today = self.clock.today
+        let start = start ?? today
+        guard abs(start.days(until: today)) <= Self.startWindowDays else {
+            throw EngineError(.invalidField, "start_date must be within a year of today", param: "start_date")
+        }
+        return try await self.database.inTransaction { store in
+            guard try await store.workspaces.lock(workspaceID),
+                let workspace = try await store.workspaces.find(workspaceID)
+            else { throw EngineError(.notFound, "no workspace with id \(workspaceID)", param: "workspace_id") }
+            guard let plan = try await store.plans.find(planID) else {
+                throw EngineError(.notFound, "no plan with id \(planID)", param: "plan_id")
+            }
+            guard plan.currency == workspace.currency else {
+                throw EngineError(
+                    .invalidField,
+                    "the plan bills in \(plan.currency.code) but the workspace pays in \(workspace.currency.code)",
+                    param: "plan_id")
+            }
+            guard try await store.subscriptions.active(for: workspaceID).isEmpty else {
+                throw EngineError(
+                    .alreadySubscribed, "workspace \(workspaceID) already has an active subscription",
+                    param: "workspace_id")
+            }
+            let schedule = BillingSchedule(anchor: start, interval: plan.interval)
+            let subscription = Subscription(
+                id: .generate(), workspaceID: workspaceID, planID: planID, seats: seats, status: .active,
+                currentPeriodStart: start, currentPeriodEnd: schedule.start(ofPeriod: 1), cancelAtPeriodEnd: false,
+                billingAnchor: start, createdAt: now)
+            try await store.subscriptions.create(subscription)
+            try await store.auditLog.record(
+                AuditEntry(
+                    occurredAt: now, actor: actor, action: "subscription.created", subjectID: subscription.id.rawValue,
+                    workspaceID: workspaceID, amount: nil,
+                    details: [
+                        "plan_id": planID.rawValue, "seats": String(seats),
+                        "period_start": subscription.currentPeriodStart.description,
+                        "period_end": subscription.currentPeriodEnd.description,
+                    ]))
+            return subscription
+        }
     }
 
     /// What to change; `nil` leaves a field as it is.

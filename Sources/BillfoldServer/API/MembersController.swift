@@ -52,7 +52,7 @@ struct MembersController {
         let role: MemberRole = try Validate.enumeration(roleName, param: "role")
         let password = try body.password.map { try Validate.password($0, length: 8...128) }
         let member = try await self.access.addMember(
-            to: workspace.id, email: email, name: name, role: role, password: password)
+            to: workspace.id, email: email, name: name, role: role, password: password, actor: context.actor)
         return try JSONCoding.response(MemberResponse(member), status: .created)
     }
 

@@ -8,6 +8,7 @@ import Hummingbird
 struct MetersController {
     let database: Database
     let clock: BillingClock
+    let catalog: CatalogService
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.post("meters", use: self.create)
@@ -51,12 +52,8 @@ struct MetersController {
             aggregation: try Validate.enumeration(
                 body.aggregation ?? MeterAggregation.perMeter.rawValue, param: "aggregation"),
             createdAt: self.clock.now)
-        do {
-            try await self.database.store.meters.create(meter)
-        } catch let error as StoreError where error.code == .duplicate {
-            throw APIError(.conflict, .conflict, code: "duplicate_code", message: error.message, param: "code")
-        }
-        return try JSONCoding.response(MeterResponse(meter), status: .created)
+        return try JSONCoding.response(
+            MeterResponse(try await self.catalog.create(meter, actor: context.actor)), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
@@ -94,7 +91,7 @@ struct MetersController {
         default:
             throw APIError.invalid("pricing.model", "pricing.model must be one of per_unit, graduated, volume, package")
         }
-        if let problem = pricing.problem { throw APIError.invalid("pricing", "pricing is not usable: \(problem)") }
+        try CatalogService.checkPricing(pricing)
         return pricing
     }
 }

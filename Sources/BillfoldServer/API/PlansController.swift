@@ -8,6 +8,7 @@ import Hummingbird
 struct PlansController {
     let database: Database
     let clock: BillingClock
+    let catalog: CatalogService
 
     /// The most credits a plan may include each month.
     static let maximumMonthlyCredits: Int64 = 100_000_000_000
@@ -51,12 +52,8 @@ struct PlansController {
             includedSeats: try Validate.count(body.includedSeats ?? 0, param: "included_seats"),
             seatPrice: try money(body.seatPrice, "seat_price"), monthlyCredits: monthlyCredits,
             creditPrice: try money(body.creditPrice, "credit_price"), sac: sac, createdAt: self.clock.now)
-        do {
-            try await self.database.store.plans.create(plan)
-        } catch let error as StoreError where error.code == .duplicate {
-            throw APIError(.conflict, .conflict, code: "duplicate_code", message: error.message, param: "code")
-        }
-        return try JSONCoding.response(PlanResponse(plan), status: .created)
+        return try JSONCoding.response(
+            PlanResponse(try await self.catalog.create(plan, actor: context.actor)), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

@@ -7,7 +7,6 @@ import Hummingbird
 /// `/api/v1/subscriptions`: put a workspace on a plan; billing runs bill it at each period's end.
 struct SubscriptionsController {
     let database: Database
-    let clock: BillingClock
     let subscriptions: SubscriptionService
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
@@ -31,37 +30,9 @@ struct SubscriptionsController {
         guard let planText = body.planId else { throw APIError.missing("plan_id") }
         let planID = try Validate.identifier(planText, as: PlanID.self, param: "plan_id")
         let seats = try Validate.count(body.seats ?? 1, param: "seats", maximum: 100_000)
-        let today = self.clock.today
-        let start = try Validate.date(body.startDate, param: "start_date") ?? today
-        guard abs(start.days(until: today)) <= 366 else {
-            throw APIError.invalid("start_date", "start_date must be within a year of today")
-        }
-        let now = self.clock.now
-        let subscription = try await self.database.inTransaction { store in
-            guard try await store.workspaces.lock(workspaceID),
-                let workspace = try await store.workspaces.find(workspaceID)
-            else { throw APIError.notFound("workspace", id: workspaceID.rawValue, param: "workspace_id") }
-            guard let plan = try await store.plans.find(planID) else {
-                throw APIError.notFound("plan", id: planID.rawValue, param: "plan_id")
-            }
-            guard plan.currency == workspace.currency else {
-                throw APIError.invalid(
-                    "plan_id",
-                    "the plan bills in \(plan.currency.code) but the workspace pays in \(workspace.currency.code)")
-            }
-            guard try await store.subscriptions.active(for: workspaceID).isEmpty else {
-                throw APIError(
-                    .conflict, .conflict, code: "already_subscribed",
-                    message: "workspace \(workspaceID) already has an active subscription", param: "workspace_id")
-            }
-            let schedule = BillingSchedule(anchor: start, interval: plan.interval)
-            let subscription = Subscription(
-                id: .generate(), workspaceID: workspaceID, planID: planID, seats: seats, status: .active,
-                currentPeriodStart: start, currentPeriodEnd: schedule.start(ofPeriod: 1), cancelAtPeriodEnd: false,
-                billingAnchor: start, createdAt: now)
-            try await store.subscriptions.create(subscription)
-            return subscription
-        }
+        let start = try Validate.date(body.startDate, param: "start_date")
+        let subscription = try await self.subscriptions.subscribe(
+            workspaceID, to: planID, seats: seats, startingOn: start, actor: context.actor)
         return try JSONCoding.response(SubscriptionResponse(subscription), status: .created)
     }
 

@@ -7,6 +7,7 @@ import Hummingbird
 /// `/api/v1/supplier`: the platform's own name, GSTIN and address, printed on every document it issues.
 struct SupplierController {
     let database: Database
+    let supplier: SupplierService
 
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         group.get("supplier", use: self.get)
@@ -37,9 +38,7 @@ struct SupplierController {
         let email = try Validate.email(body.email, param: "email")
         guard let addressBody = body.address else { throw APIError.missing("address") }
         let address = try Validate.address(addressBody)
-        guard address.isInIndia else {
-            throw APIError.invalid("address.country", "the supplier issues GST invoices, so its address is in India")
-        }
+        try SupplierService.checkAddress(address)
         guard let gstinText = body.gstin else { throw APIError.missing("gstin") }
         let gstin = try Validate.gstin(gstinText, for: address)
         let supplier = Supplier(
@@ -48,8 +47,7 @@ struct SupplierController {
             letterOfUndertaking: try body.letterOfUndertaking.map {
                 try Validate.text($0, param: "letter_of_undertaking", maximumLength: 40)
             })
-        try await self.database.inTransaction { store in try await store.supplier.save(supplier) }
-        return try JSONCoding.response(SupplierResponse(supplier))
+        return try JSONCoding.response(SupplierResponse(try await self.supplier.save(supplier, actor: context.actor)))
     }
 }
 

@@ -8,6 +8,7 @@ import Hummingbird
 struct WorkspacesController {
     let database: Database
     let clock: BillingClock
+    let workspaces: WorkspaceService
 
     /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
@@ -91,7 +92,7 @@ struct WorkspacesController {
             billingMode: try body.billingMode.map { try Validate.enumeration($0, param: "billing_mode") } ?? .postpaid,
             paymentTermsDays: try Validate.paymentTerms(body.paymentTermsDays ?? 15),
             autoPay: body.autoPay ?? false, serviceState: .active, currency: currency, createdAt: self.clock.now)
-        try await self.database.store.workspaces.create(workspace)
+        _ = try await self.workspaces.create(workspace, actor: context.actor)
         return try JSONCoding.response(
             WorkspaceResponse(workspace, walletBalance: .zero(workspace.currency)), status: .created)
     }
@@ -121,42 +122,34 @@ struct WorkspacesController {
     }
 
     @Sendable func update(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let raw = try context.parameters.require("id")
         let body = try await JSONCoding.decode(UpdateBody.self, from: request, context: context)
-        let now = self.clock.now
-        // Read, change and write under the row's lock, so two PATCHes of different fields both land.
-        let (workspace, balance) = try await self.database.inTransaction { store in
-            guard let id = WorkspaceID(validating: raw), try await store.workspaces.lock(id),
-                let workspace = try await store.workspaces.find(id)
-            else { throw APIError.notFound("workspace", id: raw) }
-            let updated = try Self.apply(body, to: workspace)
-            try await store.workspaces.update(updated, at: now)
-            return (updated, try await store.wallet.balance(of: updated.id, in: updated.currency))
-        }
+        let current = try await self.find(context)
+        // The change names only the fields sent, so two PATCHes of different fields both land.
+        let change = try Self.change(body, to: current)
+        let workspace = try await self.workspaces.update(current.id, change, actor: context.actor)
+        let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
         return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
     }
 
-    /// The workspace with the fields of `body` changed, each checked.
-    static func apply(_ body: UpdateBody, to original: Workspace) throws -> Workspace {
-        var workspace = original
-        if let name = body.name { workspace.name = try Validate.text(name, param: "name") }
-        if let legalName = body.legalName { workspace.legalName = try Validate.text(legalName, param: "legal_name") }
-        if let email = body.email { workspace.email = try Validate.email(email, param: "email") }
-        if let address = body.address { workspace.address = try Validate.address(address, over: workspace.address) }
+    /// The change `body` asks of `workspace`, each field checked; an address is completed from the workspace's.
+    static func change(_ body: UpdateBody, to workspace: Workspace) throws -> WorkspaceService.Change {
+        var change = WorkspaceService.Change()
+        change.name = try body.name.map { try Validate.text($0, param: "name") }
+        change.legalName = try body.legalName.map { try Validate.text($0, param: "legal_name") }
+        change.email = try body.email.map { try Validate.email($0, param: "email") }
+        change.address = try body.address.map { try Validate.address($0, over: workspace.address) }
         if body.clearsGSTIN {
-            workspace.gstin = nil
+            change.gstin = .remove
         } else if let gstin = body.gstin {
-            workspace.gstin = try Validate.gstin(gstin, for: workspace.address)
-        } else if workspace.gstin != nil, !workspace.address.isInIndia {
-            throw APIError.invalid("gstin", "a GSTIN belongs to an address in India; remove it with \"gstin\": null")
+            change.gstin = .set(try Validate.gstin(gstin, for: change.address ?? workspace.address))
+        } else {
+            try WorkspaceService.checkGSTIN(of: change.applied(to: workspace))
         }
-        if let mode = body.billingMode { workspace.billingMode = try Validate.enumeration(mode, param: "billing_mode") }
-        if let terms = body.paymentTermsDays { workspace.paymentTermsDays = try Validate.paymentTerms(terms) }
-        if let autoPay = body.autoPay { workspace.autoPay = autoPay }
-        if let state = body.serviceState {
-            workspace.serviceState = try Validate.enumeration(state, param: "service_state")
-        }
-        return workspace
+        change.billingMode = try body.billingMode.map { try Validate.enumeration($0, param: "billing_mode") }
+        change.paymentTermsDays = try body.paymentTermsDays.map { try Validate.paymentTerms($0) }
+        change.autoPay = body.autoPay
+        change.serviceState = try body.serviceState.map { try Validate.enumeration($0, param: "service_state") }
+        return change
     }
 
     private func find(_ context: BillfoldRequestContext) async throws -> Workspace {

@@ -145,7 +145,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case let error as EngineError:
             switch error.code {
-            case .notFound: return APIError(.notFound, .notFound, code: "resource_missing", message: error.message)
+            case .notFound:
+                return APIError(
+                    .notFound, .notFound, code: "resource_missing", message: error.message, param: error.param)
             case .invalidState: return APIError(.conflict, .conflict, code: "invalid_state", message: error.message)
             case .invalidAmount:
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_amount", message: error.message)
@@ -153,6 +155,20 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
             case .invalidRequest:
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_request", message: error.message)
+            case .invalidField:
+                return APIError(
+                    .unprocessableContent, .invalidRequest, code: "invalid_field", message: error.message,
+                    param: error.param)
+            case .duplicateCode, .alreadySubscribed:
+                return APIError(
+                    .conflict, .conflict, code: error.code.rawValue, message: error.message, param: error.param)
+            case .invalidRecords:
+                let items = error.problems.map {
+                    APIError.ItemError(index: $0.index, param: "records[\($0.index)].\($0.field)", message: $0.message)
+                }
+                return APIError(
+                    .unprocessableContent, .invalidRequest, code: "invalid_records", message: error.message,
+                    param: items.first?.param, errors: Array(items.prefix(100)))
             case .invalidSignature:
                 return APIError(.badRequest, .invalidRequest, code: "invalid_signature", message: error.message)
             case .gatewayRefused:

@@ -113,19 +113,10 @@ extension PortalController {
                 "portal-profile", ProfileView(layout: layout, workspace: current, fields: entered, errors: errors),
                 status: .unprocessableContent)
         }
-        let now = self.clock.now
-        let autoPay = form["auto_pay"] != nil
-        let newGSTIN = gstin
-        try await self.database.inTransaction { store in
-            guard try await store.workspaces.lock(current.id),
-                var workspace = try await store.workspaces.find(current.id)
-            else { throw APIError.notFound("workspace", id: current.id.rawValue) }
-            workspace.legalName = legalName
-            workspace.address = address
-            workspace.gstin = newGSTIN
-            workspace.autoPay = autoPay
-            try await store.workspaces.update(workspace, at: now)
-        }
+        let change = WorkspaceService.Change(
+            legalName: legalName, address: address, gstin: gstin.map { .set($0) } ?? .remove,
+            autoPay: form["auto_pay"] != nil)
+        _ = try await self.workspaces.update(current.id, change, actor: context.actor)
         return Redirect.to("/portal/profile?saved=1")
     }
 }

@@ -14,6 +14,7 @@ struct PortalController: Sendable {
     let wallet: WalletService
     let billing: BillingRun
     let documents: DocumentService
+    let workspaces: WorkspaceService
     /// The address people reach Billfold at, when it differs from the Host they send (behind a proxy).
     let publicURL: String?
     let tokens: FormTokens
@@ -31,6 +32,7 @@ struct PortalController: Sendable {
         self.wallet = engine.wallet
         self.billing = engine.billing
         self.documents = engine.documents
+        self.workspaces = engine.workspaces
         self.publicURL = publicURL
         self.tokens = FormTokens(database: database, clock: engine.clock)
         self.pages = PortalPages(database: database, tokens: self.tokens)
