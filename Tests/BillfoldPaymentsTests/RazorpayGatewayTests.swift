@@ -514,9 +514,10 @@ struct RazorpayGatewayTests {
         let stub = RazorpayStub { _, _ in
             StubAnswer(body: orderJSON(), delay: .seconds(10))
         }
-        // A real request timeout: AsyncHTTPClient gives up on each try. Only the outcome and the tries are checked,
-        // never how long they took, which depends on how busy the machine is.
-        try await stub.serve(requestTimeout: .milliseconds(200)) { gateway in
+        // A real request timeout: AsyncHTTPClient gives up on each try. Only the outcome and the tries the adapter
+        // made are checked, never how long they took or how many reached the stub in time, both of which depend on
+        // how busy the machine is.
+        try await stub.serve(requestTimeout: .seconds(1)) { gateway in
             let error = await #expect(throws: GatewayError.self) {
                 try await gateway.fetchOrder(id: "order_IluGWxBm9U8zJ8")
             }
@@ -526,9 +527,8 @@ struct RazorpayGatewayTests {
             }
             #expect(detail.contains("no answer within"))
             #expect(stub.waits.count == RazorpayStub.quickRetry.maxAttempts - 1, "a wait between each two tries")
-            let requests = try await stub.requests(reaching: RazorpayStub.quickRetry.maxAttempts)
-            #expect(requests.count == RazorpayStub.quickRetry.maxAttempts)
-            #expect(requests.allSatisfy { $0.path == "/v1/orders/order_IluGWxBm9U8zJ8" })
+            #expect(stub.requests.count <= RazorpayStub.quickRetry.maxAttempts)
+            #expect(stub.requests.allSatisfy { $0.path == "/v1/orders/order_IluGWxBm9U8zJ8" })
         }
     }
 

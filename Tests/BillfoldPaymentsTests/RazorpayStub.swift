@@ -71,16 +71,6 @@ final class RazorpayStub: Sendable {
     /// once, so no test waits on the real clock and none depends on how busy the machine is.
     var waits: [Duration] { self.askedWaits.withLock { $0 } }
 
-    /// Waits until `count` requests have reached the stub, or a minute has passed; the answer of a request the
-    /// gateway stopped waiting for may be recorded a moment after the gateway gave up on it.
-    func requests(reaching count: Int) async throws -> [RecordedRequest] {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while self.requests.count < count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return self.requests
-    }
-
     /// Starts the stub, hands `test` a gateway pointed at it, and stops the stub when `test` returns.
     /// `sleep` replaces the recording sleeper, to make a wait fail.
     func serve(
