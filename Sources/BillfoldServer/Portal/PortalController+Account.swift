@@ -41,7 +41,7 @@ extension PortalController {
                 status: .conflict)
         }
         guard let minorUnits = Self.minorUnits(text, currency: workspace.currency),
-            minorUnits >= PaymentService.minimumOrder,
+            minorUnits >= Invoice.minimumOnlinePayment,
             minorUnits <= 10_000_000_00
         else {
             return try await self.walletPage(

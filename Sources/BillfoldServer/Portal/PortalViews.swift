@@ -190,8 +190,8 @@ struct InvoiceRow {
         self.statusLabel = item.status.label
         self.isDocument = item.number != nil
         self.canPay =
-            takesOnlinePayments && item.kind == .invoice && [.pending, .overdue, .failed].contains(item.status)
-            && item.amountDue.minorUnits >= PaymentService.minimumOrder
+            takesOnlinePayments
+            && Invoice.isPayable(kind: item.kind, status: item.status, amountDue: item.amountDue, online: true)
     }
 }
 
@@ -301,9 +301,7 @@ struct InvoiceDetailView {
         self.layout = layout
         self.invoice = PrintView(
             invoice, original: nil, today: today, timeZone: timeZone, takesOnlinePayments: options.takesOnlinePayments)
-        let isPayable =
-            invoice.kind == .invoice && invoice.state == .open && invoice.amountDue.isPositive
-            && !invoice.hasAttemptInFlight
+        let isPayable = invoice.isPayable(online: false, today: today)
         self.canPayFromWallet = isPayable && options.walletBalance.isPositive
         self.walletBalance = options.walletBalance.formatted()
         self.otherWaysToPay = isPayable ? options.otherWaysToPay(reference: invoice.number) : nil

@@ -36,9 +36,7 @@ struct PrintViewController {
         var view = PrintView(
             invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone,
             takesOnlinePayments: self.payments.takesOnlinePayments)
-        if !self.payments.takesOnlinePayments, invoice.kind == .invoice, invoice.state == .open,
-            invoice.amountDue.isPositive
-        {
+        if !self.payments.takesOnlinePayments, invoice.isPayable(online: false, today: self.clock.today) {
             // Without Pay Now, the printed invoice says how to pay it.
             let supplier = try await self.database.store.supplier.find()
             let options = PaymentOptions(
@@ -178,8 +176,6 @@ struct PrintView {
         }
         self.hasPayments = !self.payments.isEmpty
         self.endorsement = invoice.endorsement
-        self.canPay =
-            takesOnlinePayments && invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
-            && invoice.amountDue.minorUnits >= PaymentService.minimumOrder
+        self.canPay = takesOnlinePayments && invoice.isPayable(online: true, today: today)
     }
 }
