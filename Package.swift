@@ -149,7 +149,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BillfoldEngineTests",
-            dependencies: ["BillfoldCore", "BillfoldEngine", "BillfoldStore", "BillfoldTestSupport"],
+            dependencies: [
+                "BillfoldCore", "BillfoldEngine", "BillfoldStore", "BillfoldTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
