@@ -93,6 +93,9 @@ public protocol InvoiceRepository: Sendable {
         -> [InvoiceListItem]
     /// Count, total and amount due of the documents the filter keeps, by currency, kind and display status.
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal]
+    /// What the documents the filter keeps add up to by month of issue, and what their lines add up to by category
+    /// and resource type.
+    func spending(_ filter: InvoiceFilter, today: CalendarDate) async throws -> InvoiceSpending
 }
 
 /// The documents of one currency, kind and display status: how many, their totals, and what is still due on them.
@@ -421,7 +424,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     /// An amount summed in SQL as its high and low 32 bits, so that no `SUM` overflows 64 bits.
-    private static func sum(_ row: any SQLRow, high: String, low: String) throws -> Int128 {
+    static func sum(_ row: any SQLRow, high: String, low: String) throws -> Int128 {
         Int128(try row.int64(high)) * 4_294_967_296 + Int128(try row.int64(low))
     }
 

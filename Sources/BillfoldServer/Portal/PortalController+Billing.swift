@@ -22,23 +22,19 @@ extension PortalController {
             DashboardView.Figure(
                 amount: figure.amount.formatted(), detail: figure.count == 1 ? "1 invoice" : "\(figure.count) invoices")
         }
-        // The last twelve months of issued invoices, whole, for both charts.
+        // The last twelve months of issued invoices, not cancelled, for both charts.
         let firstMonth = today.firstOfMonth.adding(months: -11)
-        let listed = try await store.invoices.list(
+        let spending = try await store.invoices.spending(
             InvoiceFilter(
                 workspaceID: workspace.id, statuses: Set(Self.listedStatuses).subtracting([.cancelled]),
                 kinds: [.invoice], from: firstMonth),
-            today: today, limit: 500, startingAfter: nil)
-        var documents: [Invoice] = []
-        for item in listed {
-            if let invoice = try await store.invoices.find(item.id) { documents.append(invoice) }
-        }
+            today: today)
         let layout = try await self.pages.layout("Dashboard", section: .dashboard, context: context)
         let view = DashboardView(
             layout: layout, workspace: workspace, preview: preview, balance: balance,
             paid: figure(totals.paid), pending: figure(totals.pending), overdue: figure(totals.overdue),
-            monthlyChart: PortalCharts.monthly(documents, from: firstMonth, currency: workspace.currency),
-            servicesChart: PortalCharts.services(documents, currency: workspace.currency))
+            monthlyChart: PortalCharts.monthly(spending.months, from: firstMonth, currency: workspace.currency),
+            servicesChart: PortalCharts.services(spending.charges, currency: workspace.currency))
         return try self.pages.render("portal-dashboard", view)
     }
 
