@@ -4,7 +4,7 @@ import BillfoldTestSupport
 import Foundation
 import Testing
 
-@Suite("Invoice lists: spending for charts")
+@Suite("Invoice lists: paging back, and spending for charts")
 struct InvoiceListTests {
     static let today = CalendarDate(year: 2026, month: 12, day: 15)!
 
@@ -21,6 +21,47 @@ struct InvoiceListTests {
             number: String(format: "INV/26-27/%06d", number), issueDate: issued, paymentTermsDays: 15)
         try await store.invoices.saveFinalization(invoice, at: Fixtures.now)
         return invoice
+    }
+
+    @Test(
+        "ending_before gives the rows just before the cursor in the list's order, newest first, like the walk forward",
+        arguments: TestDatabase.kinds)
+    func pagingBack(kind: DatabaseKind) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let store = database.store
+            let workspace = Fixtures.workspace()
+            try await Fixtures.seed(store, workspace: workspace)
+            // Eleven invoices over five days, several on one day, so the id breaks ties in the order.
+            for (index, day) in [1, 1, 1, 2, 3, 3, 4, 5, 5, 5, 5].enumerated() {
+                _ = try await Self.issue(
+                    store, workspace, index + 1, on: CalendarDate(year: 2026, month: 11, day: day)!)
+            }
+            let filter = InvoiceFilter(workspaceID: workspace.id)
+            let all = try await store.invoices.list(filter, today: Self.today, limit: 100, startingAfter: nil)
+            #expect(all.count == 11)
+            for (position, cursor) in all.enumerated() {
+                for limit in [1, 3, 100] {
+                    let page = try await store.invoices.list(
+                        filter, today: Self.today, limit: limit, startingAfter: nil, endingBefore: cursor.id)
+                    #expect(page.map(\.id) == all[..<position].suffix(limit).map(\.id), "before #\(position), \(limit)")
+                }
+            }
+            // Back from the second page of four gives the first page again.
+            let first = try await store.invoices.list(filter, today: Self.today, limit: 4, startingAfter: nil)
+            let second = try await store.invoices.list(
+                filter, today: Self.today, limit: 4, startingAfter: first.last?.id)
+            let back = try await store.invoices.list(
+                filter, today: Self.today, limit: 4, startingAfter: nil, endingBefore: second.first?.id)
+            #expect(back == first)
+            // The filter still applies, and a cursor that names nothing gives nothing.
+            let paid = try await store.invoices.list(
+                InvoiceFilter(workspaceID: workspace.id, statuses: [.paid]), today: Self.today, limit: 10,
+                startingAfter: nil, endingBefore: all[5].id)
+            #expect(paid.isEmpty)
+            let unknown = try await store.invoices.list(
+                filter, today: Self.today, limit: 10, startingAfter: nil, endingBefore: .generate())
+            #expect(unknown.isEmpty)
+        }
     }
 
     @Test(

@@ -105,20 +105,11 @@ extension PortalController {
         var hasPrevious: Bool
         var hasNext: Bool
         if let endingBefore {
-            // Keyset backwards: the rows before `endingBefore`, walked from the newest (a workspace has few).
-            var before: [InvoiceListItem] = []
-            var after: InvoiceID?
-            walk: while before.count < 10_000 {
-                let page = try await store.invoices.list(filter, today: today, limit: 500, startingAfter: after)
-                for item in page {
-                    if item.id == endingBefore { break walk }
-                    before.append(item)
-                }
-                guard let last = page.last else { break }
-                after = last.id
-            }
-            rows = Array(before.suffix(Self.pageSize))
-            hasPrevious = before.count > Self.pageSize
+            // The page before `endingBefore`, and one row more to tell whether there is a page before it.
+            let page = try await store.invoices.list(
+                filter, today: today, limit: Self.pageSize + 1, startingAfter: nil, endingBefore: endingBefore)
+            rows = Array(page.suffix(Self.pageSize))
+            hasPrevious = page.count > Self.pageSize
             hasNext = true
         } else {
             let page = try await store.invoices.list(
