@@ -35,7 +35,7 @@ extension PortalController {
             paid: figure(totals.paid), pending: figure(totals.pending), overdue: figure(totals.overdue),
             monthlyChart: PortalCharts.monthly(spending.months, from: firstMonth, currency: workspace.currency),
             servicesChart: PortalCharts.services(spending.charges, currency: workspace.currency))
-        return try self.pages.render("portal-dashboard", view)
+        return try self.pages.render(view)
     }
 
     // MARK: Billing history
@@ -131,7 +131,7 @@ extension PortalController {
             exportHref: "/api/v1/invoices/export.csv?" + Redirect.query(exportItems),
             notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)),
             statement: StatementForm(today: today), otherWaysToPay: options.otherWaysToPay())
-        return try self.pages.render("portal-invoices", view)
+        return try self.pages.render(view)
     }
 
     /// The workspace's statement of account for the range the history's Statement form chose (by default this
@@ -208,7 +208,7 @@ extension PortalController {
         let view = InvoiceDetailView(
             layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
             payment: request.uri.queryParameters.get("payment"), options: try await self.paymentOptions(for: workspace))
-        return try self.pages.render("portal-invoice", view)
+        return try self.pages.render(view)
     }
 
     /// Pays what the wallet's balance covers of the invoice, then shows the invoice again.

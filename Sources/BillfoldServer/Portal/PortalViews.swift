@@ -71,7 +71,9 @@ struct StatementForm {
     }
 }
 
-struct DashboardView {
+struct DashboardView: PageView {
+    static let template = "portal-dashboard"
+
     struct Figure {
         let amount: String
         let detail: String
@@ -195,7 +197,9 @@ struct InvoiceRow {
     }
 }
 
-struct InvoicesView {
+struct InvoicesView: PageView {
+    static let template = "portal-invoices"
+
     struct Tab {
         let label: String
         let href: String
@@ -269,7 +273,9 @@ struct InvoicesView {
     }
 }
 
-struct InvoiceDetailView {
+struct InvoiceDetailView: PageView {
+    static let template = "portal-invoice"
+
     struct Attempt {
         let method: String
         let status: String
@@ -344,7 +350,9 @@ struct InvoiceDetailView {
     }
 }
 
-struct WalletView {
+struct WalletView: PageView {
+    static let template = "portal-wallet"
+
     struct Entry {
         let date: String
         let description: String
@@ -392,7 +400,9 @@ struct WalletView {
     }
 }
 
-struct ProfileView {
+struct ProfileView: PageView {
+    static let template = "portal-profile"
+
     /// The form's values as entered.
     struct Fields {
         var legalName: String

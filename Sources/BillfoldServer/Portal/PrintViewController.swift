@@ -9,6 +9,7 @@ struct PrintViewController {
     let database: Database
     let clock: BillingClock
     let payments: PaymentService
+    let templates: PageTemplates
 
     func addPublicRoutes(to portal: RouterGroup<BillfoldRequestContext>) {
         portal.get("assets/billfold.css", use: self.stylesheet)
@@ -48,12 +49,14 @@ struct PrintViewController {
         if case .member(let session, _) = context.caller {
             view.csrfToken = try await FormTokens(database: self.database, clock: self.clock).token(for: session.id)
         }
-        return try BundledResources.page("invoice-print", view)
+        return try self.templates.page(view)
     }
 }
 
 /// What the print template shows, every value formatted for people.
-struct PrintView {
+struct PrintView: PageView {
+    static let template = "invoice-print"
+
     struct Party {
         let name: String
         let legalName: String
