@@ -3,6 +3,7 @@ import BillfoldStore
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
 
 /// How many sign-ins are allowed before an account or an address must wait.
@@ -240,10 +241,18 @@ public struct MemberAccess: Sendable {
     /// A bcrypt hash of nothing anyone knows, checked when an email has no member.
     static let timingHash = Bcrypt.hash(makeSecretToken(prefix: "t"), cost: 11)
 
-    /// Runs bcrypt on NIO's thread pool for blocking work, off Swift's cooperative threads, which must never block.
+    /// Runs bcrypt on a thread pool of its own, off Swift's cooperative threads, which must never block.
     static func offloaded<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async throws -> Value {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        try await Self.passwordHashing.runIfActive(work)
     }
+
+    /// Not `NIOThreadPool.singleton`: SQLite runs every statement on that pool, which has a thread per core, so a
+    /// few sign-ins at once would hold up every query while their hashes are worked out.
+    private static let passwordHashing: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
 }
 
 extension Date {
