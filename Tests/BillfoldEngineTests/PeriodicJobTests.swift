@@ -51,6 +51,8 @@ struct PeriodicJobTests {
     func failuresAreLoggedAndTheJobGoesOn() async throws {
         let recorder = LogRecorder()
         let passes = Mutex(0)
+        // The pass each run of the second step belonged to.
+        let autoPayPasses = Mutex<[Int]>([])
         let job = PeriodicJob(
             every: .milliseconds(1), logger: recorder.logger,
             steps: [
@@ -61,13 +63,17 @@ struct PeriodicJobTests {
                     }
                     if pass == 1 { throw Failure() }
                 },
-                PeriodicJob.Step("auto-pay") {},
+                PeriodicJob.Step("auto-pay") {
+                    let pass = passes.withLock { $0 }
+                    autoPayPasses.withLock { $0.append(pass) }
+                },
             ])
         let task = Task { await job.run() }
         try await Self.wait { passes.withLock { $0 } >= 3 }
         task.cancel()
         await task.value
         #expect(passes.withLock { $0 } >= 3)
+        #expect(autoPayPasses.withLock { Array($0.prefix(3)) } == [1, 2, 3], "auto-pay ran after the failure too")
         #expect(recorder.messages(at: .error) == ["payment reconciliation failed: the database went away"])
     }
 
