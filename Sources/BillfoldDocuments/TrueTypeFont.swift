@@ -1,5 +1,6 @@
 // Reading the TrueType tables a PDF needs: metrics, the character map, and the outlines to subset.
 import Foundation
+import Synchronization
 
 /// Big-endian reads from a font file, failing rather than trapping on a truncated table.
 struct FontBytes {
@@ -294,24 +295,20 @@ final class TrueTypeFace: Sendable {
 
 /// Subset font programs already built for a face, keyed by the glyphs and the characters they were set for;
 /// a handful is kept, since documents of one layout use much the same characters.
-final class SubsetCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(glyphs: [UInt64], subset: FontSubset)] = []
+final class SubsetCache: Sendable {
+    private let entries = Mutex<[(glyphs: [UInt64], subset: FontSubset)]>([])
     private static let capacity = 8
 
     func subset(for glyphs: [UInt64], make: () -> FontSubset) -> FontSubset {
-        self.lock.lock()
-        if let index = self.entries.firstIndex(where: { $0.glyphs == glyphs }) {
-            let found = self.entries[index].subset
-            self.lock.unlock()
+        if let found = self.entries.withLock({ entries in entries.first { $0.glyphs == glyphs }?.subset }) {
             return found
         }
-        self.lock.unlock()
+        // Made outside the lock: two documents may make the same subset at once, and both are right.
         let made = make()
-        self.lock.lock()
-        self.entries.append((glyphs, made))
-        if self.entries.count > Self.capacity { self.entries.removeFirst() }
-        self.lock.unlock()
+        self.entries.withLock { entries in
+            entries.append((glyphs, made))
+            if entries.count > Self.capacity { entries.removeFirst() }
+        }
         return made
     }
 }

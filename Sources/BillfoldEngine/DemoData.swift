@@ -85,7 +85,7 @@ private struct Seeder {
         let plans = try Self.plans(createdAt: self.clock.now)
         for plan in plans.values.sorted(by: { $0.code < $1.code }) { try await store.plans.create(plan) }
         let workspaces = try Self.workspaces(createdAt: self.clock.now)
-        let passwordHash = Bcrypt.hash(DemoData.portalPassword, cost: 10)
+        let passwordHash = try await MemberAccess.offloaded { Bcrypt.hash(DemoData.portalPassword, cost: 10) }
         for demo in workspaces {
             try await store.workspaces.create(demo.workspace)
             for person in demo.members {

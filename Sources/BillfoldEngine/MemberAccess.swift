@@ -1,9 +1,10 @@
 import BillfoldCore
 import BillfoldStore
 import Crypto
-import Dispatch
 import Foundation
 import HummingbirdBcrypt
+import NIOCore
+import NIOPosix
 
 /// How many sign-ins are allowed before an account or an address must wait.
 public struct SignInPolicy: Sendable {
@@ -99,7 +100,7 @@ public struct MemberAccess: Sendable {
             createdAt: self.clock.now)
         let cost = self.policy.bcryptCost
         var hash: String?
-        if let password { hash = await Self.offloaded { Bcrypt.hash(password, cost: cost) } }
+        if let password { hash = try await Self.offloaded { Bcrypt.hash(password, cost: cost) } }
         try await self.database.inTransaction { [hash] store in
             try await store.members.create(member, passwordHash: hash)
             try await store.auditLog.record(
@@ -132,11 +133,11 @@ public struct MemberAccess: Sendable {
         var matches: [Member] = []
         for membership in memberships {
             guard let hash = membership.passwordHash else { continue }
-            if await Self.offloaded({ Bcrypt.verify(password, hash: hash) }) { matches.append(membership.member) }
+            if try await Self.offloaded({ Bcrypt.verify(password, hash: hash) }) { matches.append(membership.member) }
         }
         if memberships.isEmpty {
             // The same work as a real check, so the answer's timing does not tell whether the email exists.
-            _ = await Self.offloaded { Bcrypt.verify(password, hash: Self.timingHash) }
+            _ = try await Self.offloaded { Bcrypt.verify(password, hash: Self.timingHash) }
         }
         guard let member = matches.first else {
             try await store.signInAttempts.record(accountSubject, at: now, retention: self.policy.window)
@@ -251,12 +252,18 @@ public struct MemberAccess: Sendable {
     /// A bcrypt hash of nothing anyone knows, checked when an email has no member.
     static let timingHash = Bcrypt.hash(makeSecretToken(prefix: "t"), cost: 11)
 
-    /// Runs bcrypt off Swift's cooperative threads, which must never block.
-    static func offloaded<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
+    /// Runs bcrypt on a thread pool of its own, off Swift's cooperative threads, which must never block.
+    static func offloaded<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async throws -> Value {
+        try await Self.passwordHashing.runIfActive(work)
     }
+
+    /// Not `NIOThreadPool.singleton`: SQLite runs every statement on that pool, which has a thread per core, so a
+    /// few sign-ins at once would hold up every query while their hashes are worked out.
+    private static let passwordHashing: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
 }
 
 extension Date {

@@ -1,44 +1,31 @@
-import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The payment work `billfold serve` does by itself every `interval`: settles attempts a webhook never reported,
-/// resends pending refunds, schedules auto-pay debits and takes the ones due.
+/// The payment work `billfold serve` does by itself every `interval`, starting one interval after it starts:
+/// settles attempts a webhook never reported, resends pending refunds, schedules auto-pay debits and takes the ones
+/// due. A step that fails is logged and tried again on the next pass; the other still runs.
 ///
 /// Several processes may each run one against a shared PostgreSQL: settling runs under the invoice's row lock,
 /// and due debits are claimed with `FOR UPDATE SKIP LOCKED`. With online payment off a pass asks no gateway
 /// anything and changes nothing.
 public struct PaymentJobs: Service {
-    public let payments: PaymentService
-    public let interval: Duration
-    public let logger: Logger
+    private let job: PeriodicJob
 
     public init(payments: PaymentService, interval: Duration, logger: Logger) {
-        self.payments = payments
-        self.interval = interval
-        self.logger = logger
+        self.job = PeriodicJob(
+            every: interval, firstPass: .afterInterval, logger: logger,
+            steps: [
+                PeriodicJob.Step("payment reconciliation") { _ = try await payments.reconcile() },
+                PeriodicJob.Step("auto-pay") { try await AutoPayService(payments: payments).runOnce() },
+            ])
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: self.interval)
-                await self.runOnce()
-            }
-        }
+        await self.job.run()
     }
 
-    /// One pass; failures are logged and tried again on the next.
+    /// One pass.
     public func runOnce() async {
-        do {
-            try await self.payments.reconcile()
-        } catch {
-            self.logger.error("payment reconciliation failed: \(error)")
-        }
-        do {
-            try await AutoPayService(payments: self.payments).runOnce()
-        } catch {
-            self.logger.error("auto-pay failed: \(error)")
-        }
+        await self.job.runOnce()
     }
 }

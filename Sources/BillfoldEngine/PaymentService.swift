@@ -23,8 +23,6 @@ public struct PaymentService: Sendable {
     /// How a request waits for the order another request is creating for the same attempt: `Task.sleep`, unless a
     /// test wants to know when requests are waiting.
     let sleep: @Sendable (Duration) async throws -> Void
-    /// The smallest order the gateway takes: ₹1.
-    public static let minimumOrder: Int64 = 100
     /// An attempt with no order after this long never reached a payer: no money can have moved on it.
     static let orderlessAttemptTimeout: TimeInterval = 600
     /// An attempt whose order has no payment in progress after this long was abandoned at checkout: it fails, so
@@ -74,8 +72,11 @@ public struct PaymentService: Sendable {
     /// already in flight.
     public func payThroughGateway(_ invoiceID: InvoiceID, amount: Money?, actor: String) async throws -> Checkout {
         _ = try self.onlineGateway(for: "paying invoice \(invoiceID) online")
+        let today = self.clock.today
         return try await self.start(on: invoiceID, actor: actor) { invoice in
-            guard invoice.kind != .creditNote, invoice.state == .open else {
+            // The rule the portal's Pay Now follows: an attempt in flight was resumed before this is asked, and too
+            // little due is refused below, with the amount asked.
+            guard invoice.paymentRefusal(online: true, today: today) != .notOpen else {
                 throw EngineError(
                     .invalidState,
                     "invoice \(invoiceID) is \(invoice.state.rawValue); only an open invoice can be paid")
@@ -89,10 +90,11 @@ public struct PaymentService: Sendable {
                     .invalidAmount,
                     "\(amount.formatted()) is more than the \(invoice.amountDue.formatted()) due on \(invoiceID)")
             }
-            guard amount.minorUnits >= Self.minimumOrder else {
+            guard amount.minorUnits >= Invoice.minimumOnlinePayment else {
+                let minimum = Money(minorUnits: Invoice.minimumOnlinePayment, currency: amount.currency)
                 throw EngineError(
                     .invalidAmount,
-                    "the gateway takes at least \(Money(minorUnits: Self.minimumOrder, currency: amount.currency).formatted()); "
+                    "the gateway takes at least \(minimum.formatted()); "
                         + "\(amount.formatted()) was asked")
             }
             return amount
@@ -272,7 +274,7 @@ public struct PaymentService: Sendable {
     /// wallet when the payment is captured.
     public func topUpThroughGateway(_ workspaceID: WorkspaceID, amount: Money, actor: String) async throws -> Checkout {
         _ = try self.onlineGateway(for: "topping up the wallet of \(workspaceID) online")
-        guard amount.minorUnits >= Self.minimumOrder else {
+        guard amount.minorUnits >= Invoice.minimumOnlinePayment else {
             throw EngineError(.invalidAmount, "a top-up through the gateway must be at least ₹1")
         }
         let now = self.clock.now

@@ -88,11 +88,25 @@ public protocol InvoiceRepository: Sendable {
     func saveFinalization(_ invoice: Invoice, at time: Date) async throws
     /// Records the state, amount paid and attempt flags after a payment or a cancellation.
     func saveSettlement(_ invoice: Invoice) async throws
-    /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
-    func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
-        -> [InvoiceListItem]
+    /// Newest first by issue date, at most `limit`: the first after `startingAfter` when given, and with
+    /// `endingBefore` the last before it (the previous page), still newest first.
+    func list(
+        _ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?, endingBefore: InvoiceID?
+    ) async throws -> [InvoiceListItem]
     /// Count, total and amount due of the documents the filter keeps, by currency, kind and display status.
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal]
+    /// What the documents the filter keeps add up to by month of issue, and what their lines add up to by category
+    /// and resource type.
+    func spending(_ filter: InvoiceFilter, today: CalendarDate) async throws -> InvoiceSpending
+}
+
+extension InvoiceRepository {
+    /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
+    public func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?)
+        async throws -> [InvoiceListItem]
+    {
+        try await self.list(filter, today: today, limit: limit, startingAfter: startingAfter, endingBefore: nil)
+    }
 }
 
 /// The documents of one currency, kind and display status: how many, their totals, and what is still due on them.
@@ -359,9 +373,9 @@ struct SQLInvoiceRepository: InvoiceRepository {
         ).run()
     }
 
-    func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?) async throws
-        -> [InvoiceListItem]
-    {
+    func list(
+        _ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?, endingBefore: InvoiceID?
+    ) async throws -> [InvoiceListItem] {
         var query = SQLQueryString("SELECT i.*, \(Self.statusExpression(today: today, table: "i")) AS display_status")
         query.appendLiteral(" FROM invoices i")
         var conditions = Self.conditions(for: filter, today: today, table: "i")
@@ -370,10 +384,21 @@ struct SQLInvoiceRepository: InvoiceRepository {
             query.appendInterpolation(bind: startingAfter.rawValue)
             conditions.append("(i.sort_date < c.sort_date OR (i.sort_date = c.sort_date AND i.id < c.id))")
         }
+        if let endingBefore {
+            query.appendLiteral(" JOIN invoices e ON e.id = ")
+            query.appendInterpolation(bind: endingBefore.rawValue)
+            conditions.append("(i.sort_date > e.sort_date OR (i.sort_date = e.sort_date AND i.id > e.id))")
+        }
         query += Self.whereClause(conditions)
-        query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
+        guard endingBefore != nil else {
+            query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
+            query.appendInterpolation(bind: limit)
+            return try await self.sql.raw(query).all().map(Self.listItem)
+        }
+        // Backwards from the cursor, so the limit keeps the rows nearest it; turned newest first again below.
+        query.appendLiteral(" ORDER BY i.sort_date ASC, i.id ASC LIMIT ")
         query.appendInterpolation(bind: limit)
-        return try await self.sql.raw(query).all().map(Self.listItem)
+        return try await self.sql.raw(query).all().map(Self.listItem).reversed()
     }
 
     func summary(_ filter: InvoiceFilter, today: CalendarDate) async throws -> [InvoiceStatusTotal] {
@@ -421,7 +446,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     /// An amount summed in SQL as its high and low 32 bits, so that no `SUM` overflows 64 bits.
-    private static func sum(_ row: any SQLRow, high: String, low: String) throws -> Int128 {
+    static func sum(_ row: any SQLRow, high: String, low: String) throws -> Int128 {
         Int128(try row.int64(high)) * 4_294_967_296 + Int128(try row.int64(low))
     }
 

@@ -6,14 +6,17 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Opens the database, runs migrations, and builds the HTTP application around it.
+/// Parses the page templates, opens the database, runs migrations, and builds the HTTP application around it.
 ///
-/// `onServerRunning` is called with the port once the server listens (useful with port 0).
+/// A page template that does not parse, or is missing, stops the start before the database is opened: the error
+/// names the file and what is wrong with it. `onServerRunning` is called with the port once the server listens
+/// (useful with port 0).
 public func buildApplication(
     _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "billfold")
     logger.logLevel = configuration.logLevel
+    let templates = try configuration.templatesDirectory.map(PageTemplates.init(directory:)) ?? .bundled()
     let database = try await Database.open(configuration.database, logger: logger)
     do {
         try await Migrations.run(on: database, now: configuration.clock.now)
@@ -35,7 +38,8 @@ public func buildApplication(
     let engine = Engine(
         database: database, clock: configuration.clock, gateway: gateway.gateway,
         signInPolicy: configuration.signInPolicy, logger: logger)
-    let router = buildRouter(engine, publicURL: configuration.publicURL, sandbox: gateway.sandbox)
+    let router = buildRouter(
+        engine, templates: templates, publicURL: configuration.publicURL, sandbox: gateway.sandbox)
     var services: [any Service] = [DatabaseCloser(database: database)]
     if let interval = configuration.billingInterval {
         services.append(BillingScheduler(run: engine.billing, interval: interval, logger: logger))
@@ -69,11 +73,12 @@ public func runServer(
 /// The routes: `/health`, `/openapi.json` and sign-in in the open; the rest of `/api/v1` behind an operator API
 /// key, except a workspace's own billing, which its owners and admins reach with a member session too.
 ///
-/// Every controller is handed the services of `engine` it needs, built once. Without a gateway in `engine`,
-/// online payment is off (gateway payments, top-ups and mandates answer 409 `online_payments_not_configured`, and
-/// the portal offers no Pay Now). `sandbox`, when given, is served under `/sandbox/razorpay`.
+/// Every controller is handed the services of `engine` it needs, built once, and the HTML pages the parsed
+/// `templates`. Without a gateway in `engine`, online payment is off (gateway payments, top-ups and mandates answer
+/// 409 `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
+/// `/sandbox/razorpay`.
 public func buildRouter(
-    _ engine: Engine, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil
+    _ engine: Engine, templates: PageTemplates, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil
 ) -> Router<BillfoldRequestContext> {
     let database = engine.database
     let clock = engine.clock
@@ -84,16 +89,17 @@ public func buildRouter(
     OpenAPIController().addRoutes(to: router)
     let authenticator = Authenticator(apiKeys: database.store.apiKeys, access: engine.access, clock: clock)
     let sessions = SessionsController(access: engine.access, publicURL: publicURL)
-    let printView = PrintViewController(database: database, clock: clock, payments: payments)
-    let checkout = CheckoutController(database: database, clock: clock, payments: payments, publicURL: publicURL)
+    let printView = PrintViewController(database: database, clock: clock, payments: payments, templates: templates)
+    let checkout = CheckoutController(
+        database: database, clock: clock, payments: payments, templates: templates, publicURL: publicURL)
     if let sandbox {
-        SandboxGatewayController(sandbox: sandbox).addRoutes(to: router.group("sandbox/razorpay"))
+        SandboxGatewayController(sandbox: sandbox, templates: templates).addRoutes(to: router.group("sandbox/razorpay"))
     }
     checkout.addRoutes(to: router)
     RazorpayWebhookController(payments: payments).addRoutes(to: router)
     sessions.addPublicRoutes(to: router.group("api/v1"), portal: router.group("portal"))
     printView.addPublicRoutes(to: router.group("portal"))
-    let portal = PortalController(database: database, engine: engine, publicURL: publicURL)
+    let portal = PortalController(database: database, engine: engine, templates: templates, publicURL: publicURL)
     portal.addRoutes(to: router)
     let portalBilling = router.group("portal").add(middleware: authenticator).add(middleware: BillingAccess())
         .add(middleware: portal.csrf)

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var gateway: GatewaySettings
     /// How often the server settles attempts no webhook reported, resends refunds and runs auto-pay; `nil` never.
     public var paymentJobsInterval: Duration?
+    /// Where the page templates are read from at start; `nil` reads those built into the server. Tests point it
+    /// elsewhere to see a bad template stop the start.
+    package var templatesDirectory: URL?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),

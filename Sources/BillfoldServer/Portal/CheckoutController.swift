@@ -12,6 +12,7 @@ struct CheckoutController {
     let database: Database
     let clock: BillingClock
     let payments: PaymentService
+    let templates: PageTemplates
     let publicURL: String?
 
     func addRoutes(to router: Router<BillfoldRequestContext>) {
@@ -38,7 +39,9 @@ struct CheckoutController {
     static func pagePath(for id: some PrefixedIdentifier) -> String { "/portal/checkout/\(id.rawValue)" }
 
     /// What the checkout template shows and Razorpay Checkout is opened with.
-    struct CheckoutView {
+    struct CheckoutView: PageView {
+        static let template = "checkout"
+
         let keyID: String
         let orderID: String
         let amount: Int64
@@ -95,7 +98,7 @@ struct CheckoutController {
             return Redirect.to(
                 hosted + "?" + Redirect.query(["order_id": view.orderID, "callback_url": view.callbackURL]))
         }
-        return try BundledResources.page("checkout", view)
+        return try self.templates.page(view)
     }
 
     struct CallbackForm: Decodable {

@@ -1,4 +1,5 @@
 import BillfoldCore
+import BillfoldStore
 import Foundation
 
 /// The dashboard's two charts, drawn on the server as inline SVG so they need no script and print as they show.
@@ -7,14 +8,13 @@ enum PortalCharts {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
 
-    /// Twelve bars, one per month from `from`: the total of the invoices issued in it.
-    static func monthly(_ invoices: [Invoice], from: CalendarDate, currency: Currency) -> String {
+    /// Twelve bars, one per month from `from`: the total of the invoices issued in it, in `currency`.
+    static func monthly(_ months: [InvoiceSpending.Month], from: CalendarDate, currency: Currency) -> String {
         var totals = [Int64](repeating: 0, count: 12)
-        for invoice in invoices where invoice.currency == currency && invoice.state != .cancelled {
-            guard let issued = invoice.issueDate else { continue }
-            let index = (issued.year - from.year) * 12 + issued.month - from.month
+        for month in months where month.total.currency == currency {
+            let index = (month.month.year - from.year) * 12 + month.month.month - from.month
             guard (0..<12).contains(index) else { continue }
-            totals[index] += invoice.total.minorUnits
+            totals[index] += month.total.minorUnits
         }
         let width = 600.0
         let height = 240.0
@@ -60,11 +60,12 @@ enum PortalCharts {
             description: description.joined(separator: "; "), body: baseline + bars)
     }
 
-    /// One horizontal bar per kind of charge over `invoices`: the platform fee, seats, credits, and each resource type.
-    static func services(_ invoices: [Invoice], currency: Currency) -> String {
+    /// One horizontal bar per kind of charge in `currency`: the platform fee, seats, credits, and each resource type.
+    static func services(_ charges: [InvoiceSpending.Charge], currency: Currency) -> String {
         var totals: [String: Int64] = [:]
-        for invoice in invoices where invoice.currency == currency && invoice.state != .cancelled {
-            for line in invoice.lines { totals[Self.label(of: line), default: 0] += line.amount.minorUnits }
+        for charge in charges where charge.amount.currency == currency {
+            totals[Self.label(charge.category, resourceType: charge.resourceType), default: 0] +=
+                charge.amount.minorUnits
         }
         let rows = totals.filter { $0.value > 0 }.sorted {
             $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key)
@@ -98,15 +99,15 @@ enum PortalCharts {
             description: description.joined(separator: "; "), body: body)
     }
 
-    private static func label(of line: InvoiceLine) -> String {
-        switch line.category {
+    private static func label(_ category: LineCategory, resourceType: String) -> String {
+        switch category {
         case .platformFee: return "Platform fee"
         case .seats: return "Extra seats"
         case .credits: return "Credits"
         case .topUp: return "Wallet top-up"
         case .adjustment: return "Adjustments"
         case .usage:
-            let type = line.resourceType.replacingOccurrences(of: "_", with: " ")
+            let type = resourceType.replacingOccurrences(of: "_", with: " ")
             return type.count <= 2 ? type.uppercased() : type.prefix(1).uppercased() + type.dropFirst()
         }
     }

@@ -21,7 +21,7 @@ extension PortalController {
         let view = WalletView(
             layout: layout, workspace: workspace, balance: balance, entries: entries, timeZone: self.clock.timeZone,
             amount: amount, error: error, options: try await self.paymentOptions(for: workspace))
-        return try self.pages.render("portal-wallet", view, status: status)
+        return try self.pages.render(view, status: status)
     }
 
     /// Starts a top-up through the gateway and sends the browser to its checkout.
@@ -41,7 +41,7 @@ extension PortalController {
                 status: .conflict)
         }
         guard let minorUnits = Self.minorUnits(text, currency: workspace.currency),
-            minorUnits >= PaymentService.minimumOrder,
+            minorUnits >= Invoice.minimumOnlinePayment,
             minorUnits <= 10_000_000_00
         else {
             return try await self.walletPage(
@@ -74,8 +74,7 @@ extension PortalController {
         let workspace = try await self.workspace(context)
         let layout = try await self.pages.layout("Billing profile", section: .profile, context: context)
         let saved = request.uri.queryParameters.get("saved") != nil
-        return try self.pages.render(
-            "portal-profile", ProfileView(layout: layout, workspace: workspace, saved: saved))
+        return try self.pages.render(ProfileView(layout: layout, workspace: workspace, saved: saved))
     }
 
     @Sendable func saveProfile(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
@@ -110,7 +109,7 @@ extension PortalController {
         guard errors.isEmpty, let legalName, let address else {
             let layout = try await self.pages.layout("Billing profile", section: .profile, context: context)
             return try self.pages.render(
-                "portal-profile", ProfileView(layout: layout, workspace: current, fields: entered, errors: errors),
+                ProfileView(layout: layout, workspace: current, fields: entered, errors: errors),
                 status: .unprocessableContent)
         }
         let change = WorkspaceService.Change(

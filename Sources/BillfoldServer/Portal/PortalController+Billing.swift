@@ -22,24 +22,20 @@ extension PortalController {
             DashboardView.Figure(
                 amount: figure.amount.formatted(), detail: figure.count == 1 ? "1 invoice" : "\(figure.count) invoices")
         }
-        // The last twelve months of issued invoices, whole, for both charts.
+        // The last twelve months of issued invoices, not cancelled, for both charts.
         let firstMonth = today.firstOfMonth.adding(months: -11)
-        let listed = try await store.invoices.list(
+        let spending = try await store.invoices.spending(
             InvoiceFilter(
                 workspaceID: workspace.id, statuses: Set(Self.listedStatuses).subtracting([.cancelled]),
                 kinds: [.invoice], from: firstMonth),
-            today: today, limit: 500, startingAfter: nil)
-        var documents: [Invoice] = []
-        for item in listed {
-            if let invoice = try await store.invoices.find(item.id) { documents.append(invoice) }
-        }
+            today: today)
         let layout = try await self.pages.layout("Dashboard", section: .dashboard, context: context)
         let view = DashboardView(
             layout: layout, workspace: workspace, preview: preview, balance: balance,
             paid: figure(totals.paid), pending: figure(totals.pending), overdue: figure(totals.overdue),
-            monthlyChart: PortalCharts.monthly(documents, from: firstMonth, currency: workspace.currency),
-            servicesChart: PortalCharts.services(documents, currency: workspace.currency))
-        return try self.pages.render("portal-dashboard", view)
+            monthlyChart: PortalCharts.monthly(spending.months, from: firstMonth, currency: workspace.currency),
+            servicesChart: PortalCharts.services(spending.charges, currency: workspace.currency))
+        return try self.pages.render(view)
     }
 
     // MARK: Billing history
@@ -109,20 +105,11 @@ extension PortalController {
         var hasPrevious: Bool
         var hasNext: Bool
         if let endingBefore {
-            // Keyset backwards: the rows before `endingBefore`, walked from the newest (a workspace has few).
-            var before: [InvoiceListItem] = []
-            var after: InvoiceID?
-            walk: while before.count < 10_000 {
-                let page = try await store.invoices.list(filter, today: today, limit: 500, startingAfter: after)
-                for item in page {
-                    if item.id == endingBefore { break walk }
-                    before.append(item)
-                }
-                guard let last = page.last else { break }
-                after = last.id
-            }
-            rows = Array(before.suffix(Self.pageSize))
-            hasPrevious = before.count > Self.pageSize
+            // The page before `endingBefore`, and one row more to tell whether there is a page before it.
+            let page = try await store.invoices.list(
+                filter, today: today, limit: Self.pageSize + 1, startingAfter: nil, endingBefore: endingBefore)
+            rows = Array(page.suffix(Self.pageSize))
+            hasPrevious = page.count > Self.pageSize
             hasNext = true
         } else {
             let page = try await store.invoices.list(
@@ -144,7 +131,7 @@ extension PortalController {
             exportHref: "/api/v1/invoices/export.csv?" + Redirect.query(exportItems),
             notice: parameters.get("notice").flatMap(InvoicesView.notice(for:)),
             statement: StatementForm(today: today), otherWaysToPay: options.otherWaysToPay())
-        return try self.pages.render("portal-invoices", view)
+        return try self.pages.render(view)
     }
 
     /// The workspace's statement of account for the range the history's Statement form chose (by default this
@@ -221,7 +208,7 @@ extension PortalController {
         let view = InvoiceDetailView(
             layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
             payment: request.uri.queryParameters.get("payment"), options: try await self.paymentOptions(for: workspace))
-        return try self.pages.render("portal-invoice", view)
+        return try self.pages.render(view)
     }
 
     /// Pays what the wallet's balance covers of the invoice, then shows the invoice again.

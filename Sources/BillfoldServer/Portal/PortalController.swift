@@ -24,7 +24,7 @@ struct PortalController: Sendable {
     /// Rows on one page of the billing history.
     static let pageSize = 10
 
-    init(database: Database, engine: Engine, publicURL: String?) {
+    init(database: Database, engine: Engine, templates: PageTemplates, publicURL: String?) {
         self.database = database
         self.clock = engine.clock
         self.access = engine.access
@@ -35,7 +35,7 @@ struct PortalController: Sendable {
         self.workspaces = engine.workspaces
         self.publicURL = publicURL
         self.tokens = FormTokens(database: database, clock: engine.clock)
-        self.pages = PortalPages(database: database, tokens: self.tokens)
+        self.pages = PortalPages(database: database, tokens: self.tokens, templates: templates)
     }
 
     /// The check every portal form passes, for routes mounted elsewhere (Pay Now).
@@ -74,7 +74,9 @@ struct PortalController: Sendable {
 
     // MARK: Signing in and out
 
-    struct SignInView {
+    struct SignInView: PageView {
+        static let template = "portal-sign-in"
+
         let layout: PortalPages.Layout
         let csrfToken: String
         let email: String
@@ -102,7 +104,7 @@ struct PortalController: Sendable {
         let view = SignInView(
             layout: layout, csrfToken: try await self.tokens.token(forNonce: nonce), email: email,
             hasEmail: !email.isEmpty, error: error)
-        return try self.pages.render("portal-sign-in", view, status: status)
+        return try self.pages.render(view, status: status)
     }
 
     @Sendable func signIn(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

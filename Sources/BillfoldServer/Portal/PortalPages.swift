@@ -8,6 +8,7 @@ import Hummingbird
 struct PortalPages: Sendable {
     let database: Database
     let tokens: FormTokens
+    let templates: PageTemplates
 
     /// The parts of the portal the navigation names.
     enum Section: String, CaseIterable {
@@ -63,16 +64,17 @@ struct PortalPages: Sendable {
             })
     }
 
-    /// `template` rendered with `view` as an HTML page answered with `status`; never cached, as it shows money.
-    func render(_ template: String, _ view: Any, status: HTTPResponse.Status = .ok) throws -> Response {
-        var response = try BundledResources.page(template, view)
-        response.status = status
+    /// `view` rendered with its template as an HTML page answered with `status`; never cached, as it shows money.
+    func render(_ view: some PageView, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try self.templates.page(view, status: status)
         response.headers[.cacheControl] = "no-store"
         return response
     }
 
     /// A page that only says something: an error, a refusal, a notice.
-    struct MessageView {
+    struct MessageView: PageView {
+        static let template = "portal-message"
+
         let layout: Layout
         let heading: String
         let message: String
@@ -87,7 +89,6 @@ struct PortalPages: Sendable {
     ) async throws -> Response {
         let layout = try await self.layout(heading, section: nil, context: context, showsNav: showsNav)
         return try self.render(
-            "portal-message",
             MessageView(
                 layout: layout, heading: heading, message: message, testID: testID, linkHref: link.href,
                 linkLabel: link.label),

@@ -71,7 +71,9 @@ struct StatementForm {
     }
 }
 
-struct DashboardView {
+struct DashboardView: PageView {
+    static let template = "portal-dashboard"
+
     struct Figure {
         let amount: String
         let detail: String
@@ -190,12 +192,14 @@ struct InvoiceRow {
         self.statusLabel = item.status.label
         self.isDocument = item.number != nil
         self.canPay =
-            takesOnlinePayments && item.kind == .invoice && [.pending, .overdue, .failed].contains(item.status)
-            && item.amountDue.minorUnits >= PaymentService.minimumOrder
+            takesOnlinePayments
+            && Invoice.isPayable(kind: item.kind, status: item.status, amountDue: item.amountDue, online: true)
     }
 }
 
-struct InvoicesView {
+struct InvoicesView: PageView {
+    static let template = "portal-invoices"
+
     struct Tab {
         let label: String
         let href: String
@@ -269,7 +273,9 @@ struct InvoicesView {
     }
 }
 
-struct InvoiceDetailView {
+struct InvoiceDetailView: PageView {
+    static let template = "portal-invoice"
+
     struct Attempt {
         let method: String
         let status: String
@@ -301,9 +307,7 @@ struct InvoiceDetailView {
         self.layout = layout
         self.invoice = PrintView(
             invoice, original: nil, today: today, timeZone: timeZone, takesOnlinePayments: options.takesOnlinePayments)
-        let isPayable =
-            invoice.kind == .invoice && invoice.state == .open && invoice.amountDue.isPositive
-            && !invoice.hasAttemptInFlight
+        let isPayable = invoice.isPayable(online: false, today: today)
         self.canPayFromWallet = isPayable && options.walletBalance.isPositive
         self.walletBalance = options.walletBalance.formatted()
         self.otherWaysToPay = isPayable ? options.otherWaysToPay(reference: invoice.number) : nil
@@ -346,7 +350,9 @@ struct InvoiceDetailView {
     }
 }
 
-struct WalletView {
+struct WalletView: PageView {
+    static let template = "portal-wallet"
+
     struct Entry {
         let date: String
         let description: String
@@ -394,7 +400,9 @@ struct WalletView {
     }
 }
 
-struct ProfileView {
+struct ProfileView: PageView {
+    static let template = "portal-profile"
+
     /// The form's values as entered.
     struct Fields {
         var legalName: String

@@ -9,6 +9,7 @@ struct PrintViewController {
     let database: Database
     let clock: BillingClock
     let payments: PaymentService
+    let templates: PageTemplates
 
     func addPublicRoutes(to portal: RouterGroup<BillfoldRequestContext>) {
         portal.get("assets/billfold.css", use: self.stylesheet)
@@ -36,9 +37,7 @@ struct PrintViewController {
         var view = PrintView(
             invoice, original: original, today: self.clock.today, timeZone: self.clock.timeZone,
             takesOnlinePayments: self.payments.takesOnlinePayments)
-        if !self.payments.takesOnlinePayments, invoice.kind == .invoice, invoice.state == .open,
-            invoice.amountDue.isPositive
-        {
+        if !self.payments.takesOnlinePayments, invoice.isPayable(online: false, today: self.clock.today) {
             // Without Pay Now, the printed invoice says how to pay it.
             let supplier = try await self.database.store.supplier.find()
             let options = PaymentOptions(
@@ -50,12 +49,14 @@ struct PrintViewController {
         if case .member(let session, _) = context.caller {
             view.csrfToken = try await FormTokens(database: self.database, clock: self.clock).token(for: session.id)
         }
-        return try BundledResources.page("invoice-print", view)
+        return try self.templates.page(view)
     }
 }
 
 /// What the print template shows, every value formatted for people.
-struct PrintView {
+struct PrintView: PageView {
+    static let template = "invoice-print"
+
     struct Party {
         let name: String
         let legalName: String
@@ -178,8 +179,6 @@ struct PrintView {
         }
         self.hasPayments = !self.payments.isEmpty
         self.endorsement = invoice.endorsement
-        self.canPay =
-            takesOnlinePayments && invoice.kind == .invoice && invoice.state == .open && !invoice.hasAttemptInFlight
-            && invoice.amountDue.minorUnits >= PaymentService.minimumOrder
+        self.canPay = takesOnlinePayments && invoice.isPayable(online: true, today: today)
     }
 }

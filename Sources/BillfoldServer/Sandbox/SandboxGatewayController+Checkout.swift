@@ -8,7 +8,9 @@ import Hummingbird
 /// merchant's `callback_url` with exactly the fields Razorpay Checkout posts.
 extension SandboxGatewayController {
     /// What `sandbox-checkout.mustache` shows: one of the three parts.
-    struct CheckoutPage {
+    struct CheckoutPage: PageView {
+        static let template = "sandbox-checkout"
+
         var checkout: CheckoutView?
         var problem: ProblemView?
         var result: ResultView?
@@ -75,13 +77,13 @@ extension SandboxGatewayController {
     @Sendable func showCheckout(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let callbackURL = query.get("callback_url") ?? ""
-        if let refusal = Self.refusal(orderID: query.get("order_id"), callbackURL: callbackURL) { return refusal }
+        if let refusal = self.refusal(orderID: query.get("order_id"), callbackURL: callbackURL) { return refusal }
         let orderID = query.get("order_id") ?? ""
         guard let order = await self.sandbox.order(orderID) else {
-            return try Self.problem(.notFound, "No such order", "The sandbox has no order \(orderID).")
+            return try self.problem(.notFound, "No such order", "The sandbox has no order \(orderID).")
         }
         guard order.order.status != .paid else {
-            return try Self.problem(.conflict, "Already paid", "Order \(orderID) has been paid; nothing is due.")
+            return try self.problem(.conflict, "Already paid", "Order \(orderID) has been paid; nothing is due.")
         }
         let view = CheckoutView(
             orderID: orderID, amount: Self.rupees(order.order.amount, currency: order.order.currency),
@@ -98,7 +100,7 @@ extension SandboxGatewayController {
             methods: SandboxRazorpay.checkoutMethods.enumerated().map { index, method in
                 CheckoutView.Method(value: method, label: Self.methodLabels[method] ?? method, checked: index == 0)
             })
-        return try Self.page(.ok, CheckoutPage(checkout: view))
+        return try self.page(.ok, CheckoutPage(checkout: view))
     }
 
     /// `POST checkout` (form: `order_id`, `callback_url`, `method`, `outcome` = `pay` | `decline`).
@@ -106,15 +108,15 @@ extension SandboxGatewayController {
         let buffer = try? await request.body.collect(upTo: 1 << 16)
         guard let buffer,
             let form = try? URLEncodedFormDecoder().decode(CheckoutForm.self, from: String(buffer: buffer))
-        else { return try Self.problem(.badRequest, "Checkout failed", "The checkout form could not be read.") }
+        else { return try self.problem(.badRequest, "Checkout failed", "The checkout form could not be read.") }
         let callbackURL = form.callbackURL ?? ""
-        if let refusal = Self.refusal(orderID: form.orderID, callbackURL: callbackURL) { return refusal }
+        if let refusal = self.refusal(orderID: form.orderID, callbackURL: callbackURL) { return refusal }
         let orderID = form.orderID ?? ""
         guard let method = form.method, Self.methodLabels[method] != nil else {
-            return try Self.problem(.badRequest, "Choose a payment method", "Pick UPI, card, net banking or wallet.")
+            return try self.problem(.badRequest, "Choose a payment method", "Pick UPI, card, net banking or wallet.")
         }
         guard form.outcome == "pay" || form.outcome == "decline" else {
-            return try Self.problem(.badRequest, "Checkout failed", "Choose Pay or Decline.")
+            return try self.problem(.badRequest, "Checkout failed", "Choose Pay or Decline.")
         }
         let result: SandboxCheckoutResult
         do throws(SandboxError) {
@@ -123,7 +125,7 @@ extension SandboxGatewayController {
                 ? try await self.sandbox.capture(orderID: orderID, method: method)
                 : try await self.sandbox.fail(orderID: orderID, method: method)
         } catch {
-            return try Self.problem(
+            return try self.problem(
                 HTTPResponse.Status(code: error.status == 404 ? 404 : 409), "Checkout failed", error.body.description)
         }
         let amount = Self.rupees(result.payment.amount, currency: result.payment.currency)
@@ -136,19 +138,20 @@ extension SandboxGatewayController {
                 : "The \(label) payment of \(amount) was declined; the order can be paid again.",
             paymentID: result.payment.id, orderID: orderID, callbackURL: callbackURL.isEmpty ? nil : callbackURL,
             fields: result.callbackFields)
-        return try Self.page(.ok, CheckoutPage(result: view))
+        return try self.page(.ok, CheckoutPage(result: view))
     }
 
     // MARK: - Pages
 
     /// A page for a missing order id or a `callback_url` that is not an http(s) URL; `nil` when both are fine.
-    private static func refusal(orderID: String?, callbackURL: String) -> Response? {
+    private func refusal(orderID: String?, callbackURL: String) -> Response? {
         guard let orderID, !orderID.isEmpty else {
             return try? self.problem(.badRequest, "No order", "The checkout link names no order (order_id).")
         }
-        guard callbackURL.isEmpty || self.isAllowedCallback(callbackURL) else {
+        guard callbackURL.isEmpty || Self.isAllowedCallback(callbackURL) else {
             return try? self.problem(
-                .badRequest, "Bad callback URL", "callback_url must be an http or https URL; it was \(callbackURL).")
+                .badRequest, "Bad callback URL",
+                "callback_url must be an http or https URL; it was \(callbackURL).")
         }
         return nil
     }
@@ -161,15 +164,12 @@ extension SandboxGatewayController {
         return !value.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F || $0 == "\\" }
     }
 
-    private static func problem(_ status: HTTPResponse.Status, _ heading: String, _ message: String) throws
-        -> Response
-    {
+    private func problem(_ status: HTTPResponse.Status, _ heading: String, _ message: String) throws -> Response {
         try self.page(status, CheckoutPage(problem: ProblemView(heading: heading, message: message)))
     }
 
-    private static func page(_ status: HTTPResponse.Status, _ page: CheckoutPage) throws -> Response {
-        var response = try BundledResources.page("sandbox-checkout", page)
-        response.status = status
+    private func page(_ status: HTTPResponse.Status, _ page: CheckoutPage) throws -> Response {
+        var response = try self.templates.page(page, status: status)
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -8,9 +8,11 @@ import Hummingbird
 /// in Razorpay's shapes (errors too, never Billfold's), and a hosted checkout page for people.
 public struct SandboxGatewayController: Sendable {
     let sandbox: SandboxRazorpay
+    let templates: PageTemplates
 
-    public init(sandbox: SandboxRazorpay) {
+    public init(sandbox: SandboxRazorpay, templates: PageTemplates) {
         self.sandbox = sandbox
+        self.templates = templates
     }
 
     public func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {

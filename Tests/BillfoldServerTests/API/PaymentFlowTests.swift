@@ -123,7 +123,7 @@ func withPaymentServer(
     let sandbox = SandboxRazorpay(credentials: credentials, logger: Logger(label: "fake-razorpay"))
     await sandbox.setWebhookRetryDelays([.milliseconds(50), .milliseconds(100), .milliseconds(200)])
     let fakeRouter = Router(context: BillfoldRequestContext.self)
-    SandboxGatewayController(sandbox: sandbox).addRoutes(to: fakeRouter.group())
+    SandboxGatewayController(sandbox: sandbox, templates: try .bundled()).addRoutes(to: fakeRouter.group())
     let fake = Application(router: fakeRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     try await fake.test(.live) { fakeClient in
         let baseURL = "http://127.0.0.1:\(try #require(fakeClient.port))/v1"

@@ -20,7 +20,8 @@ struct OpenAPIDocumentTests {
     @Test("GET /openapi.json serves a 3.1 document that lists exactly the server's routes")
     func routesMatch() async throws {
         try await TestDatabase.withDatabase(.sqlite) { database in
-            let router = buildRouter(Engine(database: database, clock: .system, gateway: nil))
+            let router = buildRouter(
+                Engine(database: database, clock: .system, gateway: nil), templates: try .bundled())
             // The sandbox imitates Razorpay's API, which Razorpay documents; it is not part of Billfold's.
             let billfoldRoutes = router.routes.filter { $0.path.description.split(separator: "/").first != "sandbox" }
             let served = Set(

@@ -507,7 +507,8 @@ func withSandbox(_ body: @escaping @Sendable (SandboxHarness) async throws -> Vo
         let port = try #require(receiverClient.port)
         await sandbox.setWebhookURL("http://127.0.0.1:\(port)/hooks")
         let router = Router(context: BillfoldRequestContext.self)
-        SandboxGatewayController(sandbox: sandbox).addRoutes(to: router.group("sandbox/razorpay"))
+        SandboxGatewayController(sandbox: sandbox, templates: try .bundled())
+            .addRoutes(to: router.group("sandbox/razorpay"))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             try await body(SandboxHarness(client: client, sandbox: sandbox, credentials: credentials, inbox: inbox))
