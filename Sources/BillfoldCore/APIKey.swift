@@ -1,19 +1,19 @@
 import Foundation
 
 /// An operator credential: it sees every workspace.
-public struct APIKey: Hashable, Sendable, Identifiable {
-    public typealias ID = APIKeyID
+package struct APIKey: Hashable, Sendable, Identifiable {
+    package typealias ID = APIKeyID
 
-    public let id: ID
-    public var name: String
+    package let id: ID
+    package var name: String
     /// The first characters of the secret, to tell keys apart in a list.
-    public var prefix: String
-    public let createdAt: Date
-    public var revokedAt: Date?
+    package var prefix: String
+    package let createdAt: Date
+    package var revokedAt: Date?
     /// When the key stops working; `nil`: never.
-    public var expiresAt: Date?
+    package var expiresAt: Date?
 
-    public init(id: ID, name: String, prefix: String, createdAt: Date, revokedAt: Date?, expiresAt: Date?) {
+    package init(id: ID, name: String, prefix: String, createdAt: Date, revokedAt: Date?, expiresAt: Date?) {
         self.id = id
         self.name = name
         self.prefix = prefix
@@ -22,10 +22,10 @@ public struct APIKey: Hashable, Sendable, Identifiable {
         self.expiresAt = expiresAt
     }
 
-    public var isRevoked: Bool { self.revokedAt != nil }
+    package var isRevoked: Bool { self.revokedAt != nil }
 
     /// Whether the key no longer works at `time` because its time is up.
-    public func isExpired(at time: Date) -> Bool {
+    package func isExpired(at time: Date) -> Bool {
         self.expiresAt.map { time >= $0 } ?? false
     }
 }

@@ -1,7 +1,7 @@
 /// An amount written out in words, as Indian invoices print it: "Rupees One Lakh Eighteen Thousand Only".
-public enum AmountInWords {
+package enum AmountInWords {
     /// `money` in words: lakh and crore for rupees, million and billion for other currencies.
-    public static func words(for money: Money) -> String {
+    package static func words(for money: Money) -> String {
         let currency = money.currency
         let magnitude = money.minorUnits.magnitude
         let minorUnitsPerMajorUnit = UInt64(currency.minorUnitsPerMajorUnit)

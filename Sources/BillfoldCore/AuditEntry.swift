@@ -1,18 +1,18 @@
 import Foundation
 
 /// Who did what to money, append-only, in the order it happened.
-public struct AuditEntry: Hashable, Sendable {
-    public var occurredAt: Date
+package struct AuditEntry: Hashable, Sendable {
+    package var occurredAt: Date
     /// `api_key:key_…`, `member:mem_…`, `system`, `demo`, `cli`.
-    public var actor: String
+    package var actor: String
     /// `invoice.finalized`, `payment.recorded`, `wallet.topped_up`, …
-    public var action: String
-    public var subjectID: String
-    public var workspaceID: WorkspaceID?
-    public var amount: Money?
-    public var details: [String: String]
+    package var action: String
+    package var subjectID: String
+    package var workspaceID: WorkspaceID?
+    package var amount: Money?
+    package var details: [String: String]
 
-    public init(
+    package init(
         occurredAt: Date, actor: String, action: String, subjectID: String, workspaceID: WorkspaceID?,
         amount: Money?, details: [String: String] = [:]
     ) {

@@ -1,10 +1,10 @@
 import Foundation
 
 /// One automatic debit of a finalized invoice under a mandate, with its retries.
-public struct AutoPayCharge: Hashable, Sendable, Identifiable {
-    public typealias ID = AutoPayChargeID
+package struct AutoPayCharge: Hashable, Sendable, Identifiable {
+    package typealias ID = AutoPayChargeID
 
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
+    package enum Status: String, Hashable, Sendable, Codable, CaseIterable {
         /// The pre-debit notice went out; the debit waits for `nextAttemptAt`.
         case scheduled
         /// A debit is with the gateway; its attempt settles it.
@@ -14,20 +14,20 @@ public struct AutoPayCharge: Hashable, Sendable, Identifiable {
         case stopped
     }
 
-    public let id: ID
-    public var invoiceID: InvoiceID
-    public var workspaceID: WorkspaceID
-    public var mandateID: MandateID
-    public var amount: Money
-    public var status: Status
-    public var notifiedAt: Date
-    public var nextAttemptAt: Date
+    package let id: ID
+    package var invoiceID: InvoiceID
+    package var workspaceID: WorkspaceID
+    package var mandateID: MandateID
+    package var amount: Money
+    package var status: Status
+    package var notifiedAt: Date
+    package var nextAttemptAt: Date
     /// Debits tried so far.
-    public var attempts: Int
-    public var lastError: String?
-    public let createdAt: Date
+    package var attempts: Int
+    package var lastError: String?
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID = .generate(), invoiceID: InvoiceID, workspaceID: WorkspaceID, mandateID: MandateID,
         amount: Money, status: Status, notifiedAt: Date, nextAttemptAt: Date, attempts: Int = 0,
         lastError: String? = nil, createdAt: Date

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A day on the calendar with no time of day: issue dates, due dates, billing periods.
-public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             (1...Self.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
@@ -16,7 +16,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// Parses `2026-11-21`.
-    public init?(iso8601 string: String) {
+    package init?(iso8601 string: String) {
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
@@ -26,14 +26,14 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// The day `date` falls on in `timeZone`.
-    public init(_ date: Date, in timeZone: TimeZone) {
+    package init(_ date: Date, in timeZone: TimeZone) {
         let offset = timeZone.secondsFromGMT(for: date)
         let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
         self.init(daysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
     }
 
     /// The day that is `daysSinceEpoch` days after 1970-01-01.
-    public init(daysSinceEpoch: Int) {
+    package init(daysSinceEpoch: Int) {
         // Howard Hinnant's civil_from_days.
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
@@ -47,7 +47,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// Days from 1970-01-01 to this day.
-    public var daysSinceEpoch: Int {
+    package var daysSinceEpoch: Int {
         let shiftedYear = self.month <= 2 ? self.year - 1 : self.year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400
@@ -57,17 +57,17 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// The instant this day starts in `timeZone`.
-    public func start(in timeZone: TimeZone) -> Date {
+    package func start(in timeZone: TimeZone) -> Date {
         let utcMidnight = Date(timeIntervalSince1970: TimeInterval(self.daysSinceEpoch) * 86_400)
         return utcMidnight.addingTimeInterval(-TimeInterval(timeZone.secondsFromGMT(for: utcMidnight)))
     }
 
-    public func adding(days: Int) -> CalendarDate {
+    package func adding(days: Int) -> CalendarDate {
         CalendarDate(daysSinceEpoch: self.daysSinceEpoch + days)
     }
 
     /// The same day `months` later, moved back to the month's last day where it has fewer days.
-    public func adding(months: Int) -> CalendarDate {
+    package func adding(months: Int) -> CalendarDate {
         let monthIndex = self.year * 12 + (self.month - 1) + months
         let year = monthIndex / 12
         let month = monthIndex % 12 + 1
@@ -76,17 +76,17 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// Whole days from this day to `other`; negative when `other` is earlier.
-    public func days(until other: CalendarDate) -> Int {
+    package func days(until other: CalendarDate) -> Int {
         other.daysSinceEpoch - self.daysSinceEpoch
     }
 
-    public var firstOfMonth: CalendarDate { CalendarDate(year: self.year, month: self.month, day: 1)! }
+    package var firstOfMonth: CalendarDate { CalendarDate(year: self.year, month: self.month, day: 1)! }
 
-    public static func isLeapYear(_ year: Int) -> Bool {
+    package static func isLeapYear(_ year: Int) -> Bool {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
-    public static func daysInMonth(year: Int, month: Int) -> Int {
+    package static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return self.isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -95,19 +95,19 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// `2026-11-21`.
-    public var description: String {
+    package var description: String {
         let month = self.month < 10 ? "0\(self.month)" : "\(self.month)"
         let day = self.day < 10 ? "0\(self.day)" : "\(self.day)"
         let year = String(self.year)
         return String(repeating: "0", count: Swift.max(0, 4 - year.count)) + "\(year)-\(month)-\(day)"
     }
 
-    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+    package static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }
 
 extension TimeZone {
     /// India Standard Time, in which Billfold dates its documents unless configured otherwise.
-    public static let indiaStandardTime = TimeZone(identifier: "Asia/Kolkata")!
+    package static let indiaStandardTime = TimeZone(identifier: "Asia/Kolkata")!
 }

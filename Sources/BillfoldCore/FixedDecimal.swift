@@ -1,24 +1,24 @@
 /// A decimal with exactly six places, held as an `Int64` count of millionths.
 ///
 /// Quantities and unit prices travel as strings (`"12.5"`, `"0.0125"`) and are parsed and printed exactly.
-public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConvertible, LosslessStringConvertible {
-    public static let fractionDigits = 6
-    public static let scale: Int64 = 1_000_000
+package struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConvertible, LosslessStringConvertible {
+    package static let fractionDigits = 6
+    package static let scale: Int64 = 1_000_000
 
     /// The value times one million.
-    public var scaledValue: Int64
+    package var scaledValue: Int64
 
-    public init(scaledValue: Int64) {
+    package init(scaledValue: Int64) {
         self.scaledValue = scaledValue
     }
 
     /// A whole number.
-    public init(_ integer: Int64) {
+    package init(_ integer: Int64) {
         self.scaledValue = integer * Self.scale
     }
 
     /// Parses `12`, `-0.0125`, `+3.5`; at most six fraction digits, no exponent, no spaces, no grouping.
-    public init?(_ description: String) {
+    package init?(_ description: String) {
         var bytes = description.utf8[...]
         var negative = false
         if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
@@ -59,7 +59,7 @@ public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConverti
     }
 
     /// The shortest exact form: `12.5`, `3`, `-0.0125`.
-    public var description: String {
+    package var description: String {
         let magnitude = self.scaledValue.magnitude
         let integer = magnitude / UInt64(Self.scale)
         var fraction = String(magnitude % UInt64(Self.scale))
@@ -69,21 +69,21 @@ public struct FixedDecimal: Hashable, Sendable, Comparable, CustomStringConverti
         return fraction.isEmpty ? "\(sign)\(integer)" : "\(sign)\(integer).\(fraction)"
     }
 
-    public static let zero = FixedDecimal(scaledValue: 0)
+    package static let zero = FixedDecimal(scaledValue: 0)
 
-    public var isNegative: Bool { self.scaledValue < 0 }
-    public var isZero: Bool { self.scaledValue == 0 }
-    public var isPositive: Bool { self.scaledValue > 0 }
+    package var isNegative: Bool { self.scaledValue < 0 }
+    package var isZero: Bool { self.scaledValue == 0 }
+    package var isPositive: Bool { self.scaledValue > 0 }
 
-    public static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool {
+    package static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool {
         lhs.scaledValue < rhs.scaledValue
     }
 
-    public static func + (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
+    package static func + (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
         FixedDecimal(scaledValue: lhs.scaledValue + rhs.scaledValue)
     }
 
-    public static func - (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
+    package static func - (lhs: FixedDecimal, rhs: FixedDecimal) -> FixedDecimal {
         FixedDecimal(scaledValue: lhs.scaledValue - rhs.scaledValue)
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// A GST identification number, validated: `27AAPFU0939F1ZV`.
-public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
+package struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
     /// The 15 characters, upper case.
-    public let value: String
+    package let value: String
 
     /// Validates `string` after trimming spaces and upper-casing it.
-    public init(_ string: String) throws(GSTINError) {
+    package init(_ string: String) throws(GSTINError) {
         let value = string.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         guard value.count == 15 else {
             throw GSTINError(code: .wrongLength, message: Self.lengthMessage(value))
@@ -36,19 +36,19 @@ public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// The state or territory where the taxpayer is registered: the first two digits.
-    public var stateCode: StateCode {
+    package var stateCode: StateCode {
         StateCode(code: String(self.value.prefix(2)))!
     }
 
     /// The taxpayer's PAN: characters 3 to 12.
-    public var pan: String {
+    package var pan: String {
         String(self.value.dropFirst(2).prefix(10))
     }
 
-    public var description: String { self.value }
+    package var description: String { self.value }
 
     /// The 15th character for these 14, or `nil` when they are not 14 digits and upper-case letters.
-    public static func checkCharacter(for first14: some StringProtocol) -> Character? {
+    package static func checkCharacter(for first14: some StringProtocol) -> Character? {
         guard first14.count == 14 else { return nil }
         var sum = 0
         for (index, character) in first14.enumerated() {
@@ -60,7 +60,7 @@ public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// Decodes the GSTIN's string and validates it.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let string = try container.decode(String.self)
         do {
@@ -71,7 +71,7 @@ public struct GSTIN: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// Encodes the GSTIN as its 15-character string.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.value)
     }
@@ -117,9 +117,9 @@ private struct PositionRule: Sendable {
 }
 
 /// Why a string is not a valid GSTIN.
-public struct GSTINError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct GSTINError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of mistake it is, stable for API clients.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         case wrongLength = "wrong_length"
         case invalidFormat = "invalid_format"
         case unknownStateCode = "unknown_state_code"
@@ -127,9 +127,9 @@ public struct GSTINError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The kind of mistake.
-    public let code: Code
+    package let code: Code
     /// What is wrong and how to correct it.
-    public let message: String
+    package let message: String
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// A fast reader of the ISO 8601 instants APIs send most: `2026-11-01T10:00:00Z`, with optional fractional
 /// seconds and a `Z` or `±HH:MM` offset. Anything else gets `nil`, and the caller may try a fuller parser.
-public enum ISO8601Instant {
+package enum ISO8601Instant {
     /// `date` in UTC to the second: `2026-11-01T10:00:00Z`.
-    public static func format(_ date: Date) -> String {
+    package static func format(_ date: Date) -> String {
         date.formatted(
             .iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
     }
 
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { Self.parse($0) }
     }

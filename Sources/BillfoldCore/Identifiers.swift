@@ -2,15 +2,15 @@ import Foundation
 
 /// The bytes of an id's body, and of codes: ASCII letters, digits, `_` and `-`. Text made only of them needs no
 /// quoting or escaping in SQL, JSON, CSV or a URL.
-public enum PlainText {
-    public static func allows(_ byte: UInt8) -> Bool {
+package enum PlainText {
+    package static func allows(_ byte: UInt8) -> Bool {
         (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x5F
             || byte == 0x2D
     }
 }
 
 /// An identifier that reads as what it names: `ws_…`, `inv_…`.
-public protocol PrefixedIdentifier: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
+package protocol PrefixedIdentifier: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible
 where RawValue == String {
     /// The prefix before the underscore: `ws`.
     static var prefix: String { get }
@@ -23,7 +23,7 @@ extension PrefixedIdentifier {
     ///
     /// Identifiers made later sort later, so a table keyed by them grows at its end: inserts touch the last
     /// pages of the index instead of random ones, which keeps bulk ingestion fast.
-    public static func generate() -> Self {
+    package static func generate() -> Self {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
         var generator = SystemRandomNumberGenerator()
         let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
@@ -38,7 +38,7 @@ extension PrefixedIdentifier {
     }
 
     /// The identifier in `string` when it has this type's prefix and a plausible body.
-    public init?(validating string: String) {
+    package init?(validating string: String) {
         let utf8 = string.utf8
         let prefix = Self.prefix.utf8
         let body = utf8.dropFirst(prefix.count + 1)
@@ -50,117 +50,117 @@ extension PrefixedIdentifier {
         self.init(rawValue: string)
     }
 
-    public var description: String { self.rawValue }
+    package var description: String { self.rawValue }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         self.init(rawValue: try container.decode(String.self))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.rawValue)
     }
 }
 
-public struct WorkspaceID: PrefixedIdentifier {
-    public static let prefix = "ws"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct WorkspaceID: PrefixedIdentifier {
+    package static let prefix = "ws"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct MemberID: PrefixedIdentifier {
-    public static let prefix = "mem"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct MemberID: PrefixedIdentifier {
+    package static let prefix = "mem"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct APIKeyID: PrefixedIdentifier {
-    public static let prefix = "key"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct APIKeyID: PrefixedIdentifier {
+    package static let prefix = "key"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct PlanID: PrefixedIdentifier {
-    public static let prefix = "plan"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct PlanID: PrefixedIdentifier {
+    package static let prefix = "plan"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct SubscriptionID: PrefixedIdentifier {
-    public static let prefix = "sub"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct SubscriptionID: PrefixedIdentifier {
+    package static let prefix = "sub"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct SubscriptionChangeID: PrefixedIdentifier {
-    public static let prefix = "sch"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct SubscriptionChangeID: PrefixedIdentifier {
+    package static let prefix = "sch"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct MeterID: PrefixedIdentifier {
-    public static let prefix = "mtr"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct MeterID: PrefixedIdentifier {
+    package static let prefix = "mtr"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct UsageRecordID: PrefixedIdentifier {
-    public static let prefix = "use"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct UsageRecordID: PrefixedIdentifier {
+    package static let prefix = "use"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct InvoiceID: PrefixedIdentifier {
-    public static let prefix = "inv"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct InvoiceID: PrefixedIdentifier {
+    package static let prefix = "inv"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct PaymentID: PrefixedIdentifier {
-    public static let prefix = "pay"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct PaymentID: PrefixedIdentifier {
+    package static let prefix = "pay"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct RefundID: PrefixedIdentifier {
-    public static let prefix = "rfd"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct RefundID: PrefixedIdentifier {
+    package static let prefix = "rfd"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct MandateID: PrefixedIdentifier {
-    public static let prefix = "mdt"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct MandateID: PrefixedIdentifier {
+    package static let prefix = "mdt"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct AutoPayChargeID: PrefixedIdentifier {
-    public static let prefix = "apc"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct AutoPayChargeID: PrefixedIdentifier {
+    package static let prefix = "apc"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-public struct WalletEntryID: PrefixedIdentifier {
-    public static let prefix = "wle"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct WalletEntryID: PrefixedIdentifier {
+    package static let prefix = "wle"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }
 
 /// An outbox message's id: `msg_` and a lower-case UUID.
-public struct OutboxMessageID: PrefixedIdentifier {
-    public static let prefix = "msg"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct OutboxMessageID: PrefixedIdentifier {
+    package static let prefix = "msg"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 
     /// A new id, `msg_` and a random UUID.
-    public static func random() -> OutboxMessageID {
+    package static func random() -> OutboxMessageID {
         OutboxMessageID(rawValue: "msg_" + UUID().uuidString.lowercased())
     }
 }
 
-public struct MemberSessionID: PrefixedIdentifier {
-    public static let prefix = "ses"
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
+package struct MemberSessionID: PrefixedIdentifier {
+    package static let prefix = "ses"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
 }

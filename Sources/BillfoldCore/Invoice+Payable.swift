@@ -3,10 +3,10 @@
 /// taken.
 extension Invoice {
     /// The smallest payment a gateway takes, in minor units: ₹1, Razorpay's minimum order.
-    public static let minimumOnlinePayment: Int64 = 100
+    package static let minimumOnlinePayment: Int64 = 100
 
     /// What stops a document from being paid now.
-    public enum PaymentRefusal: Hashable, Sendable {
+    package enum PaymentRefusal: Hashable, Sendable {
         /// It is not an open tax invoice: a draft, a paid or cancelled invoice, a receipt (paid as it is issued) or a
         /// credit note.
         case notOpen
@@ -21,7 +21,7 @@ extension Invoice {
     ///
     /// It reads only what a row of the billing history carries, so a row and the whole document agree. The due date
     /// does not matter: pending, overdue or after a failed attempt, an open invoice can be paid.
-    public static func paymentRefusal(
+    package static func paymentRefusal(
         kind: DocumentKind, status: InvoiceDisplayStatus, amountDue: Money, online: Bool
     ) -> PaymentRefusal? {
         guard kind == .invoice else { return .notOpen }
@@ -35,20 +35,20 @@ extension Invoice {
     }
 
     /// Whether a document of `kind`, showing `status`, with `amountDue` can be paid now, `online` or another way.
-    public static func isPayable(kind: DocumentKind, status: InvoiceDisplayStatus, amountDue: Money, online: Bool)
+    package static func isPayable(kind: DocumentKind, status: InvoiceDisplayStatus, amountDue: Money, online: Bool)
         -> Bool
     {
         Self.paymentRefusal(kind: kind, status: status, amountDue: amountDue, online: online) == nil
     }
 
     /// What stops this document from being paid now, `online` or another way; `nil` when nothing does.
-    public func paymentRefusal(online: Bool, today: CalendarDate) -> PaymentRefusal? {
+    package func paymentRefusal(online: Bool, today: CalendarDate) -> PaymentRefusal? {
         Self.paymentRefusal(
             kind: self.kind, status: self.displayStatus(today: today), amountDue: self.amountDue, online: online)
     }
 
     /// Whether this document can be paid now, `online` or another way.
-    public func isPayable(online: Bool, today: CalendarDate) -> Bool {
+    package func isPayable(online: Bool, today: CalendarDate) -> Bool {
         self.paymentRefusal(online: online, today: today) == nil
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a line charges for; the seeds' billing history shows the platform fee and credits fee apart.
-public enum LineCategory: String, Sendable, Codable, CaseIterable {
+package enum LineCategory: String, Sendable, Codable, CaseIterable {
     case platformFee = "platform_fee"
     case seats
     case credits
@@ -11,27 +11,27 @@ public enum LineCategory: String, Sendable, Codable, CaseIterable {
 }
 
 /// One charge on an invoice.
-public struct InvoiceLine: Hashable, Sendable {
-    public var category: LineCategory
+package struct InvoiceLine: Hashable, Sendable {
+    package var category: LineCategory
     /// The billable resource type: `platform`, `pod`, `vm`, `storage`, …
-    public var resourceType: String
-    public var resourceName: String
-    public var description: String
-    public var periodStart: CalendarDate
+    package var resourceType: String
+    package var resourceName: String
+    package var description: String
+    package var periodStart: CalendarDate
     /// The last day of usage, inclusive.
-    public var periodEnd: CalendarDate
-    public var quantity: FixedDecimal
-    public var unit: String
+    package var periodEnd: CalendarDate
+    package var quantity: FixedDecimal
+    package var unit: String
     /// Price of one unit in major units (rupees), up to six decimals.
-    public var unitPrice: FixedDecimal
+    package var unitPrice: FixedDecimal
     /// The taxable value: quantity × unit price, rounded once to minor units; or, on one of several lines that
     /// share a meter's charge, this resource's share of it, with the meter's average price as the unit price
     /// (the shares add up to the charge exactly, so one may differ from quantity × unit price by rounding).
-    public var amount: Money
-    public var sac: String
-    public var gstRateBasisPoints: Int
+    package var amount: Money
+    package var sac: String
+    package var gstRateBasisPoints: Int
 
-    public init(
+    package init(
         category: LineCategory, resourceType: String, resourceName: String, description: String,
         periodStart: CalendarDate, periodEnd: CalendarDate, quantity: FixedDecimal, unit: String,
         unitPrice: FixedDecimal, amount: Money, sac: String, gstRateBasisPoints: Int
@@ -51,7 +51,7 @@ public struct InvoiceLine: Hashable, Sendable {
     }
 
     /// A line whose amount is its quantity times its unit price.
-    public static func priced(
+    package static func priced(
         category: LineCategory, resourceType: String, resourceName: String, description: String,
         periodStart: CalendarDate, periodEnd: CalendarDate, quantity: FixedDecimal, unit: String,
         unitPrice: FixedDecimal, currency: Currency, sac: String,
@@ -66,7 +66,7 @@ public struct InvoiceLine: Hashable, Sendable {
 }
 
 /// How a payment was made.
-public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
+package enum PaymentMethod: String, Sendable, Codable, CaseIterable {
     case upi
     case card
     case netbanking
@@ -76,7 +76,7 @@ public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
     case gateway
 
     /// The method the gateway names (`upi`, `card`, `netbanking`, `wallet`, …); anything else stays `gateway`.
-    public init(gatewayMethod: String?) {
+    package init(gatewayMethod: String?) {
         switch gatewayMethod {
         case "upi": self = .upi
         case "card", "emandate", "nach": self = .card
@@ -88,26 +88,26 @@ public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
 }
 
 /// One attempt to pay an invoice, and what became of it.
-public struct Payment: Hashable, Sendable, Identifiable {
-    public typealias ID = PaymentID
+package struct Payment: Hashable, Sendable, Identifiable {
+    package typealias ID = PaymentID
 
-    public let id: ID
-    public var invoiceID: InvoiceID
-    public var method: PaymentMethod
+    package let id: ID
+    package var invoiceID: InvoiceID
+    package var method: PaymentMethod
     /// Who moved the money: `razorpay`, `sandbox`, `wallet`, `manual`.
-    public var provider: String
+    package var provider: String
     /// Where the attempt is; it moves only by `succeed` and `fail`.
-    public private(set) var lifecycle: PaymentAttemptLifecycle
-    public var amount: Money
+    package private(set) var lifecycle: PaymentAttemptLifecycle
+    package var amount: Money
     /// The gateway's or the bank's reference.
-    public var reference: String?
-    public var failureReason: String?
+    package var reference: String?
+    package var failureReason: String?
     /// The gateway order this attempt pays (`order_…`); set once the gateway has made it.
-    public var gatewayOrderID: String?
-    public let createdAt: Date
-    public var paidAt: Date?
+    package var gatewayOrderID: String?
+    package let createdAt: Date
+    package var paidAt: Date?
 
-    public init(
+    package init(
         id: ID, invoiceID: InvoiceID, method: PaymentMethod, provider: String,
         status: PaymentAttemptLifecycle.State, amount: Money, reference: String?, failureReason: String?,
         gatewayOrderID: String? = nil, createdAt: Date, paidAt: Date?
@@ -125,12 +125,12 @@ public struct Payment: Hashable, Sendable, Identifiable {
         self.paidAt = paidAt
     }
 
-    public var status: PaymentAttemptLifecycle.State { self.lifecycle.state }
+    package var status: PaymentAttemptLifecycle.State { self.lifecycle.state }
 
     /// The gateway captured `amount` by `method` under `reference` at `time`. The first capture returns
     /// `.applyToInvoice` with the attempt holding what was captured, for the caller to apply to the invoice; a
     /// capture already recorded returns `.ignore` and changes nothing.
-    public mutating func succeed(
+    package mutating func succeed(
         amount: Money, method: PaymentMethod, reference: String, at time: Date
     ) -> PaymentAttemptLifecycle.Action {
         let action = self.lifecycle.succeed()
@@ -146,7 +146,7 @@ public struct Payment: Hashable, Sendable, Identifiable {
 
     /// The gateway reported a failure for `reason`, paid by `method` when it names one. An attempt still processing
     /// records it and returns `.recordFailure`; any other returns `.ignore` and changes nothing.
-    public mutating func fail(reason: String, method: PaymentMethod?) -> PaymentAttemptLifecycle.Action {
+    package mutating func fail(reason: String, method: PaymentMethod?) -> PaymentAttemptLifecycle.Action {
         let action = self.lifecycle.fail()
         if action == .recordFailure {
             self.failureReason = reason
@@ -159,37 +159,37 @@ public struct Payment: Hashable, Sendable, Identifiable {
 /// A tax invoice, a receipt for a wallet top-up, or a credit note.
 ///
 /// A finalized document is immutable apart from its payments; corrections are credit notes.
-public struct Invoice: Hashable, Sendable, Identifiable {
-    public typealias ID = InvoiceID
+package struct Invoice: Hashable, Sendable, Identifiable {
+    package typealias ID = InvoiceID
 
-    public let id: ID
-    public var kind: DocumentKind
+    package let id: ID
+    package var kind: DocumentKind
     /// Given once, by `assignNumber(_:)` after `finalize`.
-    public private(set) var number: String?
-    public var workspaceID: WorkspaceID
-    public var subscriptionID: SubscriptionID?
+    package private(set) var number: String?
+    package var workspaceID: WorkspaceID
+    package var subscriptionID: SubscriptionID?
     /// For a credit note, the invoice it corrects.
-    public var originalInvoiceID: InvoiceID?
+    package var originalInvoiceID: InvoiceID?
     /// Where the document is; it moves only by the events below, which also keep the amounts.
-    public private(set) var lifecycle: InvoiceLifecycle
-    public private(set) var issueDate: CalendarDate?
-    public private(set) var dueDate: CalendarDate?
-    public var periodStart: CalendarDate
+    package private(set) var lifecycle: InvoiceLifecycle
+    package private(set) var issueDate: CalendarDate?
+    package private(set) var dueDate: CalendarDate?
+    package var periodStart: CalendarDate
     /// The last day of the billing period, inclusive.
-    public var periodEnd: CalendarDate
-    public var description: String
-    public var currency: Currency
-    public var supplier: PartySnapshot
-    public var customer: PartySnapshot
-    public var placeOfSupply: StateCode?
-    public var lines: [InvoiceLine]
-    public var tax: TaxBreakdown
+    package var periodEnd: CalendarDate
+    package var description: String
+    package var currency: Currency
+    package var supplier: PartySnapshot
+    package var customer: PartySnapshot
+    package var placeOfSupply: StateCode?
+    package var lines: [InvoiceLine]
+    package var tax: TaxBreakdown
     /// What the payments recorded by `recordPayment` and `settleInFull` brought in.
-    public private(set) var amountPaid: Money
-    public var payments: [Payment]
-    public let createdAt: Date
+    package private(set) var amountPaid: Money
+    package var payments: [Payment]
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID, kind: DocumentKind, number: String?, workspaceID: WorkspaceID, subscriptionID: SubscriptionID?,
         originalInvoiceID: InvoiceID?, lifecycle: InvoiceLifecycle, issueDate: CalendarDate?,
         dueDate: CalendarDate?, periodStart: CalendarDate, periodEnd: CalendarDate, description: String,
@@ -220,7 +220,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     }
 
     /// A draft for `workspace`, its tax worked out from the supplier's state and the place of supply.
-    public static func draft(
+    package static func draft(
         id: ID = .generate(), kind: DocumentKind, workspace: Workspace, supplier: Supplier,
         subscriptionID: SubscriptionID?, originalInvoiceID: InvoiceID? = nil, periodStart: CalendarDate,
         periodEnd: CalendarDate, description: String, lines: [InvoiceLine], createdAt: Date
@@ -240,7 +240,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     /// Works out the place of supply and the GST again from the parties as they stand, and snapshots them.
     ///
     /// A draft is taxed afresh when it is finalized, so a GSTIN or address changed in between is honoured.
-    public mutating func applyTax(supplier: Supplier, customer workspace: Workspace) {
+    package mutating func applyTax(supplier: Supplier, customer workspace: Workspace) {
         self.supplier = supplier.partySnapshot
         self.customer = workspace.partySnapshot
         self.placeOfSupply = workspace.placeOfSupply
@@ -252,27 +252,27 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// The endorsement a zero-rated export under a Letter of Undertaking carries: the statutory words and the ARN of
     /// the LUT the supplier held when the document was finalized; `nil` for every other supply.
-    public var endorsement: String? {
+    package var endorsement: String? {
         guard let words = self.tax.endorsement else { return nil }
         guard let arn = self.supplier.letterOfUndertaking else { return words }
         return "\(words) (LUT ARN \(arn))"
     }
 
-    public var state: InvoiceLifecycle.State { self.lifecycle.state }
+    package var state: InvoiceLifecycle.State { self.lifecycle.state }
 
     /// The sum of the lines' taxable amounts.
-    public var subtotal: Money { self.lines.map(\.amount).sum(in: self.currency) }
+    package var subtotal: Money { self.lines.map(\.amount).sum(in: self.currency) }
 
     /// Subtotal plus tax.
-    public var total: Money { self.subtotal + self.tax.total }
+    package var total: Money { self.subtotal + self.tax.total }
 
     /// What is still to be paid; nothing once paid or cancelled.
-    public var amountDue: Money {
+    package var amountDue: Money {
         Self.amountDue(state: self.state, total: self.total, amountPaid: self.amountPaid)
     }
 
     /// The one rule for the amount due, for stored rows as much as for whole documents.
-    public static func amountDue(state: InvoiceLifecycle.State, total: Money, amountPaid: Money) -> Money {
+    package static func amountDue(state: InvoiceLifecycle.State, total: Money, amountPaid: Money) -> Money {
         switch state {
         case .draft, .open: return total - amountPaid
         case .paid, .cancelled: return .zero(total.currency)
@@ -280,29 +280,29 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     }
 
     /// The platform fee column of the billing history.
-    public var platformFee: Money { self.amount(of: .platformFee) }
+    package var platformFee: Money { self.amount(of: .platformFee) }
 
     /// The credits fee column of the billing history.
-    public var creditsFee: Money { self.amount(of: .credits) }
+    package var creditsFee: Money { self.amount(of: .credits) }
 
     /// Distinct services (meter and resource) billed for usage.
-    public var servicesCount: Int {
+    package var servicesCount: Int {
         Set(self.lines.filter { $0.category == .usage }.map { "\($0.resourceType)/\($0.resourceName)" }).count
     }
 
-    public func amount(of category: LineCategory) -> Money {
+    package func amount(of category: LineCategory) -> Money {
         self.lines.filter { $0.category == category }.map(\.amount).sum(in: self.currency)
     }
 
-    public var hasAttemptInFlight: Bool { self.payments.contains { $0.status == .processing } }
+    package var hasAttemptInFlight: Bool { self.payments.contains { $0.status == .processing } }
 
     /// Whether the most recent payment attempt failed; `payments` are in the order they were made.
-    public var lastAttemptFailed: Bool {
+    package var lastAttemptFailed: Bool {
         self.payments.last?.status == .failed
     }
 
     /// The status a person sees on `today`.
-    public func displayStatus(today: CalendarDate) -> InvoiceDisplayStatus {
+    package func displayStatus(today: CalendarDate) -> InvoiceDisplayStatus {
         InvoiceDisplayStatus.derive(
             state: self.state, hasAttemptInFlight: self.hasAttemptInFlight,
             lastAttemptFailed: self.lastAttemptFailed, dueDate: self.dueDate, today: today)
@@ -316,7 +316,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// Issues a draft dated `issueDate`, due `paymentTermsDays` later, and returns `.assignNumber`: the caller takes
     /// the next number of the document's series and gives it to `assignNumber(_:)`.
-    public mutating func finalize(
+    package mutating func finalize(
         issueDate: CalendarDate, paymentTermsDays: Int
     ) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         let action = try self.lifecycle.finalize()
@@ -326,7 +326,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     }
 
     /// Numbers a document just finalized; a number, once given, is never replaced.
-    public mutating func assignNumber(_ number: String) throws(InvoiceTransitionError) {
+    package mutating func assignNumber(_ number: String) throws(InvoiceTransitionError) {
         guard self.state == .open, self.number == nil else {
             throw InvoiceTransitionError(
                 code: .invalidTransition,
@@ -338,7 +338,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// Finalizes under a number chosen beforehand (a fixture's, a benchmark's), carrying out `finalize`'s action
     /// with it; the Engine takes its numbers from the series when the action asks.
-    public mutating func finalize(
+    package mutating func finalize(
         number: String, issueDate: CalendarDate, paymentTermsDays: Int
     ) throws(InvoiceTransitionError) {
         let action = try self.finalize(issueDate: issueDate, paymentTermsDays: paymentTermsDays)
@@ -354,7 +354,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     /// (`.markPaid`). Both are the document's own bookkeeping, done here, so a caller with nothing more to do may
     /// ignore what comes back.
     @discardableResult
-    public mutating func recordPayment(_ amount: Money) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+    package mutating func recordPayment(_ amount: Money) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         let action = try self.lifecycle.recordPayment(amount, amountDue: self.amountDue)
         self.amountPaid += amount
         return action
@@ -363,7 +363,7 @@ public struct Invoice: Hashable, Sendable, Identifiable {
     /// Settles a document as it is issued, what is due counted as paid: a receipt for money already received, a
     /// credit note applied. Returns `.markPaid`, done here.
     @discardableResult
-    public mutating func settleInFull() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+    package mutating func settleInFull() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         let due = self.amountDue
         let action = try self.lifecycle.settleInFull()
         self.amountPaid += due
@@ -372,13 +372,13 @@ public struct Invoice: Hashable, Sendable, Identifiable {
 
     /// Cancels a draft (`.discardDraft`: nothing more to do) or an open invoice (`.issueCreditNote`: the caller
     /// issues one for its value). Nothing is due afterwards; what was paid stays recorded.
-    public mutating func cancel() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+    package mutating func cancel() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         try self.lifecycle.cancel()
     }
 
     /// Reverses a paid invoice in full and returns `.issueCreditNote`: the caller issues the credit note and sends
     /// back the `amountPaid`, which stays recorded.
-    public mutating func creditPaid() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+    package mutating func creditPaid() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         try self.lifecycle.creditPaid()
     }
 }

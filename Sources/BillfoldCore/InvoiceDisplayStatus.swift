@@ -1,5 +1,5 @@
 /// The one status a person sees for an invoice, derived from its state, its payment attempts and its due date.
-public enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
+package enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
     case paid
     case processing
@@ -9,7 +9,7 @@ public enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
     case draft
 
     /// The first that applies of: cancelled, paid, processing, overdue, failed, pending, draft.
-    public static func derive(
+    package static func derive(
         state: InvoiceLifecycle.State,
         hasAttemptInFlight: Bool,
         lastAttemptFailed: Bool,
@@ -32,7 +32,7 @@ public enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
     }
 
     /// The status as shown: `Overdue`.
-    public var label: String {
+    package var label: String {
         switch self {
         case .cancelled: return "Cancelled"
         case .paid: return "Paid"

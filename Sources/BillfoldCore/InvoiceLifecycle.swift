@@ -1,7 +1,7 @@
 /// Where an invoice is between draft and settlement; each event returns what the caller must then do.
-public struct InvoiceLifecycle: Hashable, Sendable {
+package struct InvoiceLifecycle: Hashable, Sendable {
     /// A stored invoice status.
-    public enum State: String, Sendable, Codable, CaseIterable {
+    package enum State: String, Sendable, Codable, CaseIterable {
         /// Editable and unnumbered.
         case draft
         /// Numbered and issued, with an amount still due.
@@ -13,7 +13,7 @@ public struct InvoiceLifecycle: Hashable, Sendable {
     }
 
     /// The work an event leaves to the caller, to be done in the same transaction as the state change.
-    public enum Action: Hashable, Sendable {
+    package enum Action: Hashable, Sendable {
         /// The draft became open: take the next number of its series.
         case assignNumber
         /// Record the payment; the invoice stays open with this still due.
@@ -27,15 +27,15 @@ public struct InvoiceLifecycle: Hashable, Sendable {
     }
 
     /// Where the invoice is now; changed only by the events below.
-    public private(set) var state: State
+    package private(set) var state: State
 
     /// An invoice in `state`, as stored.
-    public init(state: State) {
+    package init(state: State) {
         self.state = state
     }
 
     /// Issues a draft: it becomes open and needs a number.
-    public mutating func finalize() throws(InvoiceTransitionError) -> Action {
+    package mutating func finalize() throws(InvoiceTransitionError) -> Action {
         guard self.state == .draft else {
             throw .invalidTransition("finalize", from: self.state, hint: "only a draft can be finalized")
         }
@@ -44,7 +44,7 @@ public struct InvoiceLifecycle: Hashable, Sendable {
     }
 
     /// Applies a payment of `amount` to an open invoice with `amountDue` outstanding; overpayment is refused.
-    public mutating func recordPayment(_ amount: Money, amountDue: Money) throws(InvoiceTransitionError) -> Action {
+    package mutating func recordPayment(_ amount: Money, amountDue: Money) throws(InvoiceTransitionError) -> Action {
         guard self.state == .open else {
             throw .invalidTransition(
                 "record a payment on", from: self.state, hint: "only an open invoice takes payments")
@@ -74,7 +74,7 @@ public struct InvoiceLifecycle: Hashable, Sendable {
     }
 
     /// Cancels a draft (discarded) or an open invoice (reversed by a credit note); paid or cancelled ones stay.
-    public mutating func cancel() throws(InvoiceTransitionError) -> Action {
+    package mutating func cancel() throws(InvoiceTransitionError) -> Action {
         switch self.state {
         case .draft:
             self.state = .cancelled
@@ -92,7 +92,7 @@ public struct InvoiceLifecycle: Hashable, Sendable {
 
 extension InvoiceLifecycle {
     /// Reverses a paid invoice in full: a credit note is issued and its payments go back.
-    public mutating func creditPaid() throws(InvoiceTransitionError) -> Action {
+    package mutating func creditPaid() throws(InvoiceTransitionError) -> Action {
         guard self.state == .paid else {
             throw .invalidTransition(
                 "credit and refund", from: self.state,
@@ -104,7 +104,7 @@ extension InvoiceLifecycle {
 
     /// Settles an open document as it is issued, whatever is due, nothing included: a receipt for money already
     /// received, a credit note applied at once.
-    public mutating func settleInFull() throws(InvoiceTransitionError) -> Action {
+    package mutating func settleInFull() throws(InvoiceTransitionError) -> Action {
         guard self.state == .open else {
             throw .invalidTransition(
                 "settle", from: self.state,
@@ -116,9 +116,9 @@ extension InvoiceLifecycle {
 }
 
 /// Why an invoice event was refused.
-public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of refusal it is, stable for API clients.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         case invalidTransition = "invalid_transition"
         case nonPositiveAmount = "non_positive_amount"
         case overpayment
@@ -126,14 +126,14 @@ public struct InvoiceTransitionError: Error, Hashable, Sendable, CustomStringCon
     }
 
     /// The kind of refusal.
-    public let code: Code
+    package let code: Code
     /// What was refused and what to do instead.
-    public let message: String
+    package let message: String
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 
     /// An event answered with an action it never gives; what asked for it refuses rather than guess.
-    public static func unexpected(_ action: InvoiceLifecycle.Action, after event: String) -> InvoiceTransitionError {
+    package static func unexpected(_ action: InvoiceLifecycle.Action, after event: String) -> InvoiceTransitionError {
         InvoiceTransitionError(
             code: .invalidTransition,
             message: "The invoice lifecycle answered \(event) with \(action), which that event never gives")

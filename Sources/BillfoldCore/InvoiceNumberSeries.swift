@@ -1,11 +1,11 @@
 /// The kinds of document Billfold numbers, each in its own series.
-public enum DocumentKind: String, Sendable, Codable, CaseIterable {
+package enum DocumentKind: String, Sendable, Codable, CaseIterable {
     case invoice
     case receipt
     case creditNote = "credit_note"
 
     /// The prefix of this kind's series unless configured otherwise: `INV`, `RCT`, `CN`.
-    public var defaultNumberPrefix: String {
+    package var defaultNumberPrefix: String {
         switch self {
         case .invoice: return "INV"
         case .receipt: return "RCT"
@@ -15,12 +15,12 @@ public enum DocumentKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// A series of document numbers, `INV/26-27/000042`, restarting each financial year within GST's 16 characters.
-public struct InvoiceNumberSeries: Hashable, Sendable {
+package struct InvoiceNumberSeries: Hashable, Sendable {
     /// One to three upper-case letters and digits, starting with a letter: `INV`.
-    public let prefix: String
+    package let prefix: String
 
     /// A series with `prefix`, which must be 1 to 3 of A-Z and 0-9 and start with a letter.
-    public init(prefix: String) throws(InvoiceNumberError) {
+    package init(prefix: String) throws(InvoiceNumberError) {
         guard (1...3).contains(prefix.count) else {
             throw InvoiceNumberError(
                 message: "The number prefix \"\(prefix)\" has \(prefix.count) characters; use 1 to 3, like INV")
@@ -38,10 +38,10 @@ public struct InvoiceNumberSeries: Hashable, Sendable {
     }
 
     /// GST allows at most 16 characters in a document number.
-    public static let maximumNumberLength = 16
+    package static let maximumNumberLength = 16
 
     /// The number of the `sequence`-th document of `year`: `INV/26-27/000042`.
-    public func number(sequence: Int, in year: FinancialYear) throws(InvoiceNumberError) -> String {
+    package func number(sequence: Int, in year: FinancialYear) throws(InvoiceNumberError) -> String {
         guard sequence >= 1 else {
             throw InvoiceNumberError(message: "A document sequence starts at 1; \(sequence) is not a valid sequence")
         }
@@ -57,7 +57,7 @@ public struct InvoiceNumberSeries: Hashable, Sendable {
     }
 
     /// Whether `number` is a valid GST document number: 1 to 16 of A-Z, 0-9, `/` and `-`, not starting with 0, / or -.
-    public static func isValidNumber(_ number: String) -> Bool {
+    package static func isValidNumber(_ number: String) -> Bool {
         guard (1...self.maximumNumberLength).contains(number.count), let first = number.first,
             !"0/-".contains(first)
         else { return false }
@@ -69,9 +69,9 @@ public struct InvoiceNumberSeries: Hashable, Sendable {
 }
 
 /// Why a number prefix or a document number was refused.
-public struct InvoiceNumberError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct InvoiceNumberError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong and how to correct it.
-    public let message: String
+    package let message: String
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }

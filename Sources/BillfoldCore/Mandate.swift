@@ -1,10 +1,10 @@
 import Foundation
 
 /// A workspace's standing instruction to debit its payment method: a gateway token with its limits.
-public struct Mandate: Hashable, Sendable, Identifiable {
-    public typealias ID = MandateID
+package struct Mandate: Hashable, Sendable, Identifiable {
+    package typealias ID = MandateID
 
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
+    package enum Status: String, Hashable, Sendable, Codable, CaseIterable {
         /// The authorisation order waits for the payer.
         case pending
         case confirmed
@@ -12,20 +12,20 @@ public struct Mandate: Hashable, Sendable, Identifiable {
         case cancelled
     }
 
-    public let id: ID
-    public var workspaceID: WorkspaceID
-    public var provider: String
-    public var status: Status
-    public var customerID: String
-    public var authorisationOrderID: String
-    public var tokenID: String?
+    package let id: ID
+    package var workspaceID: WorkspaceID
+    package var provider: String
+    package var status: Status
+    package var customerID: String
+    package var authorisationOrderID: String
+    package var tokenID: String?
     /// The most one debit may take.
-    public var maxAmount: Money
-    public var expiresAt: Date
-    public let createdAt: Date
-    public var updatedAt: Date
+    package var maxAmount: Money
+    package var expiresAt: Date
+    package let createdAt: Date
+    package var updatedAt: Date
 
-    public init(
+    package init(
         id: ID = .generate(), workspaceID: WorkspaceID, provider: String, status: Status, customerID: String,
         authorisationOrderID: String, tokenID: String?, maxAmount: Money, expiresAt: Date, createdAt: Date
     ) {

@@ -1,27 +1,27 @@
 import Foundation
 
 /// What a member may do in the billing portal: owners and admins see and pay invoices, members do not.
-public enum MemberRole: String, Sendable, Codable, CaseIterable {
+package enum MemberRole: String, Sendable, Codable, CaseIterable {
     case owner
     case admin
     case member
 
     /// Whether this role may see invoices and pay them.
-    public var canManageBilling: Bool { self != .member }
+    package var canManageBilling: Bool { self != .member }
 }
 
 /// A person who belongs to a workspace.
-public struct Member: Hashable, Sendable, Identifiable {
-    public typealias ID = MemberID
+package struct Member: Hashable, Sendable, Identifiable {
+    package typealias ID = MemberID
 
-    public let id: ID
-    public var workspaceID: WorkspaceID
-    public var email: String
-    public var name: String
-    public var role: MemberRole
-    public let createdAt: Date
+    package let id: ID
+    package var workspaceID: WorkspaceID
+    package var email: String
+    package var name: String
+    package var role: MemberRole
+    package let createdAt: Date
 
-    public init(id: ID, workspaceID: WorkspaceID, email: String, name: String, role: MemberRole, createdAt: Date) {
+    package init(id: ID, workspaceID: WorkspaceID, email: String, name: String, role: MemberRole, createdAt: Date) {
         self.id = id
         self.workspaceID = workspaceID
         self.email = email
@@ -32,17 +32,17 @@ public struct Member: Hashable, Sendable, Identifiable {
 }
 
 /// A member signed in to the billing portal, by password or by a portal link, until it expires or they sign out.
-public struct MemberSession: Hashable, Sendable, Identifiable {
-    public typealias ID = MemberSessionID
+package struct MemberSession: Hashable, Sendable, Identifiable {
+    package typealias ID = MemberSessionID
 
-    public let id: ID
-    public let memberID: MemberID
-    public let workspaceID: WorkspaceID
-    public let createdAt: Date
-    public let expiresAt: Date
-    public var revokedAt: Date?
+    package let id: ID
+    package let memberID: MemberID
+    package let workspaceID: WorkspaceID
+    package let createdAt: Date
+    package let expiresAt: Date
+    package var revokedAt: Date?
 
-    public init(
+    package init(
         id: ID, memberID: MemberID, workspaceID: WorkspaceID, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil
     ) {
         self.id = id
@@ -54,5 +54,5 @@ public struct MemberSession: Hashable, Sendable, Identifiable {
     }
 
     /// Whether the session still signs its member in at `time`.
-    public func isActive(at time: Date) -> Bool { self.revokedAt == nil && time < self.expiresAt }
+    package func isActive(at time: Date) -> Bool { self.revokedAt == nil && time < self.expiresAt }
 }

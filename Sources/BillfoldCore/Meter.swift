@@ -1,15 +1,15 @@
 import Foundation
 
 /// One price band of a tiered meter.
-public struct PriceTier: Hashable, Sendable {
+package struct PriceTier: Hashable, Sendable {
     /// The last quantity in this band; `nil` for the band that never ends.
-    public var upTo: FixedDecimal?
+    package var upTo: FixedDecimal?
     /// The price of each unit in this band, in major units.
-    public var unitPrice: FixedDecimal
+    package var unitPrice: FixedDecimal
     /// A fixed charge for reaching this band, in minor units.
-    public var flatFee: Int64
+    package var flatFee: Int64
 
-    public init(upTo: FixedDecimal?, unitPrice: FixedDecimal, flatFee: Int64 = 0) {
+    package init(upTo: FixedDecimal?, unitPrice: FixedDecimal, flatFee: Int64 = 0) {
         self.upTo = upTo
         self.unitPrice = unitPrice
         self.flatFee = flatFee
@@ -17,7 +17,7 @@ public struct PriceTier: Hashable, Sendable {
 }
 
 /// How a meter turns a quantity into money.
-public enum MeterPricing: Hashable, Sendable {
+package enum MeterPricing: Hashable, Sendable {
     /// Every unit at one price.
     case perUnit(unitPrice: FixedDecimal)
     /// Each band's units at that band's price, plus the flat fee of every band reached.
@@ -28,7 +28,7 @@ public enum MeterPricing: Hashable, Sendable {
     case package(size: FixedDecimal, price: FixedDecimal)
 
     /// The model's name in the API: `per_unit`, `graduated`, `volume`, `package`.
-    public var model: String {
+    package var model: String {
         switch self {
         case .perUnit: return "per_unit"
         case .graduated: return "graduated"
@@ -38,7 +38,7 @@ public enum MeterPricing: Hashable, Sendable {
     }
 
     /// Why pricing is not usable, or `nil` when it is.
-    public var problem: String? {
+    package var problem: String? {
         switch self {
         case .perUnit(let price):
             return price.isNegative ? "unit_price must not be negative" : nil
@@ -67,7 +67,7 @@ public enum MeterPricing: Hashable, Sendable {
     /// The charge for `quantity` units: the sum of its portions, each rounded once to minor units.
     ///
     /// Pricing whose `problem` is not `nil` charges nothing rather than guess.
-    public func amount(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> Money {
+    package func amount(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> Money {
         var total: Int64 = 0
         for portion in try self.portions(for: quantity, currency: currency) {
             let amount = try Money.amount(quantity: portion.quantity, unitPrice: portion.unitPrice, currency: currency)
@@ -79,7 +79,7 @@ public enum MeterPricing: Hashable, Sendable {
     }
 
     /// How `quantity` is charged, one invoice line each: a band of a tier, a flat fee, packages.
-    public func portions(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> [PricedPortion] {
+    package func portions(for quantity: FixedDecimal, currency: Currency) throws(MoneyError) -> [PricedPortion] {
         guard self.problem == nil, quantity.isPositive else { return [] }
         switch self {
         case .perUnit(let price):
@@ -125,22 +125,22 @@ public enum MeterPricing: Hashable, Sendable {
 }
 
 /// A part of a metered charge: `quantity` at `unitPrice`, in a price band or as a flat fee.
-public struct PricedPortion: Hashable, Sendable {
-    public var quantity: FixedDecimal
-    public var unitPrice: FixedDecimal
+package struct PricedPortion: Hashable, Sendable {
+    package var quantity: FixedDecimal
+    package var unitPrice: FixedDecimal
     /// The band it falls in, `"0–1000"`, `"above 1000"`, or `nil` for a single price.
-    public var band: String?
+    package var band: String?
     /// What `quantity` counts.
-    public var basis: Basis
+    package var basis: Basis
 
     /// What a portion's quantity counts: metered units, a tier's flat fee (once), or packages started.
-    public enum Basis: Hashable, Sendable {
+    package enum Basis: Hashable, Sendable {
         case units
         case flatFee
         case packages
     }
 
-    public init(quantity: FixedDecimal, unitPrice: FixedDecimal, band: String?, basis: Basis = .units) {
+    package init(quantity: FixedDecimal, unitPrice: FixedDecimal, band: String?, basis: Basis = .units) {
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.band = band
@@ -157,7 +157,7 @@ public struct PricedPortion: Hashable, Sendable {
 }
 
 /// What a meter's tiers, volume bands and packages are applied to.
-public enum MeterAggregation: String, Hashable, Sendable, CaseIterable {
+package enum MeterAggregation: String, Hashable, Sendable, CaseIterable {
     /// The workspace's total usage of the meter in the period, shared among its resources: two volumes of 60 GB
     /// are priced as 120 GB.
     case perMeter = "per_meter"
@@ -166,24 +166,24 @@ public enum MeterAggregation: String, Hashable, Sendable, CaseIterable {
 }
 
 /// A billable resource type and its price: pods by the vCPU-hour, storage by the GB-month.
-public struct Meter: Hashable, Sendable, Identifiable {
-    public typealias ID = MeterID
+package struct Meter: Hashable, Sendable, Identifiable {
+    package typealias ID = MeterID
 
-    public let id: ID
+    package let id: ID
     /// The code usage records name: `pod-vcpu-hours`.
-    public var code: String
-    public var name: String
+    package var code: String
+    package var name: String
     /// `pod`, `vm`, `storage`, `network`, `managed_database`, …
-    public var resourceType: String
-    public var unit: String
-    public var sac: String
-    public var currency: Currency
-    public var pricing: MeterPricing
+    package var resourceType: String
+    package var unit: String
+    package var sac: String
+    package var currency: Currency
+    package var pricing: MeterPricing
     /// Whether `pricing` sees the meter's total for the period or each resource's usage on its own.
-    public var aggregation: MeterAggregation
-    public let createdAt: Date
+    package var aggregation: MeterAggregation
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID, code: String, name: String, resourceType: String, unit: String, sac: String, currency: Currency,
         pricing: MeterPricing, aggregation: MeterAggregation = .perMeter, createdAt: Date
     ) {
@@ -201,21 +201,21 @@ public struct Meter: Hashable, Sendable, Identifiable {
 }
 
 /// What a workspace used of a meter, reported by the platform; `eventID` makes reporting it twice harmless.
-public struct UsageRecord: Hashable, Sendable, Identifiable {
-    public typealias ID = UsageRecordID
+package struct UsageRecord: Hashable, Sendable, Identifiable {
+    package typealias ID = UsageRecordID
 
-    public let id: ID
-    public var workspaceID: WorkspaceID
+    package let id: ID
+    package var workspaceID: WorkspaceID
     /// Chosen by the platform, unique per workspace.
-    public var eventID: String
-    public var meterCode: String
-    public var resourceName: String
-    public var quantity: FixedDecimal
-    public var startedAt: Date
-    public var endedAt: Date
-    public let createdAt: Date
+    package var eventID: String
+    package var meterCode: String
+    package var resourceName: String
+    package var quantity: FixedDecimal
+    package var startedAt: Date
+    package var endedAt: Date
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID, workspaceID: WorkspaceID, eventID: String, meterCode: String, resourceName: String,
         quantity: FixedDecimal, startedAt: Date, endedAt: Date, createdAt: Date
     ) {

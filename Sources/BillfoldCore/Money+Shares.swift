@@ -9,7 +9,7 @@ extension Money {
     /// amount and resources always give the same shares, whatever order the resources (named apart) come in.
     ///
     /// Throws when there is nothing to share by: no resources, a negative quantity, or a total of zero.
-    public func shares(
+    package func shares(
         among resources: [(resourceName: String, quantity: FixedDecimal)]
     ) throws(MoneyError) -> [Money] {
         var totalQuantity: Int128 = 0

@@ -1,5 +1,5 @@
 /// How a printed amount names its currency.
-public enum MoneyFormatStyle: Sendable {
+package enum MoneyFormatStyle: Sendable {
     /// The currency's sign before the number: `₹1,18,000.50`.
     case symbol
     /// The ISO 4217 code and a space before the number: `INR 1,18,000.50`.
@@ -8,7 +8,7 @@ public enum MoneyFormatStyle: Sendable {
 
 extension Money {
     /// This amount for people: `₹1,18,000.50` (rupees in lakh grouping), `$1,234,567.89`, `-₹1,000.00`.
-    public func formatted(_ style: MoneyFormatStyle = .symbol) -> String {
+    package func formatted(_ style: MoneyFormatStyle = .symbol) -> String {
         let magnitude = self.minorUnits.magnitude
         let minorUnitsPerMajorUnit = UInt64(self.currency.minorUnitsPerMajorUnit)
         let majorDigits = String(magnitude / minorUnitsPerMajorUnit)

@@ -1,22 +1,22 @@
 import Foundation
 
 /// A message waiting to be sent: what Billfold owes a person to hear (a pre-debit notice, …).
-public struct OutboxMessage: Hashable, Sendable, Identifiable {
-    public typealias ID = OutboxMessageID
+package struct OutboxMessage: Hashable, Sendable, Identifiable {
+    package typealias ID = OutboxMessageID
 
-    public let id: ID
+    package let id: ID
     /// `pre_debit_notice`, …
-    public var kind: String
-    public var workspaceID: WorkspaceID?
+    package var kind: String
+    package var workspaceID: WorkspaceID?
     /// What the message is about; one message of a kind per subject.
-    public var subjectID: String
-    public var recipient: String
-    public var subject: String
-    public var body: String
-    public var createdAt: Date
-    public var sentAt: Date?
+    package var subjectID: String
+    package var recipient: String
+    package var subject: String
+    package var body: String
+    package var createdAt: Date
+    package var sentAt: Date?
 
-    public init(
+    package init(
         id: ID = .random(), kind: String, workspaceID: WorkspaceID?,
         subjectID: String, recipient: String, subject: String, body: String, createdAt: Date, sentAt: Date? = nil
     ) {

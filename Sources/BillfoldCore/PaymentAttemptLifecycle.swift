@@ -1,7 +1,7 @@
 /// One payment attempt's outcome as gateway events arrive, possibly repeated or out of order.
-public struct PaymentAttemptLifecycle: Hashable, Sendable {
+package struct PaymentAttemptLifecycle: Hashable, Sendable {
     /// A stored attempt status.
-    public enum State: String, Sendable, Codable, CaseIterable {
+    package enum State: String, Sendable, Codable, CaseIterable {
         /// Sent to the gateway; no outcome yet.
         case processing
         /// Captured: the money arrived.
@@ -11,7 +11,7 @@ public struct PaymentAttemptLifecycle: Hashable, Sendable {
     }
 
     /// The work an event leaves to the caller.
-    public enum Action: Hashable, Sendable {
+    package enum Action: Hashable, Sendable {
         /// Apply the captured amount to the invoice, once.
         case applyToInvoice
         /// Record the failure so the customer can retry.
@@ -21,15 +21,15 @@ public struct PaymentAttemptLifecycle: Hashable, Sendable {
     }
 
     /// Where the attempt is now; changed only by the events below.
-    public private(set) var state: State
+    package private(set) var state: State
 
     /// An attempt in `state`, as stored; a new attempt is processing.
-    public init(state: State = .processing) {
+    package init(state: State = .processing) {
         self.state = state
     }
 
     /// The gateway captured the payment; a failed attempt may still be captured on retry.
-    public mutating func succeed() -> Action {
+    package mutating func succeed() -> Action {
         switch self.state {
         case .processing, .failed:
             self.state = .succeeded
@@ -40,7 +40,7 @@ public struct PaymentAttemptLifecycle: Hashable, Sendable {
     }
 
     /// The gateway reported a failure; one arriving after a capture never undoes it.
-    public mutating func fail() -> Action {
+    package mutating func fail() -> Action {
         switch self.state {
         case .processing:
             self.state = .failed

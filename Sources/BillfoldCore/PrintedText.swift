@@ -8,12 +8,12 @@ extension CalendarDate {
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     /// `01 Dec 2026`.
-    public var printed: String {
+    package var printed: String {
         "\(Self.twoDigits(self.day)) \(Self.monthNames[self.month - 1]) \(self.year)"
     }
 
     /// `01–30 Nov 2026`, `15 Nov–14 Dec 2026`, `20 Dec 2026–19 Jan 2027`.
-    public static func printedPeriod(from start: CalendarDate, to end: CalendarDate) -> String {
+    package static func printedPeriod(from start: CalendarDate, to end: CalendarDate) -> String {
         if start == end { return start.printed }
         if start.year == end.year && start.month == end.month {
             return "\(Self.twoDigits(start.day))–\(end.printed)"
@@ -27,7 +27,7 @@ extension CalendarDate {
 
 extension FixedDecimal {
     /// A unit price with at least two decimals: `2999.00`, `0.0125`.
-    public var printedPrice: String {
+    package var printedPrice: String {
         var text = self.description
         guard let point = text.firstIndex(of: ".") else { return text + ".00" }
         let decimals = text.distance(from: point, to: text.endIndex) - 1
@@ -38,7 +38,7 @@ extension FixedDecimal {
 
 extension Address {
     /// The lines of an address as printed: street lines, then `City 560103`, then the country abroad.
-    public var printedLines: [String] {
+    package var printedLines: [String] {
         var lines = [self.line1]
         if let line2 = self.line2, !line2.isEmpty { lines.append(line2) }
         lines.append([self.city, self.pin].filter { !$0.isEmpty }.joined(separator: " "))
@@ -49,7 +49,7 @@ extension Address {
 
 extension PaymentMethod {
     /// How a person names the method: `UPI`, `Net banking`, `Bank transfer`.
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .upi: "UPI"
         case .card: "Card"

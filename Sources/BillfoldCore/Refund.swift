@@ -1,39 +1,39 @@
 import Foundation
 
 /// Money going back to a payer: through the gateway, or into the workspace's wallet.
-public struct Refund: Hashable, Sendable, Identifiable {
-    public typealias ID = RefundID
+package struct Refund: Hashable, Sendable, Identifiable {
+    package typealias ID = RefundID
 
-    public enum Destination: String, Hashable, Sendable, Codable, CaseIterable {
+    package enum Destination: String, Hashable, Sendable, Codable, CaseIterable {
         case gateway
         case wallet
     }
 
-    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
+    package enum Status: String, Hashable, Sendable, Codable, CaseIterable {
         /// Recorded; the gateway has not confirmed it yet.
         case pending
         case processed
         case failed
     }
 
-    public let id: ID
-    public var workspaceID: WorkspaceID
-    public var invoiceID: InvoiceID?
-    public var creditNoteID: InvoiceID?
+    package let id: ID
+    package var workspaceID: WorkspaceID
+    package var invoiceID: InvoiceID?
+    package var creditNoteID: InvoiceID?
     /// The attempt whose money goes back.
-    public var paymentID: PaymentID?
-    public var destination: Destination
-    public var amount: Money
-    public var status: Status
+    package var paymentID: PaymentID?
+    package var destination: Destination
+    package var amount: Money
+    package var status: Status
     /// Why: `credit_note`, `overpayment`, `mandate_authorisation`.
-    public var reason: String
-    public var gatewayPaymentID: String?
-    public var gatewayRefundID: String?
-    public var failureReason: String?
-    public let createdAt: Date
-    public var updatedAt: Date
+    package var reason: String
+    package var gatewayPaymentID: String?
+    package var gatewayRefundID: String?
+    package var failureReason: String?
+    package let createdAt: Date
+    package var updatedAt: Date
 
-    public init(
+    package init(
         id: ID = .generate(), workspaceID: WorkspaceID, invoiceID: InvoiceID?, creditNoteID: InvoiceID?,
         paymentID: PaymentID?, destination: Destination, amount: Money, status: Status, reason: String,
         gatewayPaymentID: String?, gatewayRefundID: String? = nil, failureReason: String? = nil, createdAt: Date

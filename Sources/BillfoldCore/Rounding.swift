@@ -1,7 +1,7 @@
 /// The one rounding rule Billfold uses for money: half away from zero.
-public enum Rounding {
+package enum Rounding {
     /// `numerator / denominator`, rounded half away from zero. `denominator` must be positive.
-    public static func divideRoundingHalfAwayFromZero(_ numerator: Int128, by denominator: Int128) -> Int128 {
+    package static func divideRoundingHalfAwayFromZero(_ numerator: Int128, by denominator: Int128) -> Int128 {
         precondition(denominator > 0, "rounding needs a positive denominator")
         let quotient = numerator / denominator
         let remainder = numerator % denominator

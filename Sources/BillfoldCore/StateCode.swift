@@ -1,15 +1,15 @@
 import Foundation
 
 /// A GST state code: the first two digits of a GSTIN and the code printed beside the place of supply.
-public struct StateCode: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct StateCode: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Two digits: `29`.
-    public let code: String
+    package let code: String
     /// The state's or territory's name: `Karnataka`.
-    public let name: String
+    package let name: String
     /// A union territory without a legislature, where UTGST takes the place of SGST.
-    public let isUnionTerritoryWithoutLegislature: Bool
+    package let isUnionTerritoryWithoutLegislature: Bool
     /// A code no longer issued (25 Daman and Diu, 28 undivided Andhra Pradesh) that old GSTINs still carry.
-    public let isHistoric: Bool
+    package let isHistoric: Bool
 
     private init(_ code: String, _ name: String, unionTerritory: Bool = false, historic: Bool = false) {
         self.code = code
@@ -19,13 +19,13 @@ public struct StateCode: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// The state with this two-digit code (`"07"`, not `"7"`), or `nil` when there is none.
-    public init?(code: String) {
+    package init?(code: String) {
         guard let state = Self.all.first(where: { $0.code == code }) else { return nil }
         self = state
     }
 
     /// Every code, in order, including 96 (other country), 97 (other territory) and the historic 25 and 28.
-    public static let all: [StateCode] = [
+    package static let all: [StateCode] = [
         StateCode("01", "Jammu and Kashmir"),
         StateCode("02", "Himachal Pradesh"),
         StateCode("03", "Punjab"),
@@ -69,19 +69,19 @@ public struct StateCode: Hashable, Sendable, Comparable, CustomStringConvertible
     ]
 
     /// The place of supply of an export: outside India.
-    public static let otherCountry = StateCode(code: "96")!
+    package static let otherCountry = StateCode(code: "96")!
 
     /// The state with this name in any letter case; a current code is preferred over a historic one.
-    public static func named(_ name: String) -> StateCode? {
+    package static func named(_ name: String) -> StateCode? {
         let wanted = name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let matches = self.all.filter { $0.name.lowercased() == wanted }
         return matches.first { !$0.isHistoric } ?? matches.first
     }
 
     /// `Karnataka (29)`.
-    public var description: String { "\(self.name) (\(self.code))" }
+    package var description: String { "\(self.name) (\(self.code))" }
 
-    public static func < (lhs: StateCode, rhs: StateCode) -> Bool {
+    package static func < (lhs: StateCode, rhs: StateCode) -> Bool {
         lhs.code < rhs.code
     }
 }

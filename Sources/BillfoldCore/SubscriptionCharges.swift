@@ -1,10 +1,10 @@
 /// Metered usage of one service in a billing period: a meter, a resource, and the quantity summed.
-public struct ServiceUsage: Hashable, Sendable {
-    public var meter: Meter
-    public var resourceName: String
-    public var quantity: FixedDecimal
+package struct ServiceUsage: Hashable, Sendable {
+    package var meter: Meter
+    package var resourceName: String
+    package var quantity: FixedDecimal
 
-    public init(meter: Meter, resourceName: String, quantity: FixedDecimal) {
+    package init(meter: Meter, resourceName: String, quantity: FixedDecimal) {
         self.meter = meter
         self.resourceName = resourceName
         self.quantity = quantity
@@ -12,7 +12,7 @@ public struct ServiceUsage: Hashable, Sendable {
 }
 
 /// The lines of a subscription's invoice for one billing period, each recomputable by hand.
-public enum SubscriptionCharges {
+package enum SubscriptionCharges {
     /// Platform fee, seats beyond the included ones, credits beyond the allowance, and one line per
     /// service and price band, for the period `[start, end)`.
     ///
@@ -24,7 +24,7 @@ public enum SubscriptionCharges {
     /// A meter's usage is priced on the total of all its resources unless the meter is `perResource`: one
     /// resource's lines are its price bands, flat fees or packages, and several resources get a line each with
     /// its share of the meter's charge (`sharedLines`).
-    public static func lines(
+    package static func lines(
         plan: Plan, seats: Int, start: CalendarDate, end: CalendarDate, creditsUsed: FixedDecimal,
         usage: [ServiceUsage], changes: [PricedChange] = [],
         gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
@@ -169,7 +169,7 @@ public enum SubscriptionCharges {
 
     /// The credit for the unused part of a change's old terms and the charge for its new ones, in the period
     /// `[start, end)`.
-    public static func prorationLines(
+    package static func prorationLines(
         for change: PricedChange, start: CalendarDate, end: CalendarDate,
         gstRateBasisPoints: Int = GSTCalculator.standardRateBasisPoints
     ) throws(MoneyError) -> [InvoiceLine] {

@@ -1,5 +1,5 @@
 /// How GST applies to a supply, decided by the supplier's state and the place of supply.
-public enum SupplyType: String, Sendable, Codable {
+package enum SupplyType: String, Sendable, Codable {
     /// Same state: CGST and SGST.
     case intraState = "intra_state"
     /// Same union territory without a legislature: CGST and UTGST.
@@ -11,7 +11,7 @@ public enum SupplyType: String, Sendable, Codable {
 }
 
 /// One of the GST taxes printed on an invoice, in the order they are printed.
-public enum TaxHead: String, Sendable, Codable, CaseIterable {
+package enum TaxHead: String, Sendable, Codable, CaseIterable {
     case cgst
     case sgst
     case utgst
@@ -20,7 +20,7 @@ public enum TaxHead: String, Sendable, Codable, CaseIterable {
 
 extension TaxHeadAmount {
     /// Heads print CGST, SGST, UTGST, IGST, and by rate within a head.
-    public static func printOrder(_ lhs: TaxHeadAmount, _ rhs: TaxHeadAmount) -> Bool {
+    package static func printOrder(_ lhs: TaxHeadAmount, _ rhs: TaxHeadAmount) -> Bool {
         let lhsHead = TaxHead.allCases.firstIndex(of: lhs.head) ?? 0
         let rhsHead = TaxHead.allCases.firstIndex(of: rhs.head) ?? 0
         return (lhsHead, lhs.rateBasisPoints) < (rhsHead, rhs.rateBasisPoints)
@@ -28,16 +28,16 @@ extension TaxHeadAmount {
 }
 
 /// The tax under one head at one rate.
-public struct TaxHeadAmount: Hashable, Sendable {
-    public let head: TaxHead
+package struct TaxHeadAmount: Hashable, Sendable {
+    package let head: TaxHead
     /// This head's own rate: 900 for 9% CGST on an 18% supply.
-    public let rateBasisPoints: Int
+    package let rateBasisPoints: Int
     /// The value taxed at this rate.
-    public let taxableAmount: Money
-    public let amount: Money
+    package let taxableAmount: Money
+    package let amount: Money
 
     /// A tax head's line as computed elsewhere, or read back from storage.
-    public init(head: TaxHead, rateBasisPoints: Int, taxableAmount: Money, amount: Money) {
+    package init(head: TaxHead, rateBasisPoints: Int, taxableAmount: Money, amount: Money) {
         self.head = head
         self.rateBasisPoints = rateBasisPoints
         self.taxableAmount = taxableAmount
@@ -46,68 +46,68 @@ public struct TaxHeadAmount: Hashable, Sendable {
 }
 
 /// A taxable value and its GST rate: an invoice line as the tax calculation sees it.
-public struct TaxableItem: Hashable, Sendable {
-    public let taxableAmount: Money
+package struct TaxableItem: Hashable, Sendable {
+    package let taxableAmount: Money
     /// The full GST rate: 1800 for 18%.
-    public let rateBasisPoints: Int
+    package let rateBasisPoints: Int
 
     /// An item of `taxableAmount` taxed at `rateBasisPoints` (1800 is 18%).
-    public init(taxableAmount: Money, rateBasisPoints: Int) {
+    package init(taxableAmount: Money, rateBasisPoints: Int) {
         self.taxableAmount = taxableAmount
         self.rateBasisPoints = rateBasisPoints
     }
 }
 
 /// The GST on a document, head by head.
-public struct TaxBreakdown: Hashable, Sendable {
-    public let supplyType: SupplyType
+package struct TaxBreakdown: Hashable, Sendable {
+    package let supplyType: SupplyType
     /// The sum of the items' taxable values.
-    public let taxableAmount: Money
+    package let taxableAmount: Money
     /// Sorted by head, then by rate; a zero-rated supply has none.
-    public let heads: [TaxHeadAmount]
+    package let heads: [TaxHeadAmount]
 
     /// A breakdown as computed by ``GSTCalculator`` or read back from storage.
-    public init(supplyType: SupplyType, taxableAmount: Money, heads: [TaxHeadAmount]) {
+    package init(supplyType: SupplyType, taxableAmount: Money, heads: [TaxHeadAmount]) {
         self.supplyType = supplyType
         self.taxableAmount = taxableAmount
         self.heads = heads
     }
 
     /// The tax under `head`, over all rates.
-    public func amount(for head: TaxHead) -> Money {
+    package func amount(for head: TaxHead) -> Money {
         self.heads.filter { $0.head == head }.map(\.amount).sum(in: self.taxableAmount.currency)
     }
 
     /// Central GST.
-    public var cgst: Money { self.amount(for: .cgst) }
+    package var cgst: Money { self.amount(for: .cgst) }
     /// State GST.
-    public var sgst: Money { self.amount(for: .sgst) }
+    package var sgst: Money { self.amount(for: .sgst) }
     /// Union territory GST.
-    public var utgst: Money { self.amount(for: .utgst) }
+    package var utgst: Money { self.amount(for: .utgst) }
     /// Integrated GST.
-    public var igst: Money { self.amount(for: .igst) }
+    package var igst: Money { self.amount(for: .igst) }
 
     /// All the tax: the sum of every head.
-    public var total: Money {
+    package var total: Money {
         self.heads.map(\.amount).sum(in: self.taxableAmount.currency)
     }
 
     /// The text an export invoice under a Letter of Undertaking must carry, or `nil` for other supplies.
-    public var endorsement: String? {
+    package var endorsement: String? {
         guard self.supplyType == .exportUnderLUT else { return nil }
         return "SUPPLY MEANT FOR EXPORT UNDER LETTER OF UNDERTAKING WITHOUT PAYMENT OF INTEGRATED TAX"
     }
 }
 
 /// Computes GST the way the invoice shows it: per rate on the summed taxable value, in minor units.
-public enum GSTCalculator {
+package enum GSTCalculator {
     /// 18%, the rate for the IT and hosting services of SAC heading 9983.
-    public static let standardRateBasisPoints = 1800
+    package static let standardRateBasisPoints = 1800
 
     /// Intra-state, intra-union-territory, inter-state or export, from where the supplier and the recipient are.
     ///
     /// An export is zero-rated only under a Letter of Undertaking; without one, IGST is paid on it.
-    public static func supplyType(
+    package static func supplyType(
         supplierState: StateCode, placeOfSupply: StateCode, exportsUnderLUT: Bool = true
     ) -> SupplyType {
         if placeOfSupply == .otherCountry {
@@ -120,7 +120,7 @@ public enum GSTCalculator {
     }
 
     /// The tax on `items`, all in `currency`: items are grouped by rate and each rate's total is taxed once.
-    public static func breakdown(
+    package static func breakdown(
         supplierState: StateCode,
         placeOfSupply: StateCode,
         items: [TaxableItem],

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a wallet's balance changed.
-public enum WalletEntryReason: String, Sendable, Codable, CaseIterable {
+package enum WalletEntryReason: String, Sendable, Codable, CaseIterable {
     case topUp = "top_up"
     case invoicePayment = "invoice_payment"
     case refund
@@ -9,19 +9,19 @@ public enum WalletEntryReason: String, Sendable, Codable, CaseIterable {
 }
 
 /// One append-only movement of a prepaid wallet's balance.
-public struct WalletEntry: Hashable, Sendable, Identifiable {
-    public typealias ID = WalletEntryID
+package struct WalletEntry: Hashable, Sendable, Identifiable {
+    package typealias ID = WalletEntryID
 
-    public let id: ID
-    public var workspaceID: WorkspaceID
+    package let id: ID
+    package var workspaceID: WorkspaceID
     /// Positive adds to the balance, negative takes from it.
-    public var amount: Money
-    public var reason: WalletEntryReason
-    public var invoiceID: InvoiceID?
-    public var description: String
-    public let createdAt: Date
+    package var amount: Money
+    package var reason: WalletEntryReason
+    package var invoiceID: InvoiceID?
+    package var description: String
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID = .generate(), workspaceID: WorkspaceID, amount: Money, reason: WalletEntryReason,
         invoiceID: InvoiceID?, description: String, createdAt: Date
     ) {

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A postal address as printed on an invoice.
-public struct Address: Hashable, Sendable, Codable {
-    public var line1: String
-    public var line2: String?
-    public var city: String
+package struct Address: Hashable, Sendable, Codable {
+    package var line1: String
+    package var line2: String?
+    package var city: String
     /// The GST state code for an address in India; `nil` abroad.
-    public var stateCode: String?
-    public var pin: String
+    package var stateCode: String?
+    package var pin: String
     /// ISO 3166-1 alpha-2, upper case: `IN`.
-    public var country: String
+    package var country: String
 
-    public init(line1: String, line2: String? = nil, city: String, stateCode: String?, pin: String, country: String) {
+    package init(line1: String, line2: String? = nil, city: String, stateCode: String?, pin: String, country: String) {
         self.line1 = line1
         self.line2 = line2
         self.city = city
@@ -20,43 +20,43 @@ public struct Address: Hashable, Sendable, Codable {
         self.country = country
     }
 
-    public var isInIndia: Bool { self.country == "IN" }
+    package var isInIndia: Bool { self.country == "IN" }
 
     /// The address's state when it is in India and its code is known.
-    public var state: StateCode? { self.stateCode.flatMap(StateCode.init(code:)) }
+    package var state: StateCode? { self.stateCode.flatMap(StateCode.init(code:)) }
 }
 
 /// How a workspace pays: after the period (`postpaid`) or from a wallet topped up in advance (`prepaid`).
-public enum BillingMode: String, Sendable, Codable, CaseIterable {
+package enum BillingMode: String, Sendable, Codable, CaseIterable {
     case postpaid
     case prepaid
 }
 
 /// Whether a workspace may use the platform; it moves with dunning.
-public enum ServiceState: String, Sendable, Codable, CaseIterable {
+package enum ServiceState: String, Sendable, Codable, CaseIterable {
     case active
     case grace
     case suspended
 }
 
 /// The billed customer and its billing profile.
-public struct Workspace: Hashable, Sendable, Identifiable {
-    public typealias ID = WorkspaceID
+package struct Workspace: Hashable, Sendable, Identifiable {
+    package typealias ID = WorkspaceID
 
-    public let id: ID
-    public var name: String
-    public var legalName: String
-    public var email: String
-    public var gstin: GSTIN?
-    public var address: Address
-    public var billingMode: BillingMode
-    public var paymentTermsDays: Int
-    public var autoPay: Bool
-    public var serviceState: ServiceState
-    public var currency: Currency
-    public let createdAt: Date
+    package let id: ID
+    package var name: String
+    package var legalName: String
+    package var email: String
+    package var gstin: GSTIN?
+    package var address: Address
+    package var billingMode: BillingMode
+    package var paymentTermsDays: Int
+    package var autoPay: Bool
+    package var serviceState: ServiceState
+    package var currency: Currency
+    package let createdAt: Date
 
-    public init(
+    package init(
         id: ID,
         name: String,
         legalName: String,
@@ -85,13 +85,13 @@ public struct Workspace: Hashable, Sendable, Identifiable {
     }
 
     /// Where the supply is made for GST, from the GSTIN or the address.
-    public var placeOfSupply: StateCode? {
+    package var placeOfSupply: StateCode? {
         PlaceOfSupply.determine(
             customerGSTIN: self.gstin, addressStateCode: self.address.state, country: self.address.country)
     }
 
     /// The workspace as the recipient block of a document, frozen when the document is finalized.
-    public var partySnapshot: PartySnapshot {
+    package var partySnapshot: PartySnapshot {
         PartySnapshot(
             name: self.name, legalName: self.legalName, email: self.email, gstin: self.gstin?.value,
             address: self.address)
@@ -99,17 +99,17 @@ public struct Workspace: Hashable, Sendable, Identifiable {
 }
 
 /// A supplier or recipient as it stood when a document was finalized.
-public struct PartySnapshot: Hashable, Sendable, Codable {
-    public var name: String
-    public var legalName: String
-    public var email: String
-    public var gstin: String?
-    public var address: Address
+package struct PartySnapshot: Hashable, Sendable, Codable {
+    package var name: String
+    package var legalName: String
+    package var email: String
+    package var gstin: String?
+    package var address: Address
     /// The supplier's Letter of Undertaking (its ARN) when the document was finalized; `nil` for a recipient, and
     /// on documents finalized before the supplier had one.
-    public var letterOfUndertaking: String?
+    package var letterOfUndertaking: String?
 
-    public init(
+    package init(
         name: String, legalName: String, email: String, gstin: String?, address: Address,
         letterOfUndertaking: String? = nil
     ) {
@@ -123,16 +123,16 @@ public struct PartySnapshot: Hashable, Sendable, Codable {
 }
 
 /// The platform that issues the invoices: its registration decides intra- or inter-state supply.
-public struct Supplier: Hashable, Sendable {
-    public var name: String
-    public var legalName: String
-    public var email: String
-    public var gstin: GSTIN
-    public var address: Address
+package struct Supplier: Hashable, Sendable {
+    package var name: String
+    package var legalName: String
+    package var email: String
+    package var gstin: GSTIN
+    package var address: Address
     /// The Letter of Undertaking reference printed on zero-rated exports.
-    public var letterOfUndertaking: String?
+    package var letterOfUndertaking: String?
 
-    public init(
+    package init(
         name: String, legalName: String, email: String, gstin: GSTIN, address: Address,
         letterOfUndertaking: String?
     ) {
@@ -145,9 +145,9 @@ public struct Supplier: Hashable, Sendable {
     }
 
     /// The supplier's state: the first two digits of its GSTIN.
-    public var state: StateCode { self.gstin.stateCode }
+    package var state: StateCode { self.gstin.stateCode }
 
-    public var partySnapshot: PartySnapshot {
+    package var partySnapshot: PartySnapshot {
         PartySnapshot(
             name: self.name, legalName: self.legalName, email: self.email, gstin: self.gstin.value,
             address: self.address, letterOfUndertaking: self.letterOfUndertaking)

@@ -3,9 +3,9 @@ import BillfoldCore
 /// A workspace's account over a date range, as the consolidated statement prints it.
 ///
 /// A plain value: the Engine fills it from the ledger, and the statement layout only prints it.
-public struct AccountStatement: Hashable, Sendable {
+package struct AccountStatement: Hashable, Sendable {
     /// What an entry on the statement records.
-    public enum EntryKind: String, Hashable, Sendable, CaseIterable {
+    package enum EntryKind: String, Hashable, Sendable, CaseIterable {
         case invoice
         case payment
         case creditNote = "credit_note"
@@ -23,16 +23,16 @@ public struct AccountStatement: Hashable, Sendable {
     }
 
     /// One line of the statement: what raised the balance (a debit) or lowered it (a credit).
-    public struct Entry: Hashable, Sendable {
-        public var date: CalendarDate
-        public var kind: EntryKind
+    package struct Entry: Hashable, Sendable {
+        package var date: CalendarDate
+        package var kind: EntryKind
         /// The document number or the payment's reference.
-        public var reference: String
-        public var description: String
-        public var debit: Money
-        public var credit: Money
+        package var reference: String
+        package var description: String
+        package var debit: Money
+        package var credit: Money
 
-        public init(
+        package init(
             date: CalendarDate, kind: EntryKind, reference: String, description: String, debit: Money, credit: Money
         ) {
             self.date = date
@@ -44,19 +44,19 @@ public struct AccountStatement: Hashable, Sendable {
         }
     }
 
-    public var supplier: PartySnapshot
-    public var customer: PartySnapshot
-    public var currency: Currency
+    package var supplier: PartySnapshot
+    package var customer: PartySnapshot
+    package var currency: Currency
     /// The first day covered.
-    public var from: CalendarDate
+    package var from: CalendarDate
     /// The last day covered, inclusive.
-    public var to: CalendarDate
+    package var to: CalendarDate
     /// What the customer owed at the start of `from`; negative when it was in credit.
-    public var openingBalance: Money
+    package var openingBalance: Money
     /// In date order.
-    public var entries: [Entry]
+    package var entries: [Entry]
 
-    public init(
+    package init(
         supplier: PartySnapshot, customer: PartySnapshot, currency: Currency, from: CalendarDate, to: CalendarDate,
         openingBalance: Money, entries: [Entry]
     ) {
@@ -70,7 +70,7 @@ public struct AccountStatement: Hashable, Sendable {
     }
 
     /// The opening balance plus every debit less every credit: what the customer owes at the end of `to`.
-    public var closingBalance: Money {
+    package var closingBalance: Money {
         self.entries.reduce(self.openingBalance) { $0 + $1.debit - $1.credit }
     }
 }

@@ -1,7 +1,7 @@
 /// Why a document could not be made, with what to do about it.
-public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of problem it is, stable for callers that branch on it.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         /// A TrueType file is missing, truncated, or lacks a table the PDF needs.
         case unreadableFont = "unreadable_font"
         /// A PNG file is damaged or uses a form this writer does not embed.
@@ -12,14 +12,14 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
         case notFinalized = "not_finalized"
     }
 
-    public let code: Code
+    package let code: Code
     /// What is wrong and how to correct it.
-    public let message: String
+    package let message: String
 
-    public init(code: Code, message: String) {
+    package init(code: Code, message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }

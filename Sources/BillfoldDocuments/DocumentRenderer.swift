@@ -6,14 +6,14 @@ import Foundation
 ///
 /// Rendering is pure: no clock, no randomness, no files read after the fonts and the logo are loaded, so the same
 /// document gives the same bytes every time. The type is cheap to copy and safe to share between tasks.
-public struct DocumentRenderer: Sendable {
-    public let fonts: FontSet
-    public let logo: PNGImage?
+package struct DocumentRenderer: Sendable {
+    package let fonts: FontSet
+    package let logo: PNGImage?
     /// Where payment instants become the dates printed.
-    public let timeZone: TimeZone
+    package let timeZone: TimeZone
 
     /// A renderer setting text in `fonts` (found on the system unless given) with `logo` above the supplier.
-    public init(fonts: FontSet = .discovered(), logo: PNGImage? = nil, timeZone: TimeZone = .indiaStandardTime) {
+    package init(fonts: FontSet = .discovered(), logo: PNGImage? = nil, timeZone: TimeZone = .indiaStandardTime) {
         self.fonts = fonts
         self.logo = logo
         self.timeZone = timeZone
@@ -23,7 +23,7 @@ public struct DocumentRenderer: Sendable {
     ///
     /// A credit note names the invoice it corrects, which the `Invoice` value knows only by id: pass that
     /// invoice's number and issue date as `originalInvoice`.
-    public func invoicePDF(
+    package func invoicePDF(
         _ invoice: Invoice, originalInvoice: (number: String, issueDate: CalendarDate)? = nil
     ) throws(DocumentError) -> [UInt8] {
         guard let number = invoice.number, let issueDate = invoice.issueDate else {
@@ -54,7 +54,7 @@ public struct DocumentRenderer: Sendable {
     }
 
     /// `statement` as a PDF: its entries with a running balance between the opening and the closing balance.
-    public func statementPDF(_ statement: AccountStatement) -> [UInt8] {
+    package func statementPDF(_ statement: AccountStatement) -> [UInt8] {
         StatementLayout(
             builder: DocumentBuilder(fonts: self.fonts, logo: self.logo), statement: statement,
             timeZone: self.timeZone

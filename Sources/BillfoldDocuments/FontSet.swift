@@ -10,7 +10,7 @@ import Foundation
 /// has a glyph for it, so a Devanagari name falls back to a Devanagari face within a Latin line. Conjuncts and
 /// reordered vowel signs may therefore not look as a shaping engine would draw them (a half form shows as consonant
 /// plus virama), but the text extracts and searches correctly through its ToUnicode map.
-public struct FontSet: Sendable {
+package struct FontSet: Sendable {
     /// Every distinct TrueType face in the set.
     let faces: [TrueTypeFace]
     /// Indexes into `faces`, tried in order for regular text; empty means Helvetica.
@@ -19,10 +19,10 @@ public struct FontSet: Sendable {
     let boldChain: [Int]
 
     /// Whether text is set in embedded TrueType faces (and so can print the rupee sign and Indic names).
-    public var embedsTrueType: Bool { !self.regularChain.isEmpty }
+    package var embedsTrueType: Bool { !self.regularChain.isEmpty }
 
     /// Helvetica and Helvetica-Bold only: nothing is embedded, and only Latin-1 text prints.
-    public static let standard = FontSet(faces: [], regularChain: [], boldChain: [])
+    package static let standard = FontSet(faces: [], regularChain: [], boldChain: [])
 
     private init(faces: [TrueTypeFace], regularChain: [Int], boldChain: [Int]) {
         self.faces = faces
@@ -32,7 +32,7 @@ public struct FontSet: Sendable {
 
     /// A set from TrueType files: `regular` and `bold` for Latin text (bold defaults to regular), then
     /// `fallbacks` tried in order for characters those lack, with `boldFallbacks` for bold text when given.
-    public init(
+    package init(
         regular: String, bold: String? = nil, fallbacks: [String] = [], boldFallbacks: [String]? = nil
     ) throws(DocumentError) {
         var faces: [TrueTypeFace] = []
@@ -54,7 +54,7 @@ public struct FontSet: Sendable {
     /// or fonts-lohit-deva's Lohit Devanagari) when installed; ``standard`` when DejaVu is not.
     ///
     /// The files are looked for and parsed once per process.
-    public static func discovered() -> FontSet { Self.discoveredOnce }
+    package static func discovered() -> FontSet { Self.discoveredOnce }
 
     private static let discoveredOnce: FontSet = {
         let fileManager = FileManager.default

@@ -7,9 +7,9 @@ import Foundation
 /// filter with the PNG predictors reads it directly). Images with an alpha channel are inflated, unfiltered and split
 /// into colour and an /SMask. Interlaced images and 16-bit images with alpha are refused; a palette's tRNS chunk
 /// is ignored.
-public struct PNGImage: Sendable, Hashable {
-    public let width: Int
-    public let height: Int
+package struct PNGImage: Sendable, Hashable {
+    package let width: Int
+    package let height: Int
 
     enum ColorSpace: Hashable, Sendable {
         case gray
@@ -33,7 +33,7 @@ public struct PNGImage: Sendable, Hashable {
     let alphaData: [UInt8]?
 
     /// Reads the PNG file at `path`.
-    public init(contentsOf path: String) throws(DocumentError) {
+    package init(contentsOf path: String) throws(DocumentError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DocumentError(code: .unreadableImage, message: "The image \(path) cannot be read; check the path")
         }
@@ -41,7 +41,7 @@ public struct PNGImage: Sendable, Hashable {
     }
 
     /// Reads a PNG from its bytes.
-    public init(bytes: [UInt8]) throws(DocumentError) {
+    package init(bytes: [UInt8]) throws(DocumentError) {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard bytes.count > 8, Array(bytes.prefix(8)) == signature else {
             throw Self.failure("it is not a PNG file (the signature is missing)")

@@ -6,9 +6,9 @@ import Foundation
 ///
 /// Entries are stored, not deflated: PDFs are compressed inside already. The archive is plain ZIP (no ZIP64), so it
 /// holds at most 65,535 entries and 4 GiB.
-public struct ZIPArchiveWriter: Sendable {
+package struct ZIPArchiveWriter: Sendable {
     /// The most entries a plain ZIP archive holds.
-    public static let maximumEntries = 65_535
+    package static let maximumEntries = 65_535
 
     private struct CentralEntry: Sendable {
         let name: [UInt8]
@@ -24,7 +24,7 @@ public struct ZIPArchiveWriter: Sendable {
     private let date: UInt16
 
     /// An archive whose entries all carry `modified` as their time, in UTC, so the same documents give the same bytes.
-    public init(modified: Date) {
+    package init(modified: Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: modified)
@@ -34,7 +34,7 @@ public struct ZIPArchiveWriter: Sendable {
     }
 
     /// The local header and contents of one entry. A name used before gets ` (2)`, ` (3)` … before its extension.
-    public mutating func append(named name: String, contents: [UInt8]) throws(ZIPArchiveError) -> [UInt8] {
+    package mutating func append(named name: String, contents: [UInt8]) throws(ZIPArchiveError) -> [UInt8] {
         guard self.entries.count < Self.maximumEntries else { throw .tooManyEntries }
         let unique = self.uniqueName(name)
         let nameBytes = Array(unique.utf8)
@@ -63,7 +63,7 @@ public struct ZIPArchiveWriter: Sendable {
     }
 
     /// The central directory and end record: the last bytes of the archive.
-    public func finish() -> [UInt8] {
+    package func finish() -> [UInt8] {
         var directory: [UInt8] = []
         for entry in self.entries {
             directory.append(littleEndian: UInt32(0x0201_4b50))
@@ -112,11 +112,11 @@ public struct ZIPArchiveWriter: Sendable {
 }
 
 /// Why an entry could not be added to a ZIP archive.
-public enum ZIPArchiveError: Error, Sendable, CustomStringConvertible {
+package enum ZIPArchiveError: Error, Sendable, CustomStringConvertible {
     case tooManyEntries
     case tooLarge
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooManyEntries: "a ZIP archive holds at most \(ZIPArchiveWriter.maximumEntries) entries"
         case .tooLarge: "a ZIP archive holds at most 4 GiB"
@@ -125,8 +125,8 @@ public enum ZIPArchiveError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The CRC-32 of ZIP and PNG (IEEE 802.3), as zlib computes it.
-public enum CRC32 {
-    public static func checksum(_ bytes: [UInt8], startingWith initial: UInt32 = 0) -> UInt32 {
+package enum CRC32 {
+    package static func checksum(_ bytes: [UInt8], startingWith initial: UInt32 = 0) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
             UInt32(CZlib.crc32(uLong(initial), buffer.baseAddress, uInt(buffer.count)))
         }

@@ -5,21 +5,21 @@ import Foundation
 
 /// Auto-pay: a mandate registered once through checkout, then each finalized invoice debited from it after a
 /// pre-debit notice, with retries on a schedule.
-public struct AutoPayService: Sendable {
-    public let payments: PaymentService
+package struct AutoPayService: Sendable {
+    package let payments: PaymentService
 
     /// The authorisation payment a mandate is registered with: ₹1, refunded once captured.
-    public static let authorisationAmount: Int64 = 100
+    package static let authorisationAmount: Int64 = 100
     /// RBI: the notice must reach the payer at least 24 hours before the debit; an hour more for delivery.
-    public static let noticeLead: TimeInterval = 25 * 3600
+    package static let noticeLead: TimeInterval = 25 * 3600
     /// RBI: debits above ₹15,000 need the payer's own authentication, so they are not taken automatically.
-    public static let additionalAuthenticationAbove: Int64 = 1_500_000
+    package static let additionalAuthenticationAbove: Int64 = 1_500_000
     /// Debits tried at most this many times.
-    public static let maximumAttempts = 4
+    package static let maximumAttempts = 4
     /// The wait before a failed debit is tried again, by how many have failed (each wait covers a new notice).
-    public static let retryDelays: [TimeInterval] = [25 * 3600, 49 * 3600, 97 * 3600]
+    package static let retryDelays: [TimeInterval] = [25 * 3600, 49 * 3600, 97 * 3600]
 
-    public init(payments: PaymentService) {
+    package init(payments: PaymentService) {
         self.payments = payments
     }
 
@@ -33,15 +33,15 @@ public struct AutoPayService: Sendable {
     // MARK: Mandates
 
     /// A mandate waiting for the payer, and where they authorise it.
-    public struct MandateSetup: Sendable {
-        public var mandate: Mandate
-        public var keyID: String
-        public var hostedCheckoutURL: String?
+    package struct MandateSetup: Sendable {
+        package var mandate: Mandate
+        package var keyID: String
+        package var hostedCheckoutURL: String?
     }
 
     /// Registers a mandate for debits of at most `maxAmount`: a gateway customer and an authorisation order the
     /// payer completes at checkout. The mandate is confirmed by `token.confirmed`.
-    public func registerMandate(for workspaceID: WorkspaceID, maxAmount: Money, actor: String) async throws
+    package func registerMandate(for workspaceID: WorkspaceID, maxAmount: Money, actor: String) async throws
         -> MandateSetup
     {
         let gateway = try self.gateway(for: "an auto-pay mandate for \(workspaceID)")
@@ -190,7 +190,7 @@ public struct AutoPayService: Sendable {
     /// pre-debit notice in the outbox. Returns how many it scheduled. With online payment off no debit can be
     /// taken, so none is scheduled and no notice promises one.
     @discardableResult
-    public func scheduleDebits(limit: Int = 200) async throws -> Int {
+    package func scheduleDebits(limit: Int = 200) async throws -> Int {
         guard self.payments.takesOnlinePayments else { return 0 }
         let now = self.payments.clock.now
         var scheduled = 0
@@ -246,7 +246,7 @@ public struct AutoPayService: Sendable {
     /// Debits the scheduled charges whose time has come. Returns how many it sent to the gateway. With online
     /// payment off it claims none: they stay scheduled until a gateway is configured.
     @discardableResult
-    public func chargeDue(limit: Int = 50) async throws -> Int {
+    package func chargeDue(limit: Int = 50) async throws -> Int {
         guard self.payments.takesOnlinePayments else { return 0 }
         let now = self.payments.clock.now
         let claimed = try await self.database.inTransaction { store -> [AutoPayCharge] in
@@ -401,7 +401,7 @@ public struct AutoPayService: Sendable {
     }
 
     /// One pass of the auto-pay job.
-    public func runOnce() async throws {
+    package func runOnce() async throws {
         try await self.scheduleDebits()
         try await self.chargeDue()
     }

@@ -3,44 +3,44 @@ import Foundation
 import Synchronization
 
 /// Where Billfold reads the time: the system clock in production, a clock tests move by hand.
-public struct BillingClock: Sendable {
+package struct BillingClock: Sendable {
     private let read: @Sendable () -> Date
     /// The zone whose calendar dates documents carry.
-    public let timeZone: TimeZone
+    package let timeZone: TimeZone
 
-    public init(timeZone: TimeZone = .indiaStandardTime, now: @escaping @Sendable () -> Date) {
+    package init(timeZone: TimeZone = .indiaStandardTime, now: @escaping @Sendable () -> Date) {
         self.read = now
         self.timeZone = timeZone
     }
 
-    public static let system = BillingClock { Date() }
+    package static let system = BillingClock { Date() }
 
-    public var now: Date { self.read() }
+    package var now: Date { self.read() }
 
     /// Today's date in the billing time zone.
-    public var today: CalendarDate { CalendarDate(self.now, in: self.timeZone) }
+    package var today: CalendarDate { CalendarDate(self.now, in: self.timeZone) }
 }
 
 /// A clock that stands still until moved: for tests and for seeding history.
-public final class ManualClock: Sendable {
+package final class ManualClock: Sendable {
     private let current: Mutex<Date>
 
-    public init(_ start: Date) {
+    package init(_ start: Date) {
         self.current = Mutex(start)
     }
 
-    public var now: Date { self.current.withLock { $0 } }
+    package var now: Date { self.current.withLock { $0 } }
 
-    public func set(_ date: Date) {
+    package func set(_ date: Date) {
         self.current.withLock { $0 = date }
     }
 
-    public func advance(by interval: TimeInterval) {
+    package func advance(by interval: TimeInterval) {
         self.current.withLock { $0 = $0.addingTimeInterval(interval) }
     }
 
     /// A billing clock that reads this one.
-    public func billingClock(timeZone: TimeZone = .indiaStandardTime) -> BillingClock {
+    package func billingClock(timeZone: TimeZone = .indiaStandardTime) -> BillingClock {
         BillingClock(timeZone: timeZone) { self.now }
     }
 }

@@ -8,34 +8,34 @@ import Foundation
 /// numbered and (for a prepaid workspace) paid from the wallet, and the subscription moves to its next period.
 /// A run that dies midway leaves every period either wholly billed or not billed at all, so running again
 /// finishes the work; two runs at once take turns on each subscription and never bill a period twice.
-public struct BillingRun: Sendable {
-    public let invoices: InvoiceService
+package struct BillingRun: Sendable {
+    package let invoices: InvoiceService
 
-    public init(invoices: InvoiceService) {
+    package init(invoices: InvoiceService) {
         self.invoices = invoices
     }
 
     /// What a run did.
-    public struct Report: Sendable {
+    package struct Report: Sendable {
         /// Invoices created and finalized.
-        public var invoices: [InvoiceID] = []
+        package var invoices: [InvoiceID] = []
         /// Periods closed, with or without an invoice.
-        public var periodsClosed = 0
+        package var periodsClosed = 0
         /// Subscriptions that could not be billed, and why; the others were billed regardless.
-        public var failures: [(SubscriptionID, String)] = []
+        package var failures: [(SubscriptionID, String)] = []
     }
 
     /// Meters whose usage counts against a plan's monthly credits rather than being priced on its own.
-    public static let creditsResourceType = "credits"
+    package static let creditsResourceType = "credits"
 
     /// Subscriptions closed together in one transaction: one commit (one fsync on SQLite) for all of them.
-    public static let batchSize = 200
+    package static let batchSize = 200
 
     /// Bills every period that ended on or before `asOf`; `progress` hears of each period closed.
     ///
     /// Periods are closed in batches, each one transaction. When a batch fails, its subscriptions are closed one
     /// by one, each in its own transaction, so one subscription that cannot be billed holds up no other.
-    public func run(
+    package func run(
         asOf: Date, actor: String, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> Report {
         let clock = self.invoices.clock
@@ -277,16 +277,16 @@ public struct BillingRun: Sendable {
     }
 
     /// What the workspace's next invoice holds so far: a dry run of its current period, nothing stored.
-    public struct Preview: Sendable {
-        public let subscription: Subscription
-        public let plan: Plan
+    package struct Preview: Sendable {
+        package let subscription: Subscription
+        package let plan: Plan
         /// The draft as it would be issued on `subscription.currentPeriodEnd` with the usage recorded so far.
-        public let invoice: Invoice
-        public let creditsUsed: FixedDecimal
+        package let invoice: Invoice
+        package let creditsUsed: FixedDecimal
     }
 
     /// The preview of the workspace's active subscription, or `nil` when it has none.
-    public func preview(for workspaceID: WorkspaceID) async throws -> Preview? {
+    package func preview(for workspaceID: WorkspaceID) async throws -> Preview? {
         let store = self.invoices.database.store
         guard let subscription = try await store.subscriptions.active(for: workspaceID).first else { return nil }
         guard let plan = try await store.plans.find(subscription.planID),

@@ -7,10 +7,10 @@ import ServiceLifecycle
 ///
 /// Several Billfold processes may each run one against a shared PostgreSQL; the billing run's row locks
 /// and unique keys keep every period billed once.
-public struct BillingScheduler: Service {
+package struct BillingScheduler: Service {
     private let job: PeriodicJob
 
-    public init(run: BillingRun, interval: Duration, logger: Logger) {
+    package init(run: BillingRun, interval: Duration, logger: Logger) {
         self.job = PeriodicJob("billing run", every: interval, firstPass: .atStart, logger: logger) {
             let report = try await run.run(asOf: run.invoices.clock.now, actor: "scheduler")
             if report.periodsClosed > 0 || !report.failures.isEmpty {
@@ -23,7 +23,7 @@ public struct BillingScheduler: Service {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await self.job.run()
     }
 }

@@ -6,17 +6,17 @@ import Foundation
 ///
 /// A code is unique among plans and among meters, since subscriptions and usage records name them by it. A new plan
 /// or meter is written to the audit log with its prices, in the same transaction.
-public struct CatalogService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct CatalogService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// Stores `plan`, new; refuses it with `duplicateCode` when a plan has its code.
-    public func create(_ plan: Plan, actor: String) async throws -> Plan {
+    package func create(_ plan: Plan, actor: String) async throws -> Plan {
         let entry = AuditEntry(
             occurredAt: self.clock.now, actor: actor, action: "plan.created", subjectID: plan.id.rawValue,
             workspaceID: nil, amount: nil,
@@ -32,7 +32,7 @@ public struct CatalogService: Sendable {
 
     /// Stores `meter`, new; refuses it when its pricing is not usable, and with `duplicateCode` when a meter has
     /// its code.
-    public func create(_ meter: Meter, actor: String) async throws -> Meter {
+    package func create(_ meter: Meter, actor: String) async throws -> Meter {
         try Self.checkPricing(meter.pricing)
         let entry = AuditEntry(
             occurredAt: self.clock.now, actor: actor, action: "meter.created", subjectID: meter.id.rawValue,
@@ -46,7 +46,7 @@ public struct CatalogService: Sendable {
     }
 
     /// Refuses pricing that cannot price a quantity: a negative price, tiers out of order, a package of nothing.
-    public static func checkPricing(_ pricing: MeterPricing) throws(EngineError) {
+    package static func checkPricing(_ pricing: MeterPricing) throws(EngineError) {
         if let problem = pricing.problem {
             throw EngineError(.invalidField, "pricing is not usable: \(problem)", param: "pricing")
         }

@@ -4,22 +4,22 @@ import Foundation
 import HummingbirdBcrypt
 
 /// A believable platform to look around in: a supplier in Karnataka, seven workspaces, a year of invoices.
-public enum DemoData {
+package enum DemoData {
     /// The password of every demo member.
-    public static let portalPassword = "billfold-demo"
+    package static let portalPassword = "billfold-demo"
     /// The portal login printed by `serve --demo`: an owner of the first workspace.
-    public static let portalEmail = "owner@chailabs.example"
+    package static let portalEmail = "owner@chailabs.example"
     /// The operator API key `serve --demo` creates, so the README's examples work as written.
-    public static let apiKey = "bf_demo_local_only_key"
+    package static let apiKey = "bf_demo_local_only_key"
 
     /// What seeding created.
-    public struct Summary: Sendable {
-        public let workspaces: Int
-        public let documents: Int
+    package struct Summary: Sendable {
+        package let workspaces: Int
+        package let documents: Int
     }
 
     /// Seeds an empty database as of `now`; returns `nil` and changes nothing when workspaces already exist.
-    public static func seed(into database: Database, now: Date, timeZone: TimeZone = .indiaStandardTime)
+    package static func seed(into database: Database, now: Date, timeZone: TimeZone = .indiaStandardTime)
         async throws -> Summary?
     {
         guard try await database.store.workspaces.count() == 0 else { return nil }
@@ -397,7 +397,7 @@ private struct Seeder {
 extension DemoData {
     /// A one-time link (valid for an hour) that signs the demo owner in and opens an open invoice with Pay Now:
     /// a path to append to the server's address, or `nil` when the demo has no such invoice.
-    public static func payNowLink(in database: Database, clock: BillingClock) async throws -> String? {
+    package static func payNowLink(in database: Database, clock: BillingClock) async throws -> String? {
         let store = database.store
         guard let owner = try await store.members.find(email: DemoData.portalEmail).first?.member else { return nil }
         let filter = InvoiceFilter(workspaceID: owner.workspaceID, statuses: [.pending, .overdue], kinds: [.invoice])

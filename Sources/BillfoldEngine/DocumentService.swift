@@ -4,26 +4,26 @@ import BillfoldStore
 import Foundation
 
 /// One document as a file: its name in a download or a ZIP, and its PDF bytes.
-public struct DocumentFile: Sendable {
-    public let name: String
-    public let bytes: [UInt8]
+package struct DocumentFile: Sendable {
+    package let name: String
+    package let bytes: [UInt8]
 }
 
 /// Documents as PDF: each invoice, credit note and receipt, ZIP archives of many, and a workspace's statement.
-public struct DocumentService: Sendable {
-    public let database: Database
-    public let renderer: DocumentRenderer
-    public let clock: BillingClock
+package struct DocumentService: Sendable {
+    package let database: Database
+    package let renderer: DocumentRenderer
+    package let clock: BillingClock
 
     /// Documents set in the fonts found on this machine (DejaVu Sans and a Devanagari face, else Helvetica).
-    public init(database: Database, clock: BillingClock, renderer: DocumentRenderer = DocumentRenderer()) {
+    package init(database: Database, clock: BillingClock, renderer: DocumentRenderer = DocumentRenderer()) {
         self.database = database
         self.renderer = renderer
         self.clock = clock
     }
 
     /// The PDF of one finalized document; a credit note names the invoice it corrects.
-    public func pdf(of invoice: Invoice) async throws -> DocumentFile {
+    package func pdf(of invoice: Invoice) async throws -> DocumentFile {
         var original: (number: String, issueDate: CalendarDate)?
         if let originalID = invoice.originalInvoiceID,
             let corrected = try await self.database.store.invoices.find(originalID),
@@ -40,13 +40,13 @@ public struct DocumentService: Sendable {
     }
 
     /// `INV-26-27-000042.pdf`: the number, with the slashes a file name cannot hold made dashes.
-    public static func fileName(of invoice: Invoice) -> String {
+    package static func fileName(of invoice: Invoice) -> String {
         (invoice.number ?? invoice.id.rawValue).replacingOccurrences(of: "/", with: "-") + ".pdf"
     }
 
     /// A ZIP archive of the documents `ids` name, in that order, written to `write` a document at a time, so the
     /// archive never sits in memory whole. Every id must have been checked beforehand; a draft is left out.
-    public func writeArchive(
+    package func writeArchive(
         of ids: [InvoiceID], to write: (ArraySlice<UInt8>) async throws -> Void
     ) async throws {
         var archive = ZIPArchiveWriter(modified: self.clock.now)
@@ -61,7 +61,7 @@ public struct DocumentService: Sendable {
     /// The workspace's account from `from` to `to`: invoices raise what it owes; credit notes, payments and wallet
     /// top-ups lower it. Payments from the wallet are left out, since the top-up that filled the wallet counts
     /// already.
-    public func statement(of workspaceID: WorkspaceID, from: CalendarDate, to: CalendarDate) async throws
+    package func statement(of workspaceID: WorkspaceID, from: CalendarDate, to: CalendarDate) async throws
         -> DocumentFile
     {
         let store = self.database.store

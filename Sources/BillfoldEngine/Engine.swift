@@ -4,25 +4,25 @@ import Logging
 
 /// Billfold's use cases over one database, each built once: every write with a business rule goes through one of
 /// them, whether it comes from the API, the portal, a background job or the command line.
-public struct Engine: Sendable {
-    public let invoices: InvoiceService
-    public let payments: PaymentService
-    public let wallet: WalletService
-    public let subscriptions: SubscriptionService
-    public let billing: BillingRun
-    public let documents: DocumentService
-    public let autoPay: AutoPayService
-    public let access: MemberAccess
-    public let workspaces: WorkspaceService
-    public let catalog: CatalogService
-    public let usage: UsageService
-    public let supplier: SupplierService
+package struct Engine: Sendable {
+    package let invoices: InvoiceService
+    package let payments: PaymentService
+    package let wallet: WalletService
+    package let subscriptions: SubscriptionService
+    package let billing: BillingRun
+    package let documents: DocumentService
+    package let autoPay: AutoPayService
+    package let access: MemberAccess
+    package let workspaces: WorkspaceService
+    package let catalog: CatalogService
+    package let usage: UsageService
+    package let supplier: SupplierService
 
-    public var database: Database { self.invoices.database }
-    public var clock: BillingClock { self.invoices.clock }
+    package var database: Database { self.invoices.database }
+    package var clock: BillingClock { self.invoices.clock }
 
     /// The use cases over `database` on `clock`; `gateway` takes online payments (`nil`: online payment is off).
-    public init(
+    package init(
         database: Database, clock: BillingClock, gateway: (any PaymentGateway)?,
         signInPolicy: SignInPolicy = SignInPolicy(), logger: Logger = Logger(label: "billfold")
     ) {

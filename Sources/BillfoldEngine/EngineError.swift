@@ -1,6 +1,6 @@
 /// A use case refused what was asked; the message says why and what to do.
-public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         case notFound = "not_found"
         case invalidState = "invalid_state"
         case invalidAmount = "invalid_amount"
@@ -29,32 +29,32 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// One refused item of a batch: its position in the batch, the field at fault, and what is wrong.
-    public struct Problem: Hashable, Sendable {
-        public let index: Int
+    package struct Problem: Hashable, Sendable {
+        package let index: Int
         /// The item's field, as the batch's items name it: `started_at`, `meter`.
-        public let field: String
-        public let message: String
+        package let field: String
+        package let message: String
 
-        public init(index: Int, field: String, message: String) {
+        package init(index: Int, field: String, message: String) {
             self.index = index
             self.field = field
             self.message = message
         }
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
     /// The field of the request the refusal is about, when it is about one: `plan_id`, `code`.
-    public let param: String?
+    package let param: String?
     /// Every refused item, for a batch refused as a whole, in the batch's order.
-    public let problems: [Problem]
+    package let problems: [Problem]
 
-    public init(_ code: Code, _ message: String, param: String? = nil, problems: [Problem] = []) {
+    package init(_ code: Code, _ message: String, param: String? = nil, problems: [Problem] = []) {
         self.code = code
         self.message = message
         self.param = param
         self.problems = problems
     }
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }

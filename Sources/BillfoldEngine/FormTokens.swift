@@ -4,30 +4,30 @@ import Foundation
 
 /// Tokens that prove a portal form was served by Billfold, against cross-site request forgery: an HMAC under a
 /// server secret of the member's session, or, before anyone is signed in, of a random value kept in a cookie.
-public struct FormTokens: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct FormTokens: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// The token every form of `session` carries.
-    public func token(for session: MemberSessionID) async throws -> String {
+    package func token(for session: MemberSessionID) async throws -> String {
         try await self.sign("session." + session.rawValue)
     }
 
     /// The token of the sign-in form shown to the browser holding `nonce` in its cookie.
-    public func token(forNonce nonce: String) async throws -> String {
+    package func token(forNonce nonce: String) async throws -> String {
         try await self.sign("sign-in." + nonce)
     }
 
     /// A fresh value for the sign-in cookie.
-    public static func makeNonce() -> String { makeSecretToken(prefix: "csn") }
+    package static func makeNonce() -> String { makeSecretToken(prefix: "csn") }
 
     /// Whether `token` is the one `expected` names, compared in constant time.
-    public static func matches(_ token: String?, _ expected: String) -> Bool {
+    package static func matches(_ token: String?, _ expected: String) -> Bool {
         guard let token else { return false }
         return MemberAccess.constantTimeEqual(token, expected)
     }

@@ -5,13 +5,13 @@ import Foundation
 /// The use cases that change a document's money: finalize, record a payment attempt, cancel with a credit note.
 ///
 /// Each runs in one transaction and writes the audit log in it.
-public struct InvoiceService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct InvoiceService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
     /// The number series of each document kind.
-    public let numberSeries: [DocumentKind: InvoiceNumberSeries]
+    package let numberSeries: [DocumentKind: InvoiceNumberSeries]
 
-    public init(database: Database, clock: BillingClock, numberSeries: [DocumentKind: InvoiceNumberSeries]? = nil) {
+    package init(database: Database, clock: BillingClock, numberSeries: [DocumentKind: InvoiceNumberSeries]? = nil) {
         self.database = database
         self.clock = clock
         self.numberSeries =
@@ -23,7 +23,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// Stores a draft for `workspace` with `lines`, taxed by place of supply.
-    public func createDraft(
+    package func createDraft(
         kind: DocumentKind, workspaceID: WorkspaceID, subscriptionID: SubscriptionID?,
         periodStart: CalendarDate, periodEnd: CalendarDate, description: String, lines: [InvoiceLine],
         originalInvoiceID: InvoiceID? = nil
@@ -57,7 +57,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// Numbers a draft from its series and freezes it, dated `issueDate` (today when `nil`).
-    public func finalize(_ id: InvoiceID, issueDate: CalendarDate? = nil, actor: String) async throws -> Invoice {
+    package func finalize(_ id: InvoiceID, issueDate: CalendarDate? = nil, actor: String) async throws -> Invoice {
         let now = self.clock.now
         let date = issueDate ?? self.clock.today
         let numberSeries = self.numberSeries
@@ -133,7 +133,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// Records a payment attempt that the gateway or the payer has not settled yet, or that failed.
-    public func recordAttempt(
+    package func recordAttempt(
         on id: InvoiceID, method: PaymentMethod, provider: String, amount: Money, status: PaymentAttemptLifecycle.State,
         reference: String?, failureReason: String?, actor: String
     ) async throws -> Invoice {
@@ -175,7 +175,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// Records money received against an invoice: the invoice is paid when nothing is left due.
-    public func recordPayment(
+    package func recordPayment(
         on id: InvoiceID, amount: Money, method: PaymentMethod, provider: String, reference: String?, actor: String
     ) async throws -> Invoice {
         try await self.recordAttempt(
@@ -184,7 +184,7 @@ public struct InvoiceService: Sendable {
     }
 
     /// Cancels an invoice. An open one is numbered, so a credit note for its full value is issued with it.
-    public func cancel(_ id: InvoiceID, reason: String, actor: String) async throws -> (
+    package func cancel(_ id: InvoiceID, reason: String, actor: String) async throws -> (
         invoice: Invoice, creditNote: Invoice?
     ) {
         let now = self.clock.now

@@ -7,18 +7,18 @@ import NIOCore
 import NIOPosix
 
 /// How many sign-ins are allowed before an account or an address must wait.
-public struct SignInPolicy: Sendable {
+package struct SignInPolicy: Sendable {
     /// Failed sign-ins one account may make within `window`.
-    public var failuresPerAccount: Int
+    package var failuresPerAccount: Int
     /// Sign-ins, failed or not, one address may make within `window`.
-    public var attemptsPerAddress: Int
-    public var window: TimeInterval
+    package var attemptsPerAddress: Int
+    package var window: TimeInterval
     /// How long a session lasts after sign-in.
-    public var sessionLifetime: TimeInterval
+    package var sessionLifetime: TimeInterval
     /// The bcrypt cost of new passwords.
-    public var bcryptCost: UInt8
+    package var bcryptCost: UInt8
 
-    public init(
+    package init(
         failuresPerAccount: Int = 5, attemptsPerAddress: Int = 30, window: TimeInterval = 15 * 60,
         sessionLifetime: TimeInterval = 12 * 3600, bcryptCost: UInt8 = 11
     ) {
@@ -31,8 +31,8 @@ public struct SignInPolicy: Sendable {
 }
 
 /// Why a sign-in was refused.
-public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         /// The email and password match no member.
         case invalidCredentials = "invalid_credentials"
         /// The portal link is forged, expired or used.
@@ -45,10 +45,10 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
         case throttled = "too_many_attempts"
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
     /// Seconds to wait, when throttled.
-    public let retryAfter: Int?
+    package let retryAfter: Int?
 
     init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
@@ -56,31 +56,31 @@ public struct SignInError: Error, Hashable, Sendable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }
 
 /// A member signed in: the session, its bearer token (shown once) and the member.
-public struct SignedIn: Sendable {
-    public let session: MemberSession
-    public let token: String
-    public let member: Member
+package struct SignedIn: Sendable {
+    package let session: MemberSession
+    package let token: String
+    package let member: Member
 }
 
 /// A signed, short-lived, single-use link that signs a member in to the portal.
-public struct PortalLink: Sendable {
-    public let token: String
-    public let expiresAt: Date
-    public let member: Member
+package struct PortalLink: Sendable {
+    package let token: String
+    package let expiresAt: Date
+    package let member: Member
 }
 
 /// Signs workspace members in and out: email and password (bcrypt), portal links signed with HMAC-SHA256, and
 /// sessions stored as hashes. Rate limits count in the database, so every Billfold process shares them.
-public struct MemberAccess: Sendable {
-    public let database: Database
-    public let clock: BillingClock
-    public let policy: SignInPolicy
+package struct MemberAccess: Sendable {
+    package let database: Database
+    package let clock: BillingClock
+    package let policy: SignInPolicy
 
-    public init(database: Database, clock: BillingClock, policy: SignInPolicy = SignInPolicy()) {
+    package init(database: Database, clock: BillingClock, policy: SignInPolicy = SignInPolicy()) {
         self.database = database
         self.clock = clock
         self.policy = policy
@@ -88,7 +88,7 @@ public struct MemberAccess: Sendable {
 
     /// Adds a member to a workspace, with a bcrypt hash of `password` when given (else they enter by portal link), and
     /// writes the access it grants to the audit log.
-    public func addMember(
+    package func addMember(
         to workspace: WorkspaceID, email: String, name: String, role: MemberRole, password: String?, actor: String
     ) async throws -> Member {
         let store = self.database.store
@@ -116,7 +116,7 @@ public struct MemberAccess: Sendable {
     }
 
     /// Signs in the member with `email` and `password`, in `workspace` when the email belongs to several.
-    public func signIn(email: String, password: String, workspace: WorkspaceID?, from address: String)
+    package func signIn(email: String, password: String, workspace: WorkspaceID?, from address: String)
         async throws -> SignedIn
     {
         let store = self.database.store
@@ -153,7 +153,7 @@ public struct MemberAccess: Sendable {
     }
 
     /// A link that signs `member` in once, until `lifetime` seconds from now.
-    public func issuePortalLink(for member: Member, lifetime: TimeInterval) async throws -> PortalLink {
+    package func issuePortalLink(for member: Member, lifetime: TimeInterval) async throws -> PortalLink {
         let expiresAt = self.clock.now.addingTimeInterval(lifetime)
         let nonce = makeSecretToken(prefix: "n").dropFirst(2)
         let payload = [
@@ -165,7 +165,7 @@ public struct MemberAccess: Sendable {
     }
 
     /// Signs in the member a portal link names, once, before it expires.
-    public func redeemPortalLink(_ token: String) async throws -> SignedIn {
+    package func redeemPortalLink(_ token: String) async throws -> SignedIn {
         let invalid = SignInError(.invalidPortalToken, "the portal link is not valid, has expired or was used")
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "v1", let expiry = Int64(parts[3]),
@@ -185,7 +185,7 @@ public struct MemberAccess: Sendable {
     }
 
     /// The active session a bearer token or cookie carries, with its member.
-    public func authenticate(sessionToken: String) async throws -> (session: MemberSession, member: Member) {
+    package func authenticate(sessionToken: String) async throws -> (session: MemberSession, member: Member) {
         guard let found = try await self.database.store.memberSessions.find(tokenHash: storedHash(of: sessionToken)),
             found.session.isActive(at: self.clock.now)
         else {
@@ -195,7 +195,7 @@ public struct MemberAccess: Sendable {
     }
 
     /// Ends a session on the server, so its token no longer signs anyone in.
-    public func signOut(_ session: MemberSessionID) async throws {
+    package func signOut(_ session: MemberSessionID) async throws {
         try await self.database.store.memberSessions.revoke(session, at: self.clock.now)
     }
 

@@ -8,10 +8,10 @@ import ServiceLifecycle
 /// Several processes may each run one against a shared PostgreSQL: settling runs under the invoice's row lock,
 /// and due debits are claimed with `FOR UPDATE SKIP LOCKED`. With online payment off a pass asks no gateway
 /// anything and changes nothing.
-public struct PaymentJobs: Service {
+package struct PaymentJobs: Service {
     private let job: PeriodicJob
 
-    public init(payments: PaymentService, interval: Duration, logger: Logger) {
+    package init(payments: PaymentService, interval: Duration, logger: Logger) {
         self.job = PeriodicJob(
             every: interval, firstPass: .afterInterval, logger: logger,
             steps: [
@@ -20,12 +20,12 @@ public struct PaymentJobs: Service {
             ])
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await self.job.run()
     }
 
     /// One pass.
-    public func runOnce() async {
+    package func runOnce() async {
         await self.job.runOnce()
     }
 }

@@ -13,13 +13,13 @@ import Logging
 ///
 /// Without a gateway online payment is off: every gateway operation is refused with
 /// `onlinePaymentsNotConfigured` before anything is stored, and the payment jobs do nothing.
-public struct PaymentService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct PaymentService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
     /// `nil` when online payment is off.
-    public let gateway: (any PaymentGateway)?
-    public let invoices: InvoiceService
-    public let logger: Logger
+    package let gateway: (any PaymentGateway)?
+    package let invoices: InvoiceService
+    package let logger: Logger
     /// How a request waits for the order another request is creating for the same attempt: `Task.sleep`, unless a
     /// test wants to know when requests are waiting.
     let sleep: @Sendable (Duration) async throws -> Void
@@ -29,7 +29,7 @@ public struct PaymentService: Sendable {
     /// the invoice can be paid another way. A capture on its order later still counts, once.
     static let abandonedAttemptTimeout: TimeInterval = 1800
 
-    public init(
+    package init(
         invoices: InvoiceService, gateway: (any PaymentGateway)?, logger: Logger = Logger(label: "billfold"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -42,7 +42,7 @@ public struct PaymentService: Sendable {
     }
 
     /// Whether payments can go through a gateway; `false` when online payment is off.
-    public var takesOnlinePayments: Bool { self.gateway != nil }
+    package var takesOnlinePayments: Bool { self.gateway != nil }
 
     /// The gateway, or the refusal that says online payment is off and `what` cannot be done.
     func onlineGateway(for what: @autoclosure () -> String) throws -> any PaymentGateway {
@@ -55,22 +55,22 @@ public struct PaymentService: Sendable {
     }
 
     /// What a payer's browser needs to pay one attempt.
-    public struct Checkout: Sendable {
-        public var payment: Payment
-        public var invoice: Invoice
-        public var orderID: String
-        public var keyID: String
+    package struct Checkout: Sendable {
+        package var payment: Payment
+        package var invoice: Invoice
+        package var orderID: String
+        package var keyID: String
         /// The sandbox's hosted checkout page for this order; `nil` with Razorpay, whose script opens Checkout.
-        public var hostedCheckoutURL: String?
+        package var hostedCheckoutURL: String?
         /// `false` when an attempt already in flight was returned instead of a new one.
-        public var isNew: Bool
+        package var isNew: Bool
     }
 
     // MARK: Starting an attempt
 
     /// Starts a gateway attempt for `amount` (the amount due when `nil`) of an open invoice, or returns the attempt
     /// already in flight.
-    public func payThroughGateway(_ invoiceID: InvoiceID, amount: Money?, actor: String) async throws -> Checkout {
+    package func payThroughGateway(_ invoiceID: InvoiceID, amount: Money?, actor: String) async throws -> Checkout {
         _ = try self.onlineGateway(for: "paying invoice \(invoiceID) online")
         let today = self.clock.today
         return try await self.start(on: invoiceID, actor: actor) { invoice in
@@ -226,14 +226,14 @@ public struct PaymentService: Sendable {
     }
 
     /// What a checkout was for.
-    public enum CheckoutCompletion: Sendable {
+    package enum CheckoutCompletion: Sendable {
         case invoice(Invoice)
         case mandate(Mandate)
     }
 
     /// The payer came back from checkout with Razorpay's three fields: verify against the order we stored, then ask
     /// the gateway what happened.
-    public func completeCheckout(orderID: String, paymentID: String, signature: String, actor: String)
+    package func completeCheckout(orderID: String, paymentID: String, signature: String, actor: String)
         async throws -> CheckoutCompletion
     {
         let gateway = try self.onlineGateway(for: "completing a checkout")
@@ -262,7 +262,7 @@ public struct PaymentService: Sendable {
     }
 
     /// Checkout came back with an error: the attempt failed, and the invoice can be paid again.
-    public func failCheckout(orderID: String, reason: String, actor: String) async throws -> Invoice? {
+    package func failCheckout(orderID: String, reason: String, actor: String) async throws -> Invoice? {
         guard let attempt = try await self.database.store.payments.find(gatewayOrderID: orderID) else { return nil }
         // The browser's word alone never fails an attempt the gateway may still capture: ask the gateway.
         return try await self.refresh(attempt.invoiceID, actor: actor)
@@ -272,7 +272,8 @@ public struct PaymentService: Sendable {
 
     /// Starts a wallet top-up paid through the gateway: a draft receipt that is numbered, paid and credited to the
     /// wallet when the payment is captured.
-    public func topUpThroughGateway(_ workspaceID: WorkspaceID, amount: Money, actor: String) async throws -> Checkout {
+    package func topUpThroughGateway(_ workspaceID: WorkspaceID, amount: Money, actor: String) async throws -> Checkout
+    {
         _ = try self.onlineGateway(for: "topping up the wallet of \(workspaceID) online")
         guard amount.minorUnits >= Invoice.minimumOnlinePayment else {
             throw EngineError(.invalidAmount, "a top-up through the gateway must be at least ₹1")
@@ -293,7 +294,7 @@ public struct PaymentService: Sendable {
     /// Reverses a paid invoice with a credit note for its full value and sends its payments back: gateway payments
     /// through the gateway when `destination` is `gateway`, everything else (and everything, for `wallet`) into the
     /// workspace's wallet.
-    public func creditAndRefund(
+    package func creditAndRefund(
         _ invoiceID: InvoiceID, reason: String, to destination: Refund.Destination, actor: String
     ) async throws -> (invoice: Invoice, creditNote: Invoice, refunds: [Refund]) {
         let now = self.clock.now
@@ -492,7 +493,7 @@ public struct PaymentService: Sendable {
     // MARK: Webhooks
 
     /// What became of one webhook delivery.
-    public enum WebhookResult: String, Sendable {
+    package enum WebhookResult: String, Sendable {
         case applied
         /// Seen before: nothing changed.
         case duplicate
@@ -501,7 +502,7 @@ public struct PaymentService: Sendable {
     }
 
     /// A webhook from the gateway: the signature is checked on the raw body before anything is parsed.
-    public func receiveWebhook(body: [UInt8], signature: String?, eventID: String?) async throws -> WebhookResult {
+    package func receiveWebhook(body: [UInt8], signature: String?, eventID: String?) async throws -> WebhookResult {
         let gateway = try self.onlineGateway(for: "a gateway webhook")
         guard let signature, gateway.isValidWebhookSignature(body: body, signature: signature) else {
             throw EngineError(.invalidSignature, "X-Razorpay-Signature is missing or does not match the body")
@@ -565,7 +566,7 @@ public struct PaymentService: Sendable {
     /// Asks the gateway about every attempt on the invoice still processing (and recent failures, which a payer may
     /// have retried on the same order), and settles what it says. With online payment off there is no one to ask:
     /// the invoice comes back as it is.
-    public func refresh(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
+    package func refresh(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
         guard let invoice = try await self.database.store.invoices.find(invoiceID) else {
             throw EngineError(.notFound, "no invoice \(invoiceID)")
         }
@@ -617,7 +618,7 @@ public struct PaymentService: Sendable {
     /// pending. Returns how many attempts it asked about. Safe to run in several processes at once. With online
     /// payment off it asks nothing and returns 0.
     @discardableResult
-    public func reconcile(grace: TimeInterval = 60, limit: Int = 200) async throws -> Int {
+    package func reconcile(grace: TimeInterval = 60, limit: Int = 200) async throws -> Int {
         guard let gateway = self.gateway else { return 0 }
         let now = self.clock.now
         let attempts = try await self.database.store.payments.processing(

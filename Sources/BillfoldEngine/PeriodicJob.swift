@@ -7,32 +7,32 @@ import ServiceLifecycle
 /// A step that throws is logged with its name, and the next step and the next pass still run. A graceful shutdown
 /// cancels the pass in progress; what a step throws then is the shutdown's doing, not a failure, and is logged at
 /// debug level only.
-public struct PeriodicJob: Service {
+package struct PeriodicJob: Service {
     /// One named piece of a pass.
-    public struct Step: Sendable {
-        public let name: String
-        public let work: @Sendable () async throws -> Void
+    package struct Step: Sendable {
+        package let name: String
+        package let work: @Sendable () async throws -> Void
 
-        public init(_ name: String, _ work: @escaping @Sendable () async throws -> Void) {
+        package init(_ name: String, _ work: @escaping @Sendable () async throws -> Void) {
             self.name = name
             self.work = work
         }
     }
 
     /// When the first pass runs.
-    public enum FirstPass: Sendable {
+    package enum FirstPass: Sendable {
         /// As the service starts, then every interval.
         case atStart
         /// One interval after the service starts.
         case afterInterval
     }
 
-    public let interval: Duration
-    public let firstPass: FirstPass
-    public let steps: [Step]
-    public let logger: Logger
+    package let interval: Duration
+    package let firstPass: FirstPass
+    package let steps: [Step]
+    package let logger: Logger
 
-    public init(every interval: Duration, firstPass: FirstPass = .atStart, logger: Logger, steps: [Step]) {
+    package init(every interval: Duration, firstPass: FirstPass = .atStart, logger: Logger, steps: [Step]) {
         self.interval = interval
         self.firstPass = firstPass
         self.steps = steps
@@ -40,14 +40,14 @@ public struct PeriodicJob: Service {
     }
 
     /// A job of one step, `name`.
-    public init(
+    package init(
         _ name: String, every interval: Duration, firstPass: FirstPass = .atStart, logger: Logger,
         work: @escaping @Sendable () async throws -> Void
     ) {
         self.init(every: interval, firstPass: firstPass, logger: logger, steps: [Step(name, work)])
     }
 
-    public func run() async {
+    package func run() async {
         await cancelWhenGracefulShutdown {
             if self.firstPass == .afterInterval {
                 guard await self.waitForNextPass() else { return }
@@ -59,7 +59,7 @@ public struct PeriodicJob: Service {
     }
 
     /// One pass: every step in order, each one's failure logged.
-    public func runOnce() async {
+    package func runOnce() async {
         for step in self.steps {
             do {
                 try await step.work()

@@ -7,21 +7,21 @@ import Foundation
 /// A workspace has at most one active subscription, on a plan in the workspace's currency; subscribing holds the
 /// workspace's row, so two requests cannot both subscribe it. A change of plan or seats is recorded against the current period and prorated by the day on that period's
 /// invoice; it runs in one transaction that holds the subscription's row and writes the audit log.
-public struct SubscriptionService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct SubscriptionService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// How far the first period's start may lie from today, either way.
-    public static let startWindowDays = 366
+    package static let startWindowDays = 366
 
     /// Puts the workspace on `planID` with `seats`, its first period starting on `start` (today when `nil`), the
     /// anchor of every later period; returns the subscription.
-    public func subscribe(
+    package func subscribe(
         _ workspaceID: WorkspaceID, to planID: PlanID, seats: Int, startingOn start: CalendarDate? = nil, actor: String
     ) async throws -> Subscription {
         let now = self.clock.now
@@ -68,14 +68,14 @@ public struct SubscriptionService: Sendable {
     }
 
     /// What to change; `nil` leaves a field as it is.
-    public struct Change: Sendable {
-        public var planID: PlanID?
-        public var seats: Int?
-        public var cancelAtPeriodEnd: Bool?
+    package struct Change: Sendable {
+        package var planID: PlanID?
+        package var seats: Int?
+        package var cancelAtPeriodEnd: Bool?
         /// The first day the new plan or seats apply; today when `nil`. It must fall in the current period.
-        public var effectiveDate: CalendarDate?
+        package var effectiveDate: CalendarDate?
 
-        public init(
+        package init(
             planID: PlanID? = nil, seats: Int? = nil, cancelAtPeriodEnd: Bool? = nil,
             effectiveDate: CalendarDate? = nil
         ) {
@@ -87,7 +87,7 @@ public struct SubscriptionService: Sendable {
     }
 
     /// Applies `change` to the subscription and returns it as it now stands.
-    public func change(_ id: SubscriptionID, _ change: Change, actor: String) async throws -> Subscription {
+    package func change(_ id: SubscriptionID, _ change: Change, actor: String) async throws -> Subscription {
         let now = self.clock.now
         let today = self.clock.today
         return try await self.database.inTransaction { store in

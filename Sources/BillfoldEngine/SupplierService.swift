@@ -6,17 +6,17 @@ import Foundation
 ///
 /// The supplier's GSTIN decides whether a supply is intra- or inter-state, and its Letter of Undertaking lets exports
 /// go out zero-rated, so every change is written to the audit log with what it replaced.
-public struct SupplierService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct SupplierService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// Stores `supplier` in place of the one before, if any.
-    public func save(_ supplier: Supplier, actor: String) async throws -> Supplier {
+    package func save(_ supplier: Supplier, actor: String) async throws -> Supplier {
         try Self.checkAddress(supplier.address)
         let now = self.clock.now
         try await self.database.inTransaction { store in
@@ -39,7 +39,7 @@ public struct SupplierService: Sendable {
     }
 
     /// Refuses an address abroad: the supplier issues GST invoices, so it is registered in India.
-    public static func checkAddress(_ address: Address) throws(EngineError) {
+    package static func checkAddress(_ address: Address) throws(EngineError) {
         guard address.isInIndia else {
             throw EngineError(
                 .invalidField, "the supplier issues GST invoices, so its address is in India", param: "address.country")

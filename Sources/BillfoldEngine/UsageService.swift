@@ -6,24 +6,24 @@ import Foundation
 ///
 /// A batch is refused when any record in it is: its times lie outside the window around the time the batch
 /// arrived, or it names a workspace or meter that does not exist. The refusal lists every such record.
-public struct UsageService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct UsageService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// An empty batch for `size` records arriving now.
-    public func batch(of size: Int) -> UsageBatch {
+    package func batch(of size: Int) -> UsageBatch {
         UsageBatch(size: size, receivedAt: self.clock.now)
     }
 
     /// Stores the records of `batch` and says, for each in the batch's order, the id it is stored under and
     /// whether it was stored before; or, when any record of the batch is refused, stores nothing and throws
     /// `invalidRecords` naming every refused record.
-    public func record(_ batch: UsageBatch) async throws -> [UsageRecordOutcome] {
+    package func record(_ batch: UsageBatch) async throws -> [UsageRecordOutcome] {
         let accepted = batch.accepted
         let refused = batch.problems
         return try await self.database.inTransaction { store in
@@ -64,22 +64,22 @@ public struct UsageService: Sendable {
 
 /// The records of one batch as they are read: those accepted so far, each with its position, and a problem for each
 /// refused one. Only records whose times pass the batch's checks are accepted.
-public struct UsageBatch: Sendable {
+package struct UsageBatch: Sendable {
     /// How far back a record's times may lie: a year's billing period (366 days in a leap year) and a month for a
     /// meter that reports late. Usage of a period already invoiced is never billed, so older records only hide
     /// a sender's mistake, such as a year 0000 or a time in seconds read as milliseconds.
-    public static let oldestUsage: TimeInterval = 400 * 86_400
+    package static let oldestUsage: TimeInterval = 400 * 86_400
     /// How far ahead: clocks of the platform's meters may run a little ahead of the server's; a day covers any
     /// zone mix-up, and nothing is metered before it happens.
-    public static let newestUsage: TimeInterval = 86_400
+    package static let newestUsage: TimeInterval = 86_400
 
     /// How many records were sent.
-    public let size: Int
+    package let size: Int
     /// When the batch arrived, by the billing clock: the time the window is measured from, and every record's
     /// creation time.
-    public let receivedAt: Date
-    public private(set) var accepted: [(index: Int, record: UsageRecord)] = []
-    public private(set) var problems: [EngineError.Problem] = []
+    package let receivedAt: Date
+    package private(set) var accepted: [(index: Int, record: UsageRecord)] = []
+    package private(set) var problems: [EngineError.Problem] = []
 
     init(size: Int, receivedAt: Date) {
         self.size = size
@@ -88,7 +88,7 @@ public struct UsageBatch: Sendable {
     }
 
     /// `time`, the record's `field`, when it lies within 400 days before and a day after the batch arrived.
-    public func check(_ time: Date, field: String) throws(EngineError) -> Date {
+    package func check(_ time: Date, field: String) throws(EngineError) -> Date {
         let oldest = self.receivedAt.addingTimeInterval(-Self.oldestUsage)
         let newest = self.receivedAt.addingTimeInterval(Self.newestUsage)
         guard time >= oldest, time <= newest else {
@@ -102,14 +102,14 @@ public struct UsageBatch: Sendable {
     }
 
     /// Refuses a usage period that ends before it starts.
-    public func checkPeriod(from startedAt: Date, to endedAt: Date) throws(EngineError) {
+    package func checkPeriod(from startedAt: Date, to endedAt: Date) throws(EngineError) {
         guard endedAt >= startedAt else {
             throw EngineError(.invalidField, "ended_at is before started_at", param: "ended_at")
         }
     }
 
     /// Takes `record`, the batch's record at `index`, or refuses it when its times do not pass the checks.
-    public mutating func add(_ record: UsageRecord, at index: Int) {
+    package mutating func add(_ record: UsageRecord, at index: Int) {
         do throws(EngineError) {
             _ = try self.check(record.startedAt, field: "started_at")
             _ = try self.check(record.endedAt, field: "ended_at")
@@ -121,7 +121,7 @@ public struct UsageBatch: Sendable {
     }
 
     /// Refuses the batch's record at `index`: its `field` is wrong as `message` says.
-    public mutating func refuse(at index: Int, field: String, message: String) {
+    package mutating func refuse(at index: Int, field: String, message: String) {
         self.problems.append(EngineError.Problem(index: index, field: field, message: message))
     }
 }

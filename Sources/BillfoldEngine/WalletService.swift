@@ -3,12 +3,12 @@ import BillfoldStore
 import Foundation
 
 /// The prepaid wallet: top-ups that issue receipts, and invoices paid from the balance.
-public struct WalletService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
-    public let invoices: InvoiceService
+package struct WalletService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
+    package let invoices: InvoiceService
 
-    public init(invoices: InvoiceService) {
+    package init(invoices: InvoiceService) {
         self.database = invoices.database
         self.clock = invoices.clock
         self.invoices = invoices
@@ -16,7 +16,7 @@ public struct WalletService: Sendable {
 
     /// Adds `amount` to the workspace's wallet and issues a paid receipt for it, in one transaction: money the
     /// operator received by `method` outside the gateway.
-    public func topUp(
+    package func topUp(
         _ workspaceID: WorkspaceID, amount: Money, method: PaymentMethod, reference: String?, actor: String
     ) async throws -> Invoice {
         let now = self.clock.now
@@ -89,7 +89,7 @@ public struct WalletService: Sendable {
     }
 
     /// Pays what the wallet can cover of an open invoice; what it cannot cover stays due.
-    public func pay(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
+    package func pay(_ invoiceID: InvoiceID, actor: String) async throws -> Invoice {
         let now = self.clock.now
         return try await self.database.inTransaction { store in
             guard let owner = try await store.invoices.find(invoiceID)?.workspaceID,

@@ -8,34 +8,34 @@ import Foundation
 /// A change holds the workspace's row while it is applied, so two changes of different fields both land. What
 /// decides money, tax or access (billing mode, payment terms, auto-pay, GSTIN, place of supply, service state) is
 /// written to the audit log in the same transaction; names, emails and address lines are not.
-public struct WorkspaceService: Sendable {
-    public let database: Database
-    public let clock: BillingClock
+package struct WorkspaceService: Sendable {
+    package let database: Database
+    package let clock: BillingClock
 
-    public init(database: Database, clock: BillingClock) {
+    package init(database: Database, clock: BillingClock) {
         self.database = database
         self.clock = clock
     }
 
     /// What to change; `nil` leaves a field as it is.
-    public struct Change: Sendable {
+    package struct Change: Sendable {
         /// A new GSTIN, or none: the workspace is no longer registered.
-        public enum GSTINChange: Sendable {
+        package enum GSTINChange: Sendable {
             case set(GSTIN)
             case remove
         }
 
-        public var name: String?
-        public var legalName: String?
-        public var email: String?
-        public var address: Address?
-        public var gstin: GSTINChange?
-        public var billingMode: BillingMode?
-        public var paymentTermsDays: Int?
-        public var autoPay: Bool?
-        public var serviceState: ServiceState?
+        package var name: String?
+        package var legalName: String?
+        package var email: String?
+        package var address: Address?
+        package var gstin: GSTINChange?
+        package var billingMode: BillingMode?
+        package var paymentTermsDays: Int?
+        package var autoPay: Bool?
+        package var serviceState: ServiceState?
 
-        public init(
+        package init(
             name: String? = nil, legalName: String? = nil, email: String? = nil, address: Address? = nil,
             gstin: GSTINChange? = nil, billingMode: BillingMode? = nil, paymentTermsDays: Int? = nil,
             autoPay: Bool? = nil, serviceState: ServiceState? = nil
@@ -52,7 +52,7 @@ public struct WorkspaceService: Sendable {
         }
 
         /// `workspace` with the fields this change names replaced.
-        public func applied(to workspace: Workspace) -> Workspace {
+        package func applied(to workspace: Workspace) -> Workspace {
             var changed = workspace
             if let name = self.name { changed.name = name }
             if let legalName = self.legalName { changed.legalName = legalName }
@@ -72,7 +72,7 @@ public struct WorkspaceService: Sendable {
     }
 
     /// Stores `workspace`, new, and writes its billing terms to the audit log.
-    public func create(_ workspace: Workspace, actor: String) async throws -> Workspace {
+    package func create(_ workspace: Workspace, actor: String) async throws -> Workspace {
         try Self.checkGSTIN(of: workspace)
         let now = self.clock.now
         try await self.database.inTransaction { store in
@@ -88,7 +88,7 @@ public struct WorkspaceService: Sendable {
     }
 
     /// Applies `change` to the workspace under its row's lock and returns the workspace as it now stands.
-    public func update(_ id: WorkspaceID, _ change: Change, actor: String) async throws -> Workspace {
+    package func update(_ id: WorkspaceID, _ change: Change, actor: String) async throws -> Workspace {
         let now = self.clock.now
         return try await self.database.inTransaction { store in
             guard try await store.workspaces.lock(id), let original = try await store.workspaces.find(id) else {
@@ -114,7 +114,7 @@ public struct WorkspaceService: Sendable {
     }
 
     /// Refuses a GSTIN on a workspace whose address is abroad: a GSTIN is registered to a state of India.
-    public static func checkGSTIN(of workspace: Workspace) throws {
+    package static func checkGSTIN(of workspace: Workspace) throws {
         guard workspace.gstin == nil || workspace.address.isInIndia else {
             throw EngineError(
                 .invalidField, "a GSTIN belongs to an address in India; remove it with \"gstin\": null",

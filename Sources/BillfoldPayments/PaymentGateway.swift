@@ -2,7 +2,7 @@ import Foundation
 
 /// A payment gateway as Billfold uses it: Razorpay's API, whether the real one or Billfold's own sandbox that
 /// speaks the same protocol. Amounts are integer minor units (paise); ids are the gateway's (`order_…`, `pay_…`).
-public protocol PaymentGateway: Sendable {
+package protocol PaymentGateway: Sendable {
     /// `razorpay` or `sandbox`: stored on every payment attempt.
     var provider: String { get }
     /// What a payer's browser needs to open checkout for an order.
@@ -35,21 +35,21 @@ public protocol PaymentGateway: Sendable {
 }
 
 /// How a payer's browser reaches checkout.
-public struct CheckoutConfiguration: Hashable, Sendable {
+package struct CheckoutConfiguration: Hashable, Sendable {
     /// The public key id Checkout is opened with (`rzp_test_…`, `rzp_live_…`, `rzp_sandbox_…`).
-    public var keyID: String
+    package var keyID: String
     /// For the sandbox: the URL of its hosted checkout page (the order id is appended as `?order_id=`); `nil` for
     /// Razorpay, whose Checkout is opened by its own script.
-    public var hostedCheckoutURL: String?
+    package var hostedCheckoutURL: String?
 
-    public init(keyID: String, hostedCheckoutURL: String?) {
+    package init(keyID: String, hostedCheckoutURL: String?) {
         self.keyID = keyID
         self.hostedCheckoutURL = hostedCheckoutURL
     }
 }
 
 /// A failure talking to the gateway.
-public enum GatewayError: Error, Hashable, Sendable {
+package enum GatewayError: Error, Hashable, Sendable {
     /// Razorpay's error shape: `{"error": {"code", "description", "field", "source", "step", "reason"}}`.
     case rejected(status: Int, code: String, description: String, field: String?, reason: String?)
     /// 429 past the retries the adapter makes.
@@ -60,7 +60,7 @@ public enum GatewayError: Error, Hashable, Sendable {
     case invalidResponse(String)
 
     /// Words for a person: the gateway's description, or what went wrong.
-    public var message: String {
+    package var message: String {
         switch self {
         case .rejected(_, let code, let description, _, _): "\(code): \(description)"
         case .rateLimited: "the gateway is rate limiting requests; try again shortly"
@@ -70,27 +70,27 @@ public enum GatewayError: Error, Hashable, Sendable {
     }
 
     /// A 4xx the gateway gave for the request itself: retrying it unchanged cannot succeed.
-    public var isPermanent: Bool {
+    package var isPermanent: Bool {
         if case .rejected(let status, _, _, _, _) = self { return (400..<500).contains(status) && status != 429 }
         return false
     }
 }
 
 /// `POST /v1/orders`.
-public struct OrderRequest: Hashable, Sendable {
+package struct OrderRequest: Hashable, Sendable {
     /// At least 100 paise.
-    public var amount: Int64
-    public var currency: String
+    package var amount: Int64
+    package var currency: String
     /// At most 40 characters; Billfold sends its payment attempt id.
-    public var receipt: String
+    package var receipt: String
     /// At most 15 pairs.
-    public var notes: [String: String]
+    package var notes: [String: String]
     /// For a mandate's authorisation order, or a recurring charge's order.
-    public var customerID: String?
+    package var customerID: String?
     /// For a mandate's authorisation order: registers a token for recurring payments.
-    public var token: TokenRequest?
+    package var token: TokenRequest?
 
-    public init(
+    package init(
         amount: Int64, currency: String, receipt: String, notes: [String: String] = [:], customerID: String? = nil,
         token: TokenRequest? = nil
     ) {
@@ -104,15 +104,15 @@ public struct OrderRequest: Hashable, Sendable {
 }
 
 /// The `token` of an authorisation order: the mandate's limits.
-public struct TokenRequest: Hashable, Sendable {
+package struct TokenRequest: Hashable, Sendable {
     /// The most one debit may take, in paise.
-    public var maxAmount: Int64
+    package var maxAmount: Int64
     /// Unix seconds.
-    public var expireAt: Int64
+    package var expireAt: Int64
     /// `monthly`, `yearly`, `as_presented`, …
-    public var frequency: String
+    package var frequency: String
 
-    public init(maxAmount: Int64, expireAt: Int64, frequency: String) {
+    package init(maxAmount: Int64, expireAt: Int64, frequency: String) {
         self.maxAmount = maxAmount
         self.expireAt = expireAt
         self.frequency = frequency
@@ -120,24 +120,24 @@ public struct TokenRequest: Hashable, Sendable {
 }
 
 /// An order as the gateway reports it.
-public struct GatewayOrder: Hashable, Sendable {
-    public enum Status: String, Hashable, Sendable, Codable {
+package struct GatewayOrder: Hashable, Sendable {
+    package enum Status: String, Hashable, Sendable, Codable {
         case created, attempted, paid
     }
 
-    public var id: String
-    public var amount: Int64
-    public var amountPaid: Int64
-    public var amountDue: Int64
-    public var currency: String
-    public var receipt: String?
-    public var status: Status
-    public var attempts: Int
-    public var notes: [String: String]
+    package var id: String
+    package var amount: Int64
+    package var amountPaid: Int64
+    package var amountDue: Int64
+    package var currency: String
+    package var receipt: String?
+    package var status: Status
+    package var attempts: Int
+    package var notes: [String: String]
     /// Unix seconds.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         id: String, amount: Int64, amountPaid: Int64, amountDue: Int64, currency: String, receipt: String?,
         status: Status, attempts: Int, notes: [String: String], createdAt: Int64
     ) {
@@ -155,28 +155,28 @@ public struct GatewayOrder: Hashable, Sendable {
 }
 
 /// A payment as the gateway reports it.
-public struct GatewayPayment: Hashable, Sendable {
-    public enum Status: String, Hashable, Sendable, Codable {
+package struct GatewayPayment: Hashable, Sendable {
+    package enum Status: String, Hashable, Sendable, Codable {
         case created, authorized, captured, refunded, failed
     }
 
-    public var id: String
-    public var orderID: String?
-    public var amount: Int64
-    public var currency: String
-    public var status: Status
+    package var id: String
+    package var orderID: String?
+    package var amount: Int64
+    package var currency: String
+    package var status: Status
     /// `upi`, `card`, `netbanking`, `wallet`, … as the gateway names it.
-    public var method: String?
-    public var amountRefunded: Int64
-    public var errorCode: String?
-    public var errorDescription: String?
+    package var method: String?
+    package var amountRefunded: Int64
+    package var errorCode: String?
+    package var errorDescription: String?
     /// Set on a mandate's authorisation payment and on recurring debits.
-    public var customerID: String?
-    public var tokenID: String?
+    package var customerID: String?
+    package var tokenID: String?
     /// Unix seconds.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         id: String, orderID: String?, amount: Int64, currency: String, status: Status, method: String?,
         amountRefunded: Int64 = 0, errorCode: String? = nil, errorDescription: String? = nil,
         customerID: String? = nil, tokenID: String? = nil, createdAt: Int64
@@ -197,16 +197,16 @@ public struct GatewayPayment: Hashable, Sendable {
 }
 
 /// `POST /v1/payments/{id}/refund`.
-public struct RefundRequest: Hashable, Sendable {
-    public var paymentID: String
+package struct RefundRequest: Hashable, Sendable {
+    package var paymentID: String
     /// Paise; `nil` refunds what is left of the payment.
-    public var amount: Int64?
+    package var amount: Int64?
     /// Sent as `X-Refund-Idempotency`.
-    public var idempotencyKey: String
-    public var receipt: String?
-    public var notes: [String: String]
+    package var idempotencyKey: String
+    package var receipt: String?
+    package var notes: [String: String]
 
-    public init(
+    package init(
         paymentID: String, amount: Int64?, idempotencyKey: String, receipt: String? = nil,
         notes: [String: String] = [:]
     ) {
@@ -219,21 +219,21 @@ public struct RefundRequest: Hashable, Sendable {
 }
 
 /// A refund as the gateway reports it.
-public struct GatewayRefund: Hashable, Sendable {
-    public enum Status: String, Hashable, Sendable, Codable {
+package struct GatewayRefund: Hashable, Sendable {
+    package enum Status: String, Hashable, Sendable, Codable {
         case pending, processed, failed
     }
 
-    public var id: String
-    public var paymentID: String
-    public var amount: Int64
-    public var currency: String
-    public var status: Status
-    public var receipt: String?
+    package var id: String
+    package var paymentID: String
+    package var amount: Int64
+    package var currency: String
+    package var status: Status
+    package var receipt: String?
     /// Unix seconds.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         id: String, paymentID: String, amount: Int64, currency: String, status: Status, receipt: String?,
         createdAt: Int64
     ) {
@@ -248,13 +248,13 @@ public struct GatewayRefund: Hashable, Sendable {
 }
 
 /// `POST /v1/customers`.
-public struct CustomerRequest: Hashable, Sendable {
-    public var name: String
-    public var email: String
-    public var contact: String?
-    public var notes: [String: String]
+package struct CustomerRequest: Hashable, Sendable {
+    package var name: String
+    package var email: String
+    package var contact: String?
+    package var notes: [String: String]
 
-    public init(name: String, email: String, contact: String? = nil, notes: [String: String] = [:]) {
+    package init(name: String, email: String, contact: String? = nil, notes: [String: String] = [:]) {
         self.name = name
         self.email = email
         self.contact = contact
@@ -263,12 +263,12 @@ public struct CustomerRequest: Hashable, Sendable {
 }
 
 /// A customer as the gateway reports it.
-public struct GatewayCustomer: Hashable, Sendable {
-    public var id: String
-    public var name: String
-    public var email: String
+package struct GatewayCustomer: Hashable, Sendable {
+    package var id: String
+    package var name: String
+    package var email: String
 
-    public init(id: String, name: String, email: String) {
+    package init(id: String, name: String, email: String) {
         self.id = id
         self.name = name
         self.email = email
@@ -276,21 +276,21 @@ public struct GatewayCustomer: Hashable, Sendable {
 }
 
 /// A saved token (a mandate) as the gateway reports it.
-public struct GatewayToken: Hashable, Sendable {
+package struct GatewayToken: Hashable, Sendable {
     /// `recurring_details.status`.
-    public enum Status: String, Hashable, Sendable, Codable {
+    package enum Status: String, Hashable, Sendable, Codable {
         case initiated, confirmed, rejected, cancelled, paused
     }
 
-    public var id: String
-    public var customerID: String?
-    public var method: String?
-    public var status: Status
-    public var maxAmount: Int64?
+    package var id: String
+    package var customerID: String?
+    package var method: String?
+    package var status: Status
+    package var maxAmount: Int64?
     /// Unix seconds.
-    public var expiredAt: Int64?
+    package var expiredAt: Int64?
 
-    public init(
+    package init(
         id: String, customerID: String?, method: String?, status: Status, maxAmount: Int64?, expiredAt: Int64?
     ) {
         self.id = id
@@ -303,18 +303,18 @@ public struct GatewayToken: Hashable, Sendable {
 }
 
 /// `POST /v1/payments/create/recurring`.
-public struct RecurringChargeRequest: Hashable, Sendable {
-    public var amount: Int64
-    public var currency: String
-    public var orderID: String
-    public var customerID: String
-    public var tokenID: String
-    public var email: String
-    public var contact: String?
-    public var description: String?
-    public var notes: [String: String]
+package struct RecurringChargeRequest: Hashable, Sendable {
+    package var amount: Int64
+    package var currency: String
+    package var orderID: String
+    package var customerID: String
+    package var tokenID: String
+    package var email: String
+    package var contact: String?
+    package var description: String?
+    package var notes: [String: String]
 
-    public init(
+    package init(
         amount: Int64, currency: String, orderID: String, customerID: String, tokenID: String, email: String,
         contact: String? = nil, description: String? = nil, notes: [String: String] = [:]
     ) {
@@ -331,12 +331,12 @@ public struct RecurringChargeRequest: Hashable, Sendable {
 }
 
 /// What `POST /v1/payments/create/recurring` answers: the new payment, still to be settled by webhook or refresh.
-public struct RecurringChargeResult: Hashable, Sendable {
-    public var paymentID: String
-    public var orderID: String
-    public var signature: String?
+package struct RecurringChargeResult: Hashable, Sendable {
+    package var paymentID: String
+    package var orderID: String
+    package var signature: String?
 
-    public init(paymentID: String, orderID: String, signature: String?) {
+    package init(paymentID: String, orderID: String, signature: String?) {
         self.paymentID = paymentID
         self.orderID = orderID
         self.signature = signature
@@ -344,20 +344,20 @@ public struct RecurringChargeResult: Hashable, Sendable {
 }
 
 /// One inbound webhook, verified and decoded.
-public struct GatewayEvent: Hashable, Sendable {
+package struct GatewayEvent: Hashable, Sendable {
     /// `x-razorpay-event-id`: unique per event, the key that makes a redelivery harmless.
-    public var id: String
+    package var id: String
     /// `payment.captured`, `payment.failed`, `refund.processed`, `token.confirmed`, …
-    public var name: String
-    public var accountID: String?
-    public var payment: GatewayPayment?
-    public var order: GatewayOrder?
-    public var refund: GatewayRefund?
-    public var token: GatewayToken?
+    package var name: String
+    package var accountID: String?
+    package var payment: GatewayPayment?
+    package var order: GatewayOrder?
+    package var refund: GatewayRefund?
+    package var token: GatewayToken?
     /// Unix seconds.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         id: String, name: String, accountID: String?, payment: GatewayPayment?, order: GatewayOrder?,
         refund: GatewayRefund?, token: GatewayToken?, createdAt: Int64
     ) {

@@ -5,23 +5,23 @@ import NIOCore
 import NIOHTTP1
 
 /// How often, and how patiently, the adapter retries a request that is safe to retry.
-public struct RetryPolicy: Hashable, Sendable {
+package struct RetryPolicy: Hashable, Sendable {
     /// Tries in all, the first included: 1 means no retries.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The wait before the first retry. Each later retry waits twice as long as the one before, and every wait
     /// adds up to as much again of random jitter, so that clients turned away together do not come back together.
-    public var baseDelay: Duration
+    package var baseDelay: Duration
     /// The longest wait, whether computed or asked for with `Retry-After`.
-    public var maxDelay: Duration
+    package var maxDelay: Duration
 
-    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(5)) {
+    package init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(5)) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
     /// Three tries, a quarter of a second apart at first, never more than five seconds apart.
-    public static let standard = RetryPolicy()
+    package static let standard = RetryPolicy()
 
     /// The wait after try number `attempt` (counting from 1) failed; `jitter` is a random number in `0..<1`.
     func delay(afterAttempt attempt: Int, retryAfter: Duration?, jitter: Double) -> Duration {
@@ -34,12 +34,12 @@ public struct RetryPolicy: Hashable, Sendable {
 }
 
 /// Waits for as long as it is given before the next try of a request; throws when the wait is cancelled.
-public typealias RetrySleeper = @Sendable (Duration) async throws -> Void
+package typealias RetrySleeper = @Sendable (Duration) async throws -> Void
 
 /// Razorpay's REST API (or Billfold's sandbox, which speaks it) over AsyncHTTPClient.
-public struct RazorpayGateway: PaymentGateway {
-    public let provider: String
-    public let checkout: CheckoutConfiguration
+package struct RazorpayGateway: PaymentGateway {
+    package let provider: String
+    package let checkout: CheckoutConfiguration
 
     private let baseURL: String
     private let authorization: String
@@ -61,7 +61,7 @@ public struct RazorpayGateway: PaymentGateway {
     ///   - webhookSecret: Verifies `X-Razorpay-Signature`; not the key secret.
     ///   - requestTimeout: How long one try may take before it counts as a connection failure.
     ///   - sleep: Waits between tries, for as long as `retry` says; tests pass one that records the waits instead.
-    public init(
+    package init(
         baseURL: String = "https://api.razorpay.com/v1", keyID: String, keySecret: String, webhookSecret: String,
         provider: String = "razorpay", hostedCheckoutURL: String? = nil, httpClient: HTTPClient = .shared,
         retry: RetryPolicy = .standard, requestTimeout: Duration = .seconds(10),
@@ -83,7 +83,7 @@ public struct RazorpayGateway: PaymentGateway {
         self.logger = logger
     }
 
-    public func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
+    package func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
         if request.amount < 100 {
             throw Self.badRequest("The amount must be at least INR 1.00 (100 paise).", field: "amount")
         }
@@ -103,12 +103,12 @@ public struct RazorpayGateway: PaymentGateway {
         return try order.domain()
     }
 
-    public func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
+    package func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
         let path = "/orders/\(try Self.pathComponent(id, field: "order_id"))"
         return try await self.get(path, as: RazorpayWire.Order.self).domain()
     }
 
-    public func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
+    package func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
         let path = "/orders/\(try Self.pathComponent(orderID, field: "order_id"))/payments"
         let collection = try await self.get(path, as: RazorpayWire.Collection<RazorpayWire.Payment>.self)
         var payments: [GatewayPayment] = []
@@ -121,12 +121,12 @@ public struct RazorpayGateway: PaymentGateway {
             .map(\.element)
     }
 
-    public func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
+    package func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
         let path = "/payments/\(try Self.pathComponent(id, field: "payment_id"))"
         return try await self.get(path, as: RazorpayWire.Payment.self).domain()
     }
 
-    public func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
+    package func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
         let path = "/payments/\(try Self.pathComponent(request.paymentID, field: "payment_id"))/refund"
         let key = request.idempotencyKey
         guard key.count >= 10, key.utf8.allSatisfy({ Self.isIDCharacter($0) || $0 == UInt8(ascii: "-") }) else {
@@ -141,13 +141,13 @@ public struct RazorpayGateway: PaymentGateway {
         return try refund.domain()
     }
 
-    public func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
+    package func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
         let payment = try Self.pathComponent(paymentID, field: "payment_id")
         let refund = try Self.pathComponent(refundID, field: "refund_id")
         return try await self.get("/payments/\(payment)/refunds/\(refund)", as: RazorpayWire.Refund.self).domain()
     }
 
-    public func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
+    package func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
         let body = RazorpayWire.CustomerRequest(
             name: request.name, email: request.email, contact: request.contact,
             notes: request.notes.isEmpty ? nil : request.notes)
@@ -155,13 +155,14 @@ public struct RazorpayGateway: PaymentGateway {
             .domain()
     }
 
-    public func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
+    package func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
         let customer = try Self.pathComponent(customerID, field: "customer_id")
         let token = try Self.pathComponent(tokenID, field: "token_id")
         return try await self.get("/customers/\(customer)/tokens/\(token)", as: RazorpayWire.Token.self).domain()
     }
 
-    public func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError) -> RecurringChargeResult {
+    package func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError) -> RecurringChargeResult
+    {
         let result = try await self.post(
             "/payments/create/recurring", body: RazorpayWire.RecurringRequest(request), replay: .onlyIfUnprocessed,
             as: RazorpayWire.CheckoutResult.self)
@@ -169,12 +170,12 @@ public struct RazorpayGateway: PaymentGateway {
             paymentID: result.razorpayPaymentId, orderID: result.razorpayOrderId, signature: result.razorpaySignature)
     }
 
-    public func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
+    package func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
         RazorpaySignature.isValidCheckout(
             signature: signature, orderID: orderID, paymentID: paymentID, secret: self.keySecret)
     }
 
-    public func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
+    package func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
         RazorpaySignature.isValid(signature: signature, message: body, secret: self.webhookSecret)
     }
 }

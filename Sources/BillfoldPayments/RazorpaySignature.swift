@@ -2,15 +2,15 @@ import Crypto
 
 /// Razorpay's signatures: lower-case hex HMAC-SHA256, over `order_id|payment_id` for Checkout (keyed with the API
 /// key secret) and over the raw request body for webhooks (keyed with the webhook secret).
-public enum RazorpaySignature {
+package enum RazorpaySignature {
     /// The lower-case hex HMAC-SHA256 of `message` under `secret`.
-    public static func sign(message: [UInt8], secret: String) -> String {
+    package static func sign(message: [UInt8], secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: message, using: self.key(secret))
         return self.hex(Array(code))
     }
 
     /// What Checkout's `razorpay_signature` should be for an order and the payment made on it.
-    public static func checkout(orderID: String, paymentID: String, secret: String) -> String {
+    package static func checkout(orderID: String, paymentID: String, secret: String) -> String {
         self.sign(message: self.checkoutMessage(orderID: orderID, paymentID: paymentID), secret: secret)
     }
 
@@ -19,7 +19,7 @@ public enum RazorpaySignature {
     /// Only the form Razorpay sends is accepted: exactly 64 lower-case hex digits. Upper-case hex is refused, as
     /// Razorpay's own SDKs refuse it (they compare the hex strings). An empty secret verifies nothing, so that a
     /// missing configuration value cannot turn into a key anyone can sign with.
-    public static func isValid(signature: String, message: [UInt8], secret: String) -> Bool {
+    package static func isValid(signature: String, message: [UInt8], secret: String) -> Bool {
         guard !secret.isEmpty, let code = self.bytes(fromLowercaseHex: signature),
             code.count == SHA256.byteCount
         else { return false }
@@ -27,7 +27,7 @@ public enum RazorpaySignature {
     }
 
     /// Whether `signature` is Checkout's signature for the order we stored and the payment the browser reported.
-    public static func isValidCheckout(signature: String, orderID: String, paymentID: String, secret: String) -> Bool {
+    package static func isValidCheckout(signature: String, orderID: String, paymentID: String, secret: String) -> Bool {
         self.isValid(
             signature: signature, message: self.checkoutMessage(orderID: orderID, paymentID: paymentID),
             secret: secret)

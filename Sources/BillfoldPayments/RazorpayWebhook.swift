@@ -1,9 +1,9 @@
 /// Razorpay's webhooks: the headers they carry and the envelope they deliver.
-public enum RazorpayWebhook {
+package enum RazorpayWebhook {
     /// Unique per event; a redelivery carries the same id.
-    public static let eventIDHeader = "x-razorpay-event-id"
+    package static let eventIDHeader = "x-razorpay-event-id"
     /// Hex HMAC-SHA256 of the raw body under the webhook secret; check it before calling `decode`.
-    public static let signatureHeader = "X-Razorpay-Signature"
+    package static let signatureHeader = "X-Razorpay-Signature"
 
     /// The events Billfold acts on. Their payloads must decode; any other event is reported by name alone.
     static let eventsInUse: Set<String> = [
@@ -16,7 +16,7 @@ public enum RazorpayWebhook {
     /// Unknown fields are ignored. An event Billfold does not act on whose payload does not decode is reported by
     /// name alone: Razorpay retries a webhook that is not answered with a 2xx for a day, so an event nobody handles
     /// must not fail on a payload nobody reads.
-    public static func decode(body: [UInt8], eventID: String) throws(GatewayError) -> GatewayEvent {
+    package static func decode(body: [UInt8], eventID: String) throws(GatewayError) -> GatewayEvent {
         guard !eventID.isEmpty else {
             throw .invalidResponse("webhook: no \(self.eventIDHeader) header")
         }

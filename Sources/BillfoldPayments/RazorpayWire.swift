@@ -2,39 +2,39 @@ import Foundation
 
 /// Razorpay's JSON, field for field as its API documents it: what the adapter decodes and the sandbox encodes.
 /// Coded with `JSONEncoder`/`JSONDecoder` using `.convertToSnakeCase` / `.convertFromSnakeCase`.
-public enum RazorpayWire {
+package enum RazorpayWire {
     /// The coders both sides use.
-    public static func encoder() -> JSONEncoder {
+    package static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder
     }
 
     /// `{"error": {...}}`.
-    public struct ErrorEnvelope: Codable, Sendable {
-        public var error: ErrorBody
+    package struct ErrorEnvelope: Codable, Sendable {
+        package var error: ErrorBody
 
-        public init(error: ErrorBody) { self.error = error }
+        package init(error: ErrorBody) { self.error = error }
     }
 
-    public struct ErrorBody: Codable, Sendable {
+    package struct ErrorBody: Codable, Sendable {
         /// `BAD_REQUEST_ERROR`, `GATEWAY_ERROR`, `SERVER_ERROR`.
-        public var code: String
-        public var description: String
-        public var field: String?
-        public var source: String?
-        public var step: String?
-        public var reason: String?
-        public var metadata: [String: String]?
+        package var code: String
+        package var description: String
+        package var field: String?
+        package var source: String?
+        package var step: String?
+        package var reason: String?
+        package var metadata: [String: String]?
 
-        public init(
+        package init(
             code: String, description: String, field: String? = nil, source: String? = nil, step: String? = nil,
             reason: String? = nil, metadata: [String: String]? = nil
         ) {
@@ -49,24 +49,24 @@ public enum RazorpayWire {
     }
 
     /// A collection: `{"entity": "collection", "count", "items": [...]}`.
-    public struct Collection<Item: Codable & Sendable>: Codable, Sendable {
-        public var entity: String
-        public var count: Int
-        public var items: [Item]
+    package struct Collection<Item: Codable & Sendable>: Codable, Sendable {
+        package var entity: String
+        package var count: Int
+        package var items: [Item]
 
-        public init(items: [Item]) {
+        package init(items: [Item]) {
             self.entity = "collection"
             self.count = items.count
             self.items = items
         }
     }
 
-    public struct TokenRequest: Codable, Sendable {
-        public var maxAmount: Int64
-        public var expireAt: Int64
-        public var frequency: String
+    package struct TokenRequest: Codable, Sendable {
+        package var maxAmount: Int64
+        package var expireAt: Int64
+        package var frequency: String
 
-        public init(maxAmount: Int64, expireAt: Int64, frequency: String) {
+        package init(maxAmount: Int64, expireAt: Int64, frequency: String) {
             self.maxAmount = maxAmount
             self.expireAt = expireAt
             self.frequency = frequency
@@ -74,16 +74,16 @@ public enum RazorpayWire {
     }
 
     /// The body of `POST /v1/orders`.
-    public struct OrderRequest: Codable, Sendable {
-        public var amount: Int64
-        public var currency: String
-        public var receipt: String?
-        public var notes: [String: String]?
-        public var customerId: String?
-        public var method: String?
-        public var token: TokenRequest?
+    package struct OrderRequest: Codable, Sendable {
+        package var amount: Int64
+        package var currency: String
+        package var receipt: String?
+        package var notes: [String: String]?
+        package var customerId: String?
+        package var method: String?
+        package var token: TokenRequest?
 
-        public init(
+        package init(
             amount: Int64, currency: String, receipt: String?, notes: [String: String]?, customerId: String?,
             method: String?, token: TokenRequest?
         ) {
@@ -97,21 +97,21 @@ public enum RazorpayWire {
         }
     }
 
-    public struct Order: Codable, Sendable {
-        public var id: String
-        public var entity: String
-        public var amount: Int64
-        public var amountPaid: Int64
-        public var amountDue: Int64
-        public var currency: String
-        public var receipt: String?
-        public var status: String
-        public var attempts: Int
+    package struct Order: Codable, Sendable {
+        package var id: String
+        package var entity: String
+        package var amount: Int64
+        package var amountPaid: Int64
+        package var amountDue: Int64
+        package var currency: String
+        package var receipt: String?
+        package var status: String
+        package var attempts: Int
         /// Razorpay sends `[]` for no notes and an object otherwise; see `Notes`.
-        public var notes: Notes
-        public var createdAt: Int64
+        package var notes: Notes
+        package var createdAt: Int64
 
-        public init(_ order: GatewayOrder) {
+        package init(_ order: GatewayOrder) {
             self.id = order.id
             self.entity = "order"
             self.amount = order.amount
@@ -125,7 +125,7 @@ public enum RazorpayWire {
             self.createdAt = order.createdAt
         }
 
-        public func domain() throws(GatewayError) -> GatewayOrder {
+        package func domain() throws(GatewayError) -> GatewayOrder {
             guard let status = GatewayOrder.Status(rawValue: self.status) else {
                 throw .invalidResponse("order \(self.id) has status \(self.status)")
             }
@@ -136,27 +136,27 @@ public enum RazorpayWire {
         }
     }
 
-    public struct Payment: Codable, Sendable {
-        public var id: String
-        public var entity: String
-        public var amount: Int64
-        public var currency: String
-        public var status: String
-        public var orderId: String?
-        public var method: String?
-        public var amountRefunded: Int64
-        public var captured: Bool
-        public var email: String?
-        public var contact: String?
-        public var customerId: String?
-        public var tokenId: String?
-        public var errorCode: String?
-        public var errorDescription: String?
-        public var errorReason: String?
-        public var notes: Notes
-        public var createdAt: Int64
+    package struct Payment: Codable, Sendable {
+        package var id: String
+        package var entity: String
+        package var amount: Int64
+        package var currency: String
+        package var status: String
+        package var orderId: String?
+        package var method: String?
+        package var amountRefunded: Int64
+        package var captured: Bool
+        package var email: String?
+        package var contact: String?
+        package var customerId: String?
+        package var tokenId: String?
+        package var errorCode: String?
+        package var errorDescription: String?
+        package var errorReason: String?
+        package var notes: Notes
+        package var createdAt: Int64
 
-        public init(_ payment: GatewayPayment, email: String? = nil, contact: String? = nil) {
+        package init(_ payment: GatewayPayment, email: String? = nil, contact: String? = nil) {
             self.id = payment.id
             self.entity = "payment"
             self.amount = payment.amount
@@ -177,7 +177,7 @@ public enum RazorpayWire {
             self.createdAt = payment.createdAt
         }
 
-        public func domain() throws(GatewayError) -> GatewayPayment {
+        package func domain() throws(GatewayError) -> GatewayPayment {
             guard let status = GatewayPayment.Status(rawValue: self.status) else {
                 throw .invalidResponse("payment \(self.id) has status \(self.status)")
             }
@@ -190,13 +190,13 @@ public enum RazorpayWire {
     }
 
     /// The body of `POST /v1/payments/{id}/refund`.
-    public struct RefundRequest: Codable, Sendable {
-        public var amount: Int64?
-        public var speed: String
-        public var receipt: String?
-        public var notes: [String: String]?
+    package struct RefundRequest: Codable, Sendable {
+        package var amount: Int64?
+        package var speed: String
+        package var receipt: String?
+        package var notes: [String: String]?
 
-        public init(amount: Int64?, speed: String = "normal", receipt: String?, notes: [String: String]?) {
+        package init(amount: Int64?, speed: String = "normal", receipt: String?, notes: [String: String]?) {
             self.amount = amount
             self.speed = speed
             self.receipt = receipt
@@ -204,19 +204,19 @@ public enum RazorpayWire {
         }
     }
 
-    public struct Refund: Codable, Sendable {
-        public var id: String
-        public var entity: String
-        public var amount: Int64
-        public var currency: String
-        public var paymentId: String
-        public var receipt: String?
-        public var status: String
-        public var speedRequested: String?
-        public var notes: Notes
-        public var createdAt: Int64
+    package struct Refund: Codable, Sendable {
+        package var id: String
+        package var entity: String
+        package var amount: Int64
+        package var currency: String
+        package var paymentId: String
+        package var receipt: String?
+        package var status: String
+        package var speedRequested: String?
+        package var notes: Notes
+        package var createdAt: Int64
 
-        public init(_ refund: GatewayRefund) {
+        package init(_ refund: GatewayRefund) {
             self.id = refund.id
             self.entity = "refund"
             self.amount = refund.amount
@@ -229,7 +229,7 @@ public enum RazorpayWire {
             self.createdAt = refund.createdAt
         }
 
-        public func domain() throws(GatewayError) -> GatewayRefund {
+        package func domain() throws(GatewayError) -> GatewayRefund {
             guard let status = GatewayRefund.Status(rawValue: self.status) else {
                 throw .invalidResponse("refund \(self.id) has status \(self.status)")
             }
@@ -240,15 +240,15 @@ public enum RazorpayWire {
     }
 
     /// The body of `POST /v1/customers`.
-    public struct CustomerRequest: Codable, Sendable {
-        public var name: String
-        public var email: String
-        public var contact: String?
+    package struct CustomerRequest: Codable, Sendable {
+        package var name: String
+        package var email: String
+        package var contact: String?
         /// `"0"`: answer with the existing customer instead of an error.
-        public var failExisting: String
-        public var notes: [String: String]?
+        package var failExisting: String
+        package var notes: [String: String]?
 
-        public init(name: String, email: String, contact: String?, notes: [String: String]?) {
+        package init(name: String, email: String, contact: String?, notes: [String: String]?) {
             self.name = name
             self.email = email
             self.contact = contact
@@ -257,15 +257,15 @@ public enum RazorpayWire {
         }
     }
 
-    public struct Customer: Codable, Sendable {
-        public var id: String
-        public var entity: String
-        public var name: String
-        public var email: String
-        public var contact: String?
-        public var createdAt: Int64
+    package struct Customer: Codable, Sendable {
+        package var id: String
+        package var entity: String
+        package var name: String
+        package var email: String
+        package var contact: String?
+        package var createdAt: Int64
 
-        public init(id: String, name: String, email: String, contact: String?, createdAt: Int64) {
+        package init(id: String, name: String, email: String, contact: String?, createdAt: Int64) {
             self.id = id
             self.entity = "customer"
             self.name = name
@@ -274,33 +274,33 @@ public enum RazorpayWire {
             self.createdAt = createdAt
         }
 
-        public func domain() -> GatewayCustomer {
+        package func domain() -> GatewayCustomer {
             GatewayCustomer(id: self.id, name: self.name, email: self.email)
         }
     }
 
-    public struct RecurringDetails: Codable, Sendable {
-        public var status: String
-        public var failureReason: String?
+    package struct RecurringDetails: Codable, Sendable {
+        package var status: String
+        package var failureReason: String?
 
-        public init(status: String, failureReason: String?) {
+        package init(status: String, failureReason: String?) {
             self.status = status
             self.failureReason = failureReason
         }
     }
 
-    public struct Token: Codable, Sendable {
-        public var id: String
-        public var entity: String
-        public var customerId: String?
-        public var method: String?
-        public var recurring: Bool
-        public var recurringDetails: RecurringDetails
-        public var maxAmount: Int64?
-        public var expiredAt: Int64?
-        public var createdAt: Int64
+    package struct Token: Codable, Sendable {
+        package var id: String
+        package var entity: String
+        package var customerId: String?
+        package var method: String?
+        package var recurring: Bool
+        package var recurringDetails: RecurringDetails
+        package var maxAmount: Int64?
+        package var expiredAt: Int64?
+        package var createdAt: Int64
 
-        public init(_ token: GatewayToken, createdAt: Int64) {
+        package init(_ token: GatewayToken, createdAt: Int64) {
             self.id = token.id
             self.entity = "token"
             self.customerId = token.customerID
@@ -312,7 +312,7 @@ public enum RazorpayWire {
             self.createdAt = createdAt
         }
 
-        public func domain() throws(GatewayError) -> GatewayToken {
+        package func domain() throws(GatewayError) -> GatewayToken {
             guard let status = GatewayToken.Status(rawValue: self.recurringDetails.status) else {
                 throw .invalidResponse("token \(self.id) has status \(self.recurringDetails.status)")
             }
@@ -323,19 +323,19 @@ public enum RazorpayWire {
     }
 
     /// The body of `POST /v1/payments/create/recurring`.
-    public struct RecurringRequest: Codable, Sendable {
-        public var email: String
-        public var contact: String?
-        public var amount: Int64
-        public var currency: String
-        public var orderId: String
-        public var customerId: String
-        public var token: String
-        public var recurring: Bool
-        public var description: String?
-        public var notes: [String: String]?
+    package struct RecurringRequest: Codable, Sendable {
+        package var email: String
+        package var contact: String?
+        package var amount: Int64
+        package var currency: String
+        package var orderId: String
+        package var customerId: String
+        package var token: String
+        package var recurring: Bool
+        package var description: String?
+        package var notes: [String: String]?
 
-        public init(_ request: RecurringChargeRequest) {
+        package init(_ request: RecurringChargeRequest) {
             self.email = request.email
             self.contact = request.contact
             self.amount = request.amount
@@ -350,12 +350,12 @@ public enum RazorpayWire {
     }
 
     /// What `POST /v1/payments/create/recurring` answers, and what Checkout hands the callback.
-    public struct CheckoutResult: Codable, Sendable {
-        public var razorpayPaymentId: String
-        public var razorpayOrderId: String
-        public var razorpaySignature: String?
+    package struct CheckoutResult: Codable, Sendable {
+        package var razorpayPaymentId: String
+        package var razorpayOrderId: String
+        package var razorpaySignature: String?
 
-        public init(razorpayPaymentId: String, razorpayOrderId: String, razorpaySignature: String?) {
+        package init(razorpayPaymentId: String, razorpayOrderId: String, razorpaySignature: String?) {
             self.razorpayPaymentId = razorpayPaymentId
             self.razorpayOrderId = razorpayOrderId
             self.razorpaySignature = razorpaySignature
@@ -363,15 +363,15 @@ public enum RazorpayWire {
     }
 
     /// A webhook: `{entity: "event", account_id, event, contains, payload: {payment: {entity}, …}, created_at}`.
-    public struct Event: Codable, Sendable {
-        public var entity: String
-        public var accountId: String?
-        public var event: String
-        public var contains: [String]
-        public var payload: Payload
-        public var createdAt: Int64
+    package struct Event: Codable, Sendable {
+        package var entity: String
+        package var accountId: String?
+        package var event: String
+        package var contains: [String]
+        package var payload: Payload
+        package var createdAt: Int64
 
-        public init(accountId: String?, event: String, payload: Payload, createdAt: Int64) {
+        package init(accountId: String?, event: String, payload: Payload, createdAt: Int64) {
             self.entity = "event"
             self.accountId = accountId
             self.event = event
@@ -386,7 +386,7 @@ public enum RazorpayWire {
         }
 
         /// The event in domain terms; `eventID` is the `x-razorpay-event-id` header.
-        public func domain(eventID: String) throws(GatewayError) -> GatewayEvent {
+        package func domain(eventID: String) throws(GatewayError) -> GatewayEvent {
             GatewayEvent(
                 id: eventID, name: self.event, accountID: self.accountId,
                 payment: try self.payload.payment?.entity.domain(), order: try self.payload.order?.entity.domain(),
@@ -395,13 +395,13 @@ public enum RazorpayWire {
         }
     }
 
-    public struct Payload: Codable, Sendable {
-        public var payment: Wrapped<Payment>?
-        public var order: Wrapped<Order>?
-        public var refund: Wrapped<Refund>?
-        public var token: Wrapped<Token>?
+    package struct Payload: Codable, Sendable {
+        package var payment: Wrapped<Payment>?
+        package var order: Wrapped<Order>?
+        package var refund: Wrapped<Refund>?
+        package var token: Wrapped<Token>?
 
-        public init(
+        package init(
             payment: Payment? = nil, order: Order? = nil, refund: Refund? = nil, token: Token? = nil
         ) {
             self.payment = payment.map(Wrapped.init)
@@ -412,19 +412,19 @@ public enum RazorpayWire {
     }
 
     /// `{"entity": {...}}`, as each payload member is wrapped.
-    public struct Wrapped<Entity: Codable & Sendable>: Codable, Sendable {
-        public var entity: Entity
+    package struct Wrapped<Entity: Codable & Sendable>: Codable, Sendable {
+        package var entity: Entity
 
-        public init(_ entity: Entity) { self.entity = entity }
+        package init(_ entity: Entity) { self.entity = entity }
     }
 
     /// Razorpay's `notes`: an object of strings, or `[]` when there are none.
-    public struct Notes: Codable, Sendable {
-        public var values: [String: String]
+    package struct Notes: Codable, Sendable {
+        package var values: [String: String]
 
-        public init(_ values: [String: String]) { self.values = values }
+        package init(_ values: [String: String]) { self.values = values }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let values = try? container.decode([String: String].self) {
                 self.values = values
@@ -437,7 +437,7 @@ public enum RazorpayWire {
             }
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             try container.encode(self.values)
         }

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A request the sandbox refuses, as Razorpay would: an HTTP status and Razorpay's error body.
-public struct SandboxError: Error, Sendable {
-    public var status: Int
-    public var body: RazorpayWire.ErrorBody
+package struct SandboxError: Error, Sendable {
+    package var status: Int
+    package var body: RazorpayWire.ErrorBody
 
-    public init(status: Int, body: RazorpayWire.ErrorBody) {
+    package init(status: Int, body: RazorpayWire.ErrorBody) {
         self.status = status
         self.body = body
     }
 
     /// 400 `BAD_REQUEST_ERROR`, naming the field at fault when there is one.
-    public static func badRequest(_ description: String, field: String? = nil, reason: String? = nil) -> Self {
+    package static func badRequest(_ description: String, field: String? = nil, reason: String? = nil) -> Self {
         SandboxError(
             status: 400,
             body: .init(
@@ -20,31 +20,31 @@ public struct SandboxError: Error, Sendable {
     }
 
     /// 404 for an id the account has never issued.
-    public static func notFound(_ what: String) -> Self {
+    package static func notFound(_ what: String) -> Self {
         SandboxError(
             status: 404,
             body: .init(code: "BAD_REQUEST_ERROR", description: "The \(what) id provided does not exist", field: "id"))
     }
 
     /// 401: Basic auth missing or not this sandbox's key pair.
-    public static let unauthorized = SandboxError(
+    package static let unauthorized = SandboxError(
         status: 401,
         body: .init(
             code: "BAD_REQUEST_ERROR",
             description: "Authentication failed: send HTTP Basic auth with the sandbox's key id and key secret"))
 
     /// 429, as the `rateLimitNextRequests` control asks.
-    public static let rateLimited = SandboxError(
+    package static let rateLimited = SandboxError(
         status: 429,
         body: .init(
             code: "BAD_REQUEST_ERROR", description: "Too many requests; try again after some time",
             reason: "rate_limit_exceeded"))
 
     /// The body of the answer: `{"error": {...}}`.
-    public var envelope: RazorpayWire.ErrorEnvelope { RazorpayWire.ErrorEnvelope(error: self.body) }
+    package var envelope: RazorpayWire.ErrorEnvelope { RazorpayWire.ErrorEnvelope(error: self.body) }
 
     /// `bytes` decoded as a request body, every failure a 400 that names the field as Razorpay would.
-    public static func decode<Body: Decodable>(_ type: Body.Type, from bytes: some Sequence<UInt8>) throws(Self)
+    package static func decode<Body: Decodable>(_ type: Body.Type, from bytes: some Sequence<UInt8>) throws(Self)
         -> Body
     {
         let data = Data(bytes)

@@ -2,22 +2,22 @@ import BillfoldCore
 import Foundation
 
 /// What a payer finishing checkout produced: the payment, and the fields Razorpay Checkout posts to `callback_url`.
-public struct SandboxCheckoutResult: Hashable, Sendable {
-    public var payment: GatewayPayment
+package struct SandboxCheckoutResult: Hashable, Sendable {
+    package var payment: GatewayPayment
     /// `razorpay_signature`, for a captured payment.
-    public var signature: String?
+    package var signature: String?
     /// Exactly what Checkout posts: `razorpay_payment_id`, `razorpay_order_id`, `razorpay_signature` on success;
     /// `error[code]`, `error[description]`, `error[reason]`, `error[source]`, `error[step]`, `error[metadata]` on
     /// failure.
-    public var callbackFields: [SandboxFormField]
+    package var callbackFields: [SandboxFormField]
 }
 
 /// One field of a form post.
-public struct SandboxFormField: Hashable, Sendable {
-    public var name: String
-    public var value: String
+package struct SandboxFormField: Hashable, Sendable {
+    package var name: String
+    package var value: String
 
-    public init(_ name: String, _ value: String) {
+    package init(_ name: String, _ value: String) {
         self.name = name
         self.value = value
     }
@@ -31,7 +31,7 @@ extension SandboxRazorpay {
     }
 
     /// Payment methods checkout offers, as Razorpay names them.
-    public static let checkoutMethods = ["upi", "card", "netbanking", "wallet"]
+    package static let checkoutMethods = ["upi", "card", "netbanking", "wallet"]
 
     /// What the payer is told for each failure reason the sandbox produces.
     static func failureDescription(_ reason: String) -> String {
@@ -47,7 +47,7 @@ extension SandboxRazorpay {
 
     /// A payer paying `orderID` by `method`: `authorized` then `captured`, the order `paid`, and for a mandate's
     /// authorisation order a confirmed token. Webhooks follow.
-    public func capture(orderID: String, method: String = "upi") throws(SandboxError) -> SandboxCheckoutResult {
+    package func capture(orderID: String, method: String = "upi") throws(SandboxError) -> SandboxCheckoutResult {
         let record = try self.settlePayment(on: orderID, method: method, outcome: .captured, recurringTokenID: nil)
         let signature = self.checkoutSignature(orderID: orderID, paymentID: record.payment.id)
         return SandboxCheckoutResult(
@@ -60,7 +60,7 @@ extension SandboxRazorpay {
     }
 
     /// A payer's attempt at `orderID` failing for `reason`; the order stays open for another attempt.
-    public func fail(
+    package func fail(
         orderID: String, method: String = "upi", reason: String = "payment_cancelled"
     ) throws(SandboxError) -> SandboxCheckoutResult {
         let record = try self.settlePayment(
@@ -80,23 +80,23 @@ extension SandboxRazorpay {
     }
 
     /// Makes the next `count` recurring charges fail (`insufficient_funds`) instead of being captured.
-    public func failNextRecurringCharges(_ count: Int) { self.failingRecurringCharges = max(0, count) }
+    package func failNextRecurringCharges(_ count: Int) { self.failingRecurringCharges = max(0, count) }
 
     /// Makes the API answer the next `count` requests with 429.
-    public func rateLimitNextRequests(_ count: Int) { self.rateLimitedRequests = max(0, count) }
+    package func rateLimitNextRequests(_ count: Int) { self.rateLimitedRequests = max(0, count) }
 
     /// How long refunds stay `pending` before they are `processed`; `nil` keeps them pending until `settleRefunds()`.
-    public func setRefundSettlementDelay(_ delay: Duration?) { self.refundSettlementDelay = delay }
+    package func setRefundSettlementDelay(_ delay: Duration?) { self.refundSettlementDelay = delay }
 
     /// Processes every pending refund now; answers how many there were.
-    @discardableResult public func settleRefunds() -> Int {
+    @discardableResult package func settleRefunds() -> Int {
         let pending = self.refunds.values.filter { $0.status == .pending }.map(\.id)
         for id in pending { self.settleRefund(id) }
         return pending.count
     }
 
     /// The customer cancelling a mandate: the token is `cancelled` and `token.cancelled` is sent.
-    public func cancelToken(_ tokenID: String) throws(SandboxError) {
+    package func cancelToken(_ tokenID: String) throws(SandboxError) {
         guard var record = self.tokens[tokenID] else { throw .notFound("token") }
         record.token.status = .cancelled
         self.tokens[tokenID] = record
@@ -106,7 +106,7 @@ extension SandboxRazorpay {
     // MARK: - Refunds
 
     /// `POST /v1/payments/{id}/refund`; the same `X-Refund-Idempotency` key answers the same refund.
-    public func refund(
+    package func refund(
         paymentID: String, _ request: RazorpayWire.RefundRequest, idempotencyKey: String?
     ) throws(SandboxError) -> RazorpayWire.Refund {
         if let idempotencyKey {
@@ -167,7 +167,7 @@ extension SandboxRazorpay {
     }
 
     /// `GET /v1/payments/{paymentID}/refunds/{refundID}`.
-    public func fetchRefund(paymentID: String, refundID: String) throws(SandboxError) -> RazorpayWire.Refund {
+    package func fetchRefund(paymentID: String, refundID: String) throws(SandboxError) -> RazorpayWire.Refund {
         guard self.payments[paymentID] != nil else { throw .notFound("payment") }
         guard let refund = self.refunds[refundID], refund.paymentID == paymentID else { throw .notFound("refund") }
         return RazorpayWire.Refund(refund)
@@ -188,7 +188,7 @@ extension SandboxRazorpay {
 
     /// `POST /v1/customers`: with `fail_existing` `"0"` a customer with the same email is answered instead of an
     /// error.
-    public func createCustomer(
+    package func createCustomer(
         name: String, email: String, contact: String?, failExisting: String, notes: [String: String]?
     ) throws(SandboxError) -> RazorpayWire.Customer {
         guard email.contains("@"), email.count <= 64 else {
@@ -214,14 +214,14 @@ extension SandboxRazorpay {
     }
 
     /// `GET /v1/customers/{customerID}/tokens/{tokenID}`.
-    public func fetchToken(customerID: String, tokenID: String) throws(SandboxError) -> RazorpayWire.Token {
+    package func fetchToken(customerID: String, tokenID: String) throws(SandboxError) -> RazorpayWire.Token {
         guard self.customers[customerID] != nil else { throw .notFound("customer") }
         guard let record = self.tokens[tokenID], record.token.customerID == customerID else { throw .notFound("token") }
         return record.wire
     }
 
     /// `POST /v1/payments/create/recurring`: a debit on a confirmed token, against a new order for the amount.
-    public func chargeRecurring(
+    package func chargeRecurring(
         _ request: RazorpayWire.RecurringRequest
     ) throws(SandboxError) -> RazorpayWire.CheckoutResult {
         guard request.recurring else { throw .badRequest("The recurring field must be true.", field: "recurring") }

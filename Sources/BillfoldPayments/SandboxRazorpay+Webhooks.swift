@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 
 /// What the sandbox does with the events it publishes.
-public enum WebhookMode: Hashable, Sendable {
+package enum WebhookMode: Hashable, Sendable {
     /// Posts each event to the webhook URL, in order, retrying failures with backoff.
     case deliver
     /// Keeps events (`heldEvents`) without sending them, until `releaseHeldEvents()`.
@@ -15,28 +15,28 @@ public enum WebhookMode: Hashable, Sendable {
 }
 
 /// One webhook event exactly as it is sent: the body bytes and the signature over them.
-public struct SandboxEvent: Hashable, Sendable {
+package struct SandboxEvent: Hashable, Sendable {
     /// `x-razorpay-event-id`.
-    public var id: String
+    package var id: String
     /// `payment.captured`, `order.paid`, …
-    public var name: String
-    public var body: [UInt8]
+    package var name: String
+    package var body: [UInt8]
     /// `X-Razorpay-Signature`.
-    public var signature: String
+    package var signature: String
 
     /// The headers a delivery carries.
-    public var headers: [String: String] {
+    package var headers: [String: String] {
         ["Content-Type": "application/json", "X-Razorpay-Signature": self.signature, "x-razorpay-event-id": self.id]
     }
 }
 
 /// How the posting of one event went.
-public struct SandboxDelivery: Hashable, Sendable {
-    public var eventID: String
-    public var attempts: Int
+package struct SandboxDelivery: Hashable, Sendable {
+    package var eventID: String
+    package var attempts: Int
     /// The last HTTP status the receiver answered; `nil` when it never answered.
-    public var lastStatus: Int?
-    public var isDelivered: Bool
+    package var lastStatus: Int?
+    package var isDelivered: Bool
 }
 
 /// Events to post to `url`, in order.
@@ -50,24 +50,24 @@ extension SandboxRazorpay {
     // MARK: - Controls
 
     /// Where events are posted; with none, they are kept (`events`) but not sent.
-    public func setWebhookURL(_ url: String?) { self.webhookURL = url }
+    package func setWebhookURL(_ url: String?) { self.webhookURL = url }
 
-    public func setWebhookMode(_ mode: WebhookMode) { self.webhookMode = mode }
+    package func setWebhookMode(_ mode: WebhookMode) { self.webhookMode = mode }
 
     /// The waits between attempts at one event: its attempts are one more than the delays.
-    public func setWebhookRetryDelays(_ delays: [Duration]) { self.webhookRetryDelays = delays }
+    package func setWebhookRetryDelays(_ delays: [Duration]) { self.webhookRetryDelays = delays }
 
     /// Every event published, oldest first, whether sent or not.
-    public var events: [SandboxEvent] { self.publishedEvents }
+    package var events: [SandboxEvent] { self.publishedEvents }
 
     /// Events kept back by `.hold`, oldest first.
-    public var heldEvents: [SandboxEvent] { self.held }
+    package var heldEvents: [SandboxEvent] { self.held }
 
     /// Every event posted so far and how its delivery went, in the order posting finished.
-    public var webhookDeliveries: [SandboxDelivery] { self.deliveryLog }
+    package var webhookDeliveries: [SandboxDelivery] { self.deliveryLog }
 
     /// Sends the held events, oldest first, and answers them; with no webhook URL they stay held.
-    @discardableResult public func releaseHeldEvents() -> [SandboxEvent] {
+    @discardableResult package func releaseHeldEvents() -> [SandboxEvent] {
         guard self.webhookURL != nil else { return [] }
         let released = self.held
         self.held = []

@@ -7,10 +7,10 @@ import Logging
 ///
 /// Every request method mirrors one endpoint and answers its wire type; the controls (`capture`, `fail`,
 /// `setWebhookMode`, `failNextRecurringCharges`, `rateLimitNextRequests`, …) are for tests and the hosted checkout.
-public actor SandboxRazorpay {
+package actor SandboxRazorpay {
     /// The sandbox's public key id (`rzp_sandbox_…`), the user name of Basic auth.
-    public nonisolated let keyID: String
-    public nonisolated let accountID: String
+    package nonisolated let keyID: String
+    package nonisolated let accountID: String
     let keySecret: String
     let webhookSecret: String
     let httpClient: HTTPClient
@@ -61,7 +61,7 @@ public actor SandboxRazorpay {
         var wire: RazorpayWire.Token { RazorpayWire.Token(self.token, createdAt: self.createdAt) }
     }
 
-    public init(
+    package init(
         keyID: String, keySecret: String, webhookSecret: String, accountID: String = "acc_sandbox",
         httpClient: HTTPClient = .shared, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -74,7 +74,7 @@ public actor SandboxRazorpay {
         self.now = now
     }
 
-    public init(
+    package init(
         credentials: SandboxCredentials, accountID: String = "acc_sandbox", httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -89,7 +89,7 @@ public actor SandboxRazorpay {
     }
 
     /// A fresh random key pair and webhook secret, for one process's sandbox.
-    public static func generatedCredentials() -> SandboxCredentials {
+    package static func generatedCredentials() -> SandboxCredentials {
         SandboxCredentials(
             keyID: "rzp_sandbox_" + Self.randomCharacters(14), keySecret: Self.randomCharacters(24),
             webhookSecret: Self.randomCharacters(32))
@@ -98,7 +98,7 @@ public actor SandboxRazorpay {
     // MARK: - Authentication and checkout signatures
 
     /// Whether `authorization` is `Basic base64(key_id:key_secret)` for this sandbox.
-    public nonisolated func isAuthorized(authorization: String?) -> Bool {
+    package nonisolated func isAuthorized(authorization: String?) -> Bool {
         guard let authorization, authorization.hasPrefix("Basic "),
             let decoded = Data(base64Encoded: String(authorization.dropFirst("Basic ".count))),
             let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
@@ -111,17 +111,17 @@ public actor SandboxRazorpay {
     }
 
     /// Checkout's `razorpay_signature`: hex HMAC-SHA256 of `order_id|payment_id` under the key secret.
-    public nonisolated func checkoutSignature(orderID: String, paymentID: String) -> String {
+    package nonisolated func checkoutSignature(orderID: String, paymentID: String) -> String {
         RazorpaySignature.checkout(orderID: orderID, paymentID: paymentID, secret: self.keySecret)
     }
 
     /// `X-Razorpay-Signature`: hex HMAC-SHA256 of the body under the webhook secret.
-    public nonisolated func webhookSignature(body: [UInt8]) -> String {
+    package nonisolated func webhookSignature(body: [UInt8]) -> String {
         RazorpaySignature.sign(message: body, secret: self.webhookSecret)
     }
 
     /// Counts one API request against `rateLimitNextRequests`: `false` when this one is to be answered 429.
-    public func admitRequest() -> Bool {
+    package func admitRequest() -> Bool {
         guard self.rateLimitedRequests > 0 else { return true }
         self.rateLimitedRequests -= 1
         return false
@@ -130,7 +130,7 @@ public actor SandboxRazorpay {
     // MARK: - Orders
 
     /// `POST /v1/orders`.
-    public func createOrder(_ request: RazorpayWire.OrderRequest) throws(SandboxError) -> RazorpayWire.Order {
+    package func createOrder(_ request: RazorpayWire.OrderRequest) throws(SandboxError) -> RazorpayWire.Order {
         guard request.amount >= 100 else {
             throw .badRequest("The amount must be atleast INR 1.00", field: "amount")
         }
@@ -169,28 +169,28 @@ public actor SandboxRazorpay {
     }
 
     /// `GET /v1/orders/{id}`.
-    public func fetchOrder(id: String) throws(SandboxError) -> RazorpayWire.Order {
+    package func fetchOrder(id: String) throws(SandboxError) -> RazorpayWire.Order {
         RazorpayWire.Order(try self.record(order: id).order)
     }
 
     /// `GET /v1/orders/{id}/payments`: oldest first.
-    public func fetchPayments(orderID: String) throws(SandboxError) -> RazorpayWire.Collection<RazorpayWire.Payment> {
+    package func fetchPayments(orderID: String) throws(SandboxError) -> RazorpayWire.Collection<RazorpayWire.Payment> {
         let order = try self.record(order: orderID)
         return RazorpayWire.Collection(items: order.paymentIDs.compactMap { self.payments[$0]?.wire })
     }
 
     /// `GET /v1/payments/{id}`.
-    public func fetchPayment(id: String) throws(SandboxError) -> RazorpayWire.Payment {
+    package func fetchPayment(id: String) throws(SandboxError) -> RazorpayWire.Payment {
         guard let record = self.payments[id] else { throw .notFound("payment") }
         return record.wire
     }
 
     // MARK: - Reading state, for tests and the hosted checkout
 
-    public func order(_ id: String) -> SandboxOrder? { self.orders[id] }
-    public func payment(_ id: String) -> GatewayPayment? { self.payments[id]?.payment }
-    public func refund(_ id: String) -> GatewayRefund? { self.refunds[id] }
-    public func token(_ id: String) -> GatewayToken? { self.tokens[id]?.token }
+    package func order(_ id: String) -> SandboxOrder? { self.orders[id] }
+    package func payment(_ id: String) -> GatewayPayment? { self.payments[id]?.payment }
+    package func refund(_ id: String) -> GatewayRefund? { self.refunds[id] }
+    package func token(_ id: String) -> GatewayToken? { self.tokens[id]?.token }
 
     // MARK: - Helpers
 
@@ -220,12 +220,12 @@ public actor SandboxRazorpay {
 }
 
 /// A sandbox's key pair and webhook secret.
-public struct SandboxCredentials: Hashable, Sendable {
-    public var keyID: String
-    public var keySecret: String
-    public var webhookSecret: String
+package struct SandboxCredentials: Hashable, Sendable {
+    package var keyID: String
+    package var keySecret: String
+    package var webhookSecret: String
 
-    public init(keyID: String, keySecret: String, webhookSecret: String) {
+    package init(keyID: String, keySecret: String, webhookSecret: String) {
         self.keyID = keyID
         self.keySecret = keySecret
         self.webhookSecret = webhookSecret
@@ -233,11 +233,11 @@ public struct SandboxCredentials: Hashable, Sendable {
 }
 
 /// An order with what the sandbox keeps beside Razorpay's fields.
-public struct SandboxOrder: Hashable, Sendable {
-    public var order: GatewayOrder
-    public var customerID: String?
+package struct SandboxOrder: Hashable, Sendable {
+    package var order: GatewayOrder
+    package var customerID: String?
     /// The token the order registers when it is a mandate's authorisation.
-    public var mandate: TokenRequest?
+    package var mandate: TokenRequest?
     /// Every payment tried on the order, oldest first.
-    public var paymentIDs: [String] = []
+    package var paymentIDs: [String] = []
 }

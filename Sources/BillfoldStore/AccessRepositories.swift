@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// The people of each workspace and their sign-in secrets.
-public protocol MemberRepository: Sendable {
+package protocol MemberRepository: Sendable {
     /// Adds a member; `passwordHash` is a bcrypt hash, or `nil` for link-only sign-in.
     func create(_ member: Member, passwordHash: String?) async throws
     /// The members of `workspace`, oldest first.
@@ -15,7 +15,7 @@ public protocol MemberRepository: Sendable {
 }
 
 /// Operator API keys, stored only as SHA-256 hashes of their secrets.
-public protocol APIKeyRepository: Sendable {
+package protocol APIKeyRepository: Sendable {
     /// Creates a key with a new random secret and returns both; the secret is never stored. A key with
     /// `expiresAt` stops working then, which must be after `time`.
     func create(name: String, expiresAt: Date?, at time: Date) async throws -> (key: APIKey, secret: String)
@@ -31,7 +31,7 @@ public protocol APIKeyRepository: Sendable {
 
 extension APIKeyRepository {
     /// Creates a key that never expires.
-    public func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
+    package func create(name: String, at time: Date) async throws -> (key: APIKey, secret: String) {
         try await self.create(name: name, expiresAt: nil, at: time)
     }
 }
@@ -156,7 +156,7 @@ struct SQLAPIKeyRepository: APIKeyRepository {
 }
 
 /// What became of a request sent with an `Idempotency-Key`.
-public enum IdempotencyClaim: Hashable, Sendable {
+package enum IdempotencyClaim: Hashable, Sendable {
     /// The key is new: carry the request out, then `complete` or `release` the key.
     case claimed
     /// The same request finished before: answer with what it answered.
@@ -168,7 +168,7 @@ public enum IdempotencyClaim: Hashable, Sendable {
 }
 
 /// Stored answers to POST requests, by caller and `Idempotency-Key`, kept for at least `retention`.
-public protocol IdempotencyRepository: Sendable {
+package protocol IdempotencyRepository: Sendable {
     /// Claims `key` for a request whose method, path and body are `request`, unless it is claimed already.
     func claim(owner: String, key: String, request: Data, now: Date) async throws -> IdempotencyClaim
     /// Stores the answer to a claimed key, for replays.
@@ -178,7 +178,7 @@ public protocol IdempotencyRepository: Sendable {
 }
 
 /// How long an answer is kept for replays.
-public let idempotencyRetention: TimeInterval = 24 * 3600
+package let idempotencyRetention: TimeInterval = 24 * 3600
 
 struct SQLIdempotencyRepository: IdempotencyRepository {
     let sql: any SQLDatabase

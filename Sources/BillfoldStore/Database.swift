@@ -7,18 +7,18 @@ import SQLKit
 import SQLiteKit
 
 /// Which engine stores the data.
-public enum DatabaseKind: String, Sendable {
+package enum DatabaseKind: String, Sendable {
     case sqlite
     case postgres
 }
 
 /// Where the data lives: a SQLite file, or a PostgreSQL server.
-public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
+package enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)
 
     /// A `postgres://` or `postgresql://` URL, or else a file path.
-    public init(_ string: String) {
+    package init(_ string: String) {
         if string.hasPrefix("postgres://") || string.hasPrefix("postgresql://") {
             self = .postgres(url: string)
         } else {
@@ -27,7 +27,7 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The location with any password hidden, for logs.
-    public var description: String {
+    package var description: String {
         switch self {
         case .sqlite(let path): return path
         case .postgres(let url):
@@ -39,20 +39,20 @@ public enum DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Why the database could not be opened or used.
-public struct DatabaseError: Error, CustomStringConvertible, Sendable {
-    public let message: String
+package struct DatabaseError: Error, CustomStringConvertible, Sendable {
+    package let message: String
 
-    public init(message: String) {
+    package init(message: String) {
         self.message = message
     }
-    public var description: String { self.message }
+    package var description: String { self.message }
 }
 
 /// An open database: statements run on `sql`, work that must happen together runs in `transaction`.
-public final class Database: Sendable {
-    public let kind: DatabaseKind
+package final class Database: Sendable {
+    package let kind: DatabaseKind
     /// Runs each statement on its own; safe to use from any task.
-    public let sql: any SQLDatabase
+    package let sql: any SQLDatabase
     private let closeAction: @Sendable () async throws -> Void
 
     private init(kind: DatabaseKind, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
@@ -62,7 +62,7 @@ public final class Database: Sendable {
     }
 
     /// Opens the database at `location`; a SQLite file is created when missing.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+    package static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
         switch location {
         case .sqlite(let path):
             return try await self.openSQLite(path: path, logger: logger)
@@ -72,7 +72,7 @@ public final class Database: Sendable {
     }
 
     /// Opens the database, runs `body`, and closes it whether `body` returns or throws.
-    public static func withOpen<Result>(
+    package static func withOpen<Result>(
         _ location: DatabaseLocation, logger: Logger, _ body: (Database) async throws -> Result
     ) async throws -> Result {
         let database = try await self.open(location, logger: logger)
@@ -140,7 +140,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction on one connection: all of it is committed, or none of it.
-    public func transaction<Result: Sendable>(
+    package func transaction<Result: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let begin: SQLQueryString = self.kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
@@ -158,11 +158,11 @@ public final class Database: Sendable {
     }
 
     /// Whether the database answers a trivial query.
-    public func isReachable() async -> Bool {
+    package func isReachable() async -> Bool {
         (try? await self.sql.raw("SELECT 1").run()) != nil
     }
 
-    public func close() async throws {
+    package func close() async throws {
         try await self.closeAction()
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// Inbound gateway events already taken, keyed by the gateway's event id.
-public protocol GatewayEventRepository: Sendable {
+package protocol GatewayEventRepository: Sendable {
     /// Records the event; `false` when it was recorded before, so the caller does nothing a second time.
     func record(provider: String, eventID: String, name: String, at time: Date) async throws -> Bool
     /// Whether the event was recorded before.
@@ -11,7 +11,7 @@ public protocol GatewayEventRepository: Sendable {
 }
 
 /// Refunds.
-public protocol RefundRepository: Sendable {
+package protocol RefundRepository: Sendable {
     /// Stores a new refund.
     func create(_ refund: Refund) async throws
     /// Saves a refund's status, gateway id and failure.
@@ -27,7 +27,7 @@ public protocol RefundRepository: Sendable {
 }
 
 /// Mandates.
-public protocol MandateRepository: Sendable {
+package protocol MandateRepository: Sendable {
     /// Stores a new mandate.
     func create(_ mandate: Mandate) async throws
     /// Saves a mandate's status and token.
@@ -43,7 +43,7 @@ public protocol MandateRepository: Sendable {
 }
 
 /// Automatic debits.
-public protocol AutoPayChargeRepository: Sendable {
+package protocol AutoPayChargeRepository: Sendable {
     /// Stores a new charge; `false` when the invoice already has one.
     func create(_ charge: AutoPayCharge) async throws -> Bool
     /// Saves a charge's status, schedule, attempts and error.
@@ -59,7 +59,7 @@ public protocol AutoPayChargeRepository: Sendable {
 }
 
 /// Messages to send, kept in the transaction that made them owed.
-public protocol OutboxRepository: Sendable {
+package protocol OutboxRepository: Sendable {
     /// Adds a message; `false` when one of its kind about its subject is already there.
     func enqueue(_ message: OutboxMessage) async throws -> Bool
     /// The messages about `subjectID`, oldest first.

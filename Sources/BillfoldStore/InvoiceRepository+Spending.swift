@@ -3,25 +3,25 @@ import SQLKit
 
 /// What the documents a filter keeps add up to, as the portal's charts show it: their totals by month of issue, and
 /// their lines' amounts by category and resource type. Each amount carries its currency.
-public struct InvoiceSpending: Hashable, Sendable {
+package struct InvoiceSpending: Hashable, Sendable {
     /// The total of the documents issued in one month, in one currency.
-    public struct Month: Hashable, Sendable {
+    package struct Month: Hashable, Sendable {
         /// The first day of the month.
-        public let month: CalendarDate
-        public let total: Money
+        package let month: CalendarDate
+        package let total: Money
     }
 
     /// What the lines of one category and resource type add up to, in one currency.
-    public struct Charge: Hashable, Sendable {
-        public let category: LineCategory
-        public let resourceType: String
-        public let amount: Money
+    package struct Charge: Hashable, Sendable {
+        package let category: LineCategory
+        package let resourceType: String
+        package let amount: Money
     }
 
     /// By currency, then month; drafts, which have no issue date, are in no month.
-    public let months: [Month]
+    package let months: [Month]
     /// By currency, category and resource type.
-    public let charges: [Charge]
+    package let charges: [Charge]
 }
 
 extension SQLInvoiceRepository {

@@ -3,19 +3,19 @@ import Foundation
 import SQLKit
 
 /// Which invoices a list, summary or export covers.
-public struct InvoiceFilter: Hashable, Sendable {
-    public var workspaceID: WorkspaceID?
+package struct InvoiceFilter: Hashable, Sendable {
+    package var workspaceID: WorkspaceID?
     /// Display statuses to keep; empty keeps all.
-    public var statuses: Set<InvoiceDisplayStatus>
-    public var kinds: Set<DocumentKind>
+    package var statuses: Set<InvoiceDisplayStatus>
+    package var kinds: Set<DocumentKind>
     /// Earliest issue date, inclusive.
-    public var from: CalendarDate?
+    package var from: CalendarDate?
     /// Latest issue date, inclusive.
-    public var to: CalendarDate?
+    package var to: CalendarDate?
     /// Part of the number or description, in any letter case.
-    public var query: String?
+    package var query: String?
 
-    public init(
+    package init(
         workspaceID: WorkspaceID? = nil, statuses: Set<InvoiceDisplayStatus> = [], kinds: Set<DocumentKind> = [],
         from: CalendarDate? = nil, to: CalendarDate? = nil, query: String? = nil
     ) {
@@ -29,36 +29,36 @@ public struct InvoiceFilter: Hashable, Sendable {
 }
 
 /// One row of the billing history: the columns the seeds show, without lines.
-public struct InvoiceListItem: Hashable, Sendable {
-    public let id: InvoiceID
-    public let kind: DocumentKind
-    public let number: String?
-    public let workspaceID: WorkspaceID
-    public let status: InvoiceDisplayStatus
-    public let issueDate: CalendarDate?
-    public let dueDate: CalendarDate?
-    public let periodStart: CalendarDate
-    public let periodEnd: CalendarDate
-    public let description: String
-    public let currency: Currency
-    public let subtotal: Money
-    public let platformFee: Money
-    public let creditsFee: Money
-    public let servicesCount: Int
-    public let cgst: Money
-    public let sgst: Money
-    public let utgst: Money
-    public let igst: Money
-    public let taxTotal: Money
-    public let total: Money
-    public let amountPaid: Money
-    public let amountDue: Money
-    public let placeOfSupply: String?
+package struct InvoiceListItem: Hashable, Sendable {
+    package let id: InvoiceID
+    package let kind: DocumentKind
+    package let number: String?
+    package let workspaceID: WorkspaceID
+    package let status: InvoiceDisplayStatus
+    package let issueDate: CalendarDate?
+    package let dueDate: CalendarDate?
+    package let periodStart: CalendarDate
+    package let periodEnd: CalendarDate
+    package let description: String
+    package let currency: Currency
+    package let subtotal: Money
+    package let platformFee: Money
+    package let creditsFee: Money
+    package let servicesCount: Int
+    package let cgst: Money
+    package let sgst: Money
+    package let utgst: Money
+    package let igst: Money
+    package let taxTotal: Money
+    package let total: Money
+    package let amountPaid: Money
+    package let amountDue: Money
+    package let placeOfSupply: String?
 }
 
 extension InvoiceListItem {
     /// The list row of a whole document, with its status on `today`.
-    public init(_ invoice: Invoice, today: CalendarDate) {
+    package init(_ invoice: Invoice, today: CalendarDate) {
         self.init(
             id: invoice.id, kind: invoice.kind, number: invoice.number, workspaceID: invoice.workspaceID,
             status: invoice.displayStatus(today: today), issueDate: invoice.issueDate, dueDate: invoice.dueDate,
@@ -72,7 +72,7 @@ extension InvoiceListItem {
 }
 
 /// Invoices, receipts and credit notes with their lines, taxes and payments.
-public protocol InvoiceRepository: Sendable {
+package protocol InvoiceRepository: Sendable {
     /// Stores a new document with its lines and taxes.
     func create(_ invoice: Invoice) async throws
     /// Stores several documents, with their lines and tax, in as few statements as the database allows.
@@ -102,7 +102,7 @@ public protocol InvoiceRepository: Sendable {
 
 extension InvoiceRepository {
     /// Newest first by issue date, at most `limit`, after `startingAfter` when given.
-    public func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?)
+    package func list(_ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?)
         async throws -> [InvoiceListItem]
     {
         try await self.list(filter, today: today, limit: limit, startingAfter: startingAfter, endingBefore: nil)
@@ -110,14 +110,14 @@ extension InvoiceRepository {
 }
 
 /// The documents of one currency, kind and display status: how many, their totals, and what is still due on them.
-public struct InvoiceStatusTotal: Hashable, Sendable {
-    public let currency: Currency
-    public let kind: DocumentKind
-    public let status: InvoiceDisplayStatus
-    public let count: Int
-    public let total: Money
-    public let amountPaid: Money
-    public let amountDue: Money
+package struct InvoiceStatusTotal: Hashable, Sendable {
+    package let currency: Currency
+    package let kind: DocumentKind
+    package let status: InvoiceDisplayStatus
+    package let count: Int
+    package let total: Money
+    package let amountPaid: Money
+    package let amountDue: Money
 }
 
 /// The figures of the seeds' billing summary in one currency: total paid, pending and overdue, which count tax
@@ -125,27 +125,27 @@ public struct InvoiceStatusTotal: Hashable, Sendable {
 ///
 /// A top-up's receipt or a credit note is not an invoice paid: counted as one, a prepaid workspace that tops up
 /// ₹5,000 and pays a ₹1,180 invoice from its wallet would show ₹6,180 paid.
-public struct InvoiceTotals: Hashable, Sendable {
+package struct InvoiceTotals: Hashable, Sendable {
     /// How many documents, and an amount over them.
-    public struct Figure: Hashable, Sendable {
-        public let count: Int
-        public let amount: Money
+    package struct Figure: Hashable, Sendable {
+        package let count: Int
+        package let amount: Money
     }
 
-    public let currency: Currency
+    package let currency: Currency
     /// Paid invoices and their totals.
-    public let paid: Figure
+    package let paid: Figure
     /// Invoices awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
-    public let pending: Figure
+    package let pending: Figure
     /// Invoices past their due date, and what is due on them.
-    public let overdue: Figure
+    package let overdue: Figure
     /// Wallet top-ups received: paid receipts and their totals.
-    public let walletTopUps: Figure
+    package let walletTopUps: Figure
     /// Credit notes issued, and their totals.
-    public let creditNotes: Figure
+    package let creditNotes: Figure
 
     /// The figures of `rows` in `currency`; rows in other currencies are left out.
-    public init(_ rows: [InvoiceStatusTotal], currency: Currency) {
+    package init(_ rows: [InvoiceStatusTotal], currency: Currency) {
         func figure(
             _ kind: DocumentKind, _ statuses: Set<InvoiceDisplayStatus>, _ amount: (InvoiceStatusTotal) -> Money
         ) -> Figure {

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// Payment attempts on invoices.
-public protocol PaymentRepository: Sendable {
+package protocol PaymentRepository: Sendable {
     /// Stores a new attempt.
     func create(_ payment: Payment) async throws
     /// The attempts on an invoice, in the order they were made.
@@ -19,7 +19,7 @@ public protocol PaymentRepository: Sendable {
 }
 
 /// The prepaid wallet: a balance that is the sum of its entries.
-public protocol WalletRepository: Sendable {
+package protocol WalletRepository: Sendable {
     /// Appends an entry; entries are never changed or removed.
     func append(_ entry: WalletEntry) async throws
     /// The sum of the workspace's entries in `currency`.
@@ -29,7 +29,7 @@ public protocol WalletRepository: Sendable {
 }
 
 /// The audit log.
-public protocol AuditLogRepository: Sendable {
+package protocol AuditLogRepository: Sendable {
     /// Appends an entry.
     func record(_ entry: AuditEntry) async throws
     /// Appends entries in their order, in as few statements as the database allows.
@@ -39,7 +39,7 @@ public protocol AuditLogRepository: Sendable {
 }
 
 /// Counters that hand out gapless document numbers.
-public protocol NumberSeriesRepository: Sendable {
+package protocol NumberSeriesRepository: Sendable {
     /// The next sequence number of `kind` in `year`. Call it inside the transaction that uses the number:
     /// the counter's row stays locked until that transaction ends, and a rollback returns the number.
     func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int

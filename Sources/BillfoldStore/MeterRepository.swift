@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// Billable resource types and their pricing.
-public protocol MeterRepository: Sendable {
+package protocol MeterRepository: Sendable {
     /// Adds a meter; its code must be new.
     func create(_ meter: Meter) async throws
     /// The meter with `code`, or `nil`.
@@ -13,7 +13,7 @@ public protocol MeterRepository: Sendable {
 }
 
 /// What became of one usage record sent to `UsageRepository.record`.
-public enum UsageRecordOutcome: Hashable, Sendable {
+package enum UsageRecordOutcome: Hashable, Sendable {
     /// Stored now.
     case recorded(UsageRecordID)
     /// Its `(workspace, event_id)` was stored before; nothing changed.
@@ -21,7 +21,7 @@ public enum UsageRecordOutcome: Hashable, Sendable {
 }
 
 /// Metered usage, stored once per `(workspace, event_id)`.
-public protocol UsageRepository: Sendable {
+package protocol UsageRepository: Sendable {
     /// Stores each record unless its event id is already stored for its workspace. Call it inside a transaction:
     /// on SQLite the rows stored are counted by a second statement, which must see no other writer in between.
     func record(_ records: [UsageRecord]) async throws -> [UsageRecordOutcome]
@@ -32,12 +32,12 @@ public protocol UsageRepository: Sendable {
 }
 
 /// A workspace's usage window `[from, to)`.
-public struct UsagePeriod: Hashable, Sendable {
-    public let workspaceID: WorkspaceID
-    public let from: Date
-    public let to: Date
+package struct UsagePeriod: Hashable, Sendable {
+    package let workspaceID: WorkspaceID
+    package let from: Date
+    package let to: Date
 
-    public init(workspaceID: WorkspaceID, from: Date, to: Date) {
+    package init(workspaceID: WorkspaceID, from: Date, to: Date) {
         self.workspaceID = workspaceID
         self.from = from
         self.to = to
@@ -45,12 +45,12 @@ public struct UsagePeriod: Hashable, Sendable {
 }
 
 /// One service's usage over a period: a meter and a resource, and the quantity summed.
-public struct UsageTotal: Hashable, Sendable {
-    public let meterCode: String
-    public let resourceName: String
-    public let quantity: FixedDecimal
-    public let firstStartedAt: Date
-    public let lastEndedAt: Date
+package struct UsageTotal: Hashable, Sendable {
+    package let meterCode: String
+    package let resourceName: String
+    package let quantity: FixedDecimal
+    package let firstStartedAt: Date
+    package let lastEndedAt: Date
 }
 
 struct SQLMeterRepository: MeterRepository {

@@ -2,10 +2,10 @@ import Foundation
 import SQLKit
 
 /// A named schema change, applied once and recorded in `schema_migrations`.
-public struct Migration: Sendable {
-    public let name: String
+package struct Migration: Sendable {
+    package let name: String
     /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key.
-    public let statements: [String]
+    package let statements: [String]
 
     /// The statements in the dialect of `kind`.
     func statements(for kind: DatabaseKind) -> [String] {
@@ -19,8 +19,8 @@ public struct Migration: Sendable {
 }
 
 /// The one set of migrations, in order; the same SQL runs on SQLite and PostgreSQL.
-public enum Migrations {
-    public static let all: [Migration] = [
+package enum Migrations {
+    package static let all: [Migration] = [
         Migration(
             name: "0001_workspaces",
             statements: [
@@ -499,7 +499,7 @@ public enum Migrations {
     /// Safe to run from several processes at once: on PostgreSQL each step holds an advisory lock, on SQLite
     /// the write lock of `BEGIN IMMEDIATE`, and a step re-reads the record before it applies anything.
     @discardableResult
-    public static func run(on database: Database, now: Date = Date()) async throws -> [String] {
+    package static func run(on database: Database, now: Date = Date()) async throws -> [String] {
         var newlyApplied: [String] = []
         let kind = database.kind
         for migration in self.all {

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// Plans a workspace can subscribe to.
-public protocol PlanRepository: Sendable {
+package protocol PlanRepository: Sendable {
     /// Adds a plan; its code must be new.
     func create(_ plan: Plan) async throws
     /// The plan with `id`, or `nil`.
@@ -13,7 +13,7 @@ public protocol PlanRepository: Sendable {
 }
 
 /// Which plan each workspace is on, and its current billing period.
-public protocol SubscriptionRepository: Sendable {
+package protocol SubscriptionRepository: Sendable {
     /// Adds a subscription.
     func create(_ subscription: Subscription) async throws
     /// The subscription with `id`, or `nil`.

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 /// Member sessions, stored only as SHA-256 hashes of their tokens.
-public protocol MemberSessionRepository: Sendable {
+package protocol MemberSessionRepository: Sendable {
     /// Stores a new session under the hash of its token.
     func create(_ session: MemberSession, tokenHash: String) async throws
     /// The session whose token hashes to `tokenHash`, with its member, whether or not it is still active.
@@ -14,7 +14,7 @@ public protocol MemberSessionRepository: Sendable {
 }
 
 /// Sign-in attempts by subject (`account:…`, `address:…`), for rate limits.
-public protocol SignInAttemptRepository: Sendable {
+package protocol SignInAttemptRepository: Sendable {
     /// Records one attempt by `subject`, and forgets its attempts older than `retention`.
     func record(_ subject: String, at time: Date, retention: TimeInterval) async throws
     /// How many attempts `subject` made since `time`, and when the oldest of them was.
@@ -24,26 +24,26 @@ public protocol SignInAttemptRepository: Sendable {
 }
 
 /// The nonces of portal links already used.
-public protocol PortalLinkRepository: Sendable {
+package protocol PortalLinkRepository: Sendable {
     /// Records that the link with `nonce` was used; `false` when it was used before.
     func redeem(nonce: String, member: MemberID, at time: Date) async throws -> Bool
 }
 
 /// Secrets the server makes for itself and shares between its processes through the database.
-public protocol ServerSecretRepository: Sendable {
+package protocol ServerSecretRepository: Sendable {
     /// The secret called `name`, stored from `make()` the first time any process asks for it.
     func secret(named name: String, at time: Date, make: @Sendable () -> String) async throws -> String
 }
 
 /// A new secret: `prefix`, an underscore and 40 base-32 characters (200 random bits).
-public func makeSecretToken(prefix: String) -> String {
+package func makeSecretToken(prefix: String) -> String {
     let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
     var generator = SystemRandomNumberGenerator()
     return prefix + "_" + String((0..<40).map { _ in alphabet[Int(generator.next() % 32)] })
 }
 
 /// The hex SHA-256 of a secret, as secrets are stored.
-public func storedHash(of secret: String) -> String { hexSHA256(Data(secret.utf8)) }
+package func storedHash(of secret: String) -> String { hexSHA256(Data(secret.utf8)) }
 
 /// The SHA-256 of `data` in lower-case hex.
 func hexSHA256(_ data: Data) -> String {

@@ -5,44 +5,44 @@ import SQLKit
 import SQLiteKit
 
 /// The repositories over one database handle: the database itself, or a transaction's session.
-public struct Store: Sendable {
-    public let sql: any SQLDatabase
+package struct Store: Sendable {
+    package let sql: any SQLDatabase
 
-    public init(sql: any SQLDatabase) {
+    package init(sql: any SQLDatabase) {
         self.sql = sql
     }
 
-    public var supplier: any SupplierRepository { SQLSupplierRepository(sql: self.sql) }
-    public var workspaces: any WorkspaceRepository { SQLWorkspaceRepository(sql: self.sql) }
-    public var members: any MemberRepository { SQLMemberRepository(sql: self.sql) }
-    public var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(sql: self.sql) }
-    public var plans: any PlanRepository { SQLPlanRepository(sql: self.sql) }
-    public var subscriptions: any SubscriptionRepository { SQLSubscriptionRepository(sql: self.sql) }
-    public var meters: any MeterRepository { SQLMeterRepository(sql: self.sql) }
-    public var usage: any UsageRepository { SQLUsageRepository(sql: self.sql) }
-    public var invoices: any InvoiceRepository { SQLInvoiceRepository(sql: self.sql) }
-    public var numberSeries: any NumberSeriesRepository { SQLNumberSeriesRepository(sql: self.sql) }
-    public var payments: any PaymentRepository { SQLPaymentRepository(sql: self.sql) }
-    public var wallet: any WalletRepository { SQLWalletRepository(sql: self.sql) }
-    public var auditLog: any AuditLogRepository { SQLAuditLogRepository(sql: self.sql) }
-    public var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(sql: self.sql) }
-    public var memberSessions: any MemberSessionRepository { SQLMemberSessionRepository(sql: self.sql) }
-    public var signInAttempts: any SignInAttemptRepository { SQLSignInAttemptRepository(sql: self.sql) }
-    public var portalLinks: any PortalLinkRepository { SQLPortalLinkRepository(sql: self.sql) }
-    public var serverSecrets: any ServerSecretRepository { SQLServerSecretRepository(sql: self.sql) }
-    public var gatewayEvents: any GatewayEventRepository { SQLGatewayEventRepository(sql: self.sql) }
-    public var refunds: any RefundRepository { SQLRefundRepository(sql: self.sql) }
-    public var mandates: any MandateRepository { SQLMandateRepository(sql: self.sql) }
-    public var autoPayCharges: any AutoPayChargeRepository { SQLAutoPayChargeRepository(sql: self.sql) }
-    public var outbox: any OutboxRepository { SQLOutboxRepository(sql: self.sql) }
+    package var supplier: any SupplierRepository { SQLSupplierRepository(sql: self.sql) }
+    package var workspaces: any WorkspaceRepository { SQLWorkspaceRepository(sql: self.sql) }
+    package var members: any MemberRepository { SQLMemberRepository(sql: self.sql) }
+    package var apiKeys: any APIKeyRepository { SQLAPIKeyRepository(sql: self.sql) }
+    package var plans: any PlanRepository { SQLPlanRepository(sql: self.sql) }
+    package var subscriptions: any SubscriptionRepository { SQLSubscriptionRepository(sql: self.sql) }
+    package var meters: any MeterRepository { SQLMeterRepository(sql: self.sql) }
+    package var usage: any UsageRepository { SQLUsageRepository(sql: self.sql) }
+    package var invoices: any InvoiceRepository { SQLInvoiceRepository(sql: self.sql) }
+    package var numberSeries: any NumberSeriesRepository { SQLNumberSeriesRepository(sql: self.sql) }
+    package var payments: any PaymentRepository { SQLPaymentRepository(sql: self.sql) }
+    package var wallet: any WalletRepository { SQLWalletRepository(sql: self.sql) }
+    package var auditLog: any AuditLogRepository { SQLAuditLogRepository(sql: self.sql) }
+    package var idempotency: any IdempotencyRepository { SQLIdempotencyRepository(sql: self.sql) }
+    package var memberSessions: any MemberSessionRepository { SQLMemberSessionRepository(sql: self.sql) }
+    package var signInAttempts: any SignInAttemptRepository { SQLSignInAttemptRepository(sql: self.sql) }
+    package var portalLinks: any PortalLinkRepository { SQLPortalLinkRepository(sql: self.sql) }
+    package var serverSecrets: any ServerSecretRepository { SQLServerSecretRepository(sql: self.sql) }
+    package var gatewayEvents: any GatewayEventRepository { SQLGatewayEventRepository(sql: self.sql) }
+    package var refunds: any RefundRepository { SQLRefundRepository(sql: self.sql) }
+    package var mandates: any MandateRepository { SQLMandateRepository(sql: self.sql) }
+    package var autoPayCharges: any AutoPayChargeRepository { SQLAutoPayChargeRepository(sql: self.sql) }
+    package var outbox: any OutboxRepository { SQLOutboxRepository(sql: self.sql) }
 }
 
 extension Database {
     /// Repositories whose every statement stands alone.
-    public var store: Store { Store(sql: self.sql) }
+    package var store: Store { Store(sql: self.sql) }
 
     /// Runs `body` with repositories bound to one transaction.
-    public func inTransaction<Result: Sendable>(
+    package func inTransaction<Result: Sendable>(
         _ body: @escaping @Sendable (Store) async throws -> Result
     ) async throws -> Result {
         try await self.transaction { session in try await body(Store(sql: session)) }
@@ -50,8 +50,8 @@ extension Database {
 }
 
 /// A repository could not do what was asked for a reason the caller can act on.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         case notFound = "not_found"
         case duplicate
         case corrupt
@@ -59,15 +59,15 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalid
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 
-    public static func notFound(_ message: String) -> StoreError { StoreError(code: .notFound, message: message) }
-    public static func duplicate(_ message: String) -> StoreError { StoreError(code: .duplicate, message: message) }
-    public static func corrupt(_ message: String) -> StoreError { StoreError(code: .corrupt, message: message) }
-    public static func invalid(_ message: String) -> StoreError { StoreError(code: .invalid, message: message) }
+    package static func notFound(_ message: String) -> StoreError { StoreError(code: .notFound, message: message) }
+    package static func duplicate(_ message: String) -> StoreError { StoreError(code: .duplicate, message: message) }
+    package static func corrupt(_ message: String) -> StoreError { StoreError(code: .corrupt, message: message) }
+    package static func invalid(_ message: String) -> StoreError { StoreError(code: .invalid, message: message) }
 }
 
 extension Date {

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 
 /// The platform's own registration and address, printed on every document.
-public protocol SupplierRepository: Sendable {
+package protocol SupplierRepository: Sendable {
     /// The supplier, or `nil` before one is configured.
     func find() async throws -> Supplier?
     /// Creates or replaces the supplier.
@@ -11,7 +11,7 @@ public protocol SupplierRepository: Sendable {
 }
 
 /// Workspaces and their billing profiles.
-public protocol WorkspaceRepository: Sendable {
+package protocol WorkspaceRepository: Sendable {
     /// Adds a new workspace.
     func create(_ workspace: Workspace) async throws
     /// The workspace with `id`, or `nil`.

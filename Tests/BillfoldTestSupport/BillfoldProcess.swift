@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// The `billfold` executable run as a child process, as an operator would run it, with its output captured.
-public final class BillfoldProcess {
+package final class BillfoldProcess {
     /// What the process has written so far; its pipes' handlers append to it from other threads.
     final class Output: Sendable {
         let text = Mutex((standardOutput: "", standardError: ""))
@@ -17,7 +17,7 @@ public final class BillfoldProcess {
     private let output = Output()
 
     /// The `billfold` built next to the test runner (`swift test` builds every product of the package).
-    public static var executable: URL {
+    package static var executable: URL {
         get throws {
             let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             var directory = runner.deletingLastPathComponent()
@@ -32,7 +32,7 @@ public final class BillfoldProcess {
     }
 
     /// The `--database` argument that names `location`.
-    public static func argument(for location: DatabaseLocation) -> String {
+    package static func argument(for location: DatabaseLocation) -> String {
         switch location {
         case .sqlite(let path): return path
         case .postgres(let url): return url
@@ -45,7 +45,7 @@ public final class BillfoldProcess {
     /// (4 KiB): once the process has written that much there, its next write blocks, and the process stands still
     /// at that point until it is killed. A test can then kill it at a known place, however fast or slow the machine
     /// is; `standardError` stays empty.
-    public init(_ arguments: [String], environment: [String: String] = [:], stallsOnStandardError: Bool = false)
+    package init(_ arguments: [String], environment: [String: String] = [:], stallsOnStandardError: Bool = false)
         throws
     {
         let process = Process()
@@ -87,15 +87,15 @@ public final class BillfoldProcess {
         #endif
     }
 
-    public var standardOutput: String { self.output.text.withLock { $0.standardOutput } }
-    public var standardError: String { self.output.text.withLock { $0.standardError } }
+    package var standardOutput: String { self.output.text.withLock { $0.standardOutput } }
+    package var standardError: String { self.output.text.withLock { $0.standardError } }
 
     /// Waits for the process to end and returns its exit status (the signal number when a signal ended it).
     ///
     /// `safetyNet` is only there so that a process that hangs fails the test instead of holding up the suite
     /// for ever: past it, the process is killed and the answer is `SIGKILL`. No test depends on how long a process
     /// takes, which depends on how busy the machine is.
-    public func wait(safetyNet: Duration = .seconds(600)) async -> Int32 {
+    package func wait(safetyNet: Duration = .seconds(600)) async -> Int32 {
         let deadline = ContinuousClock.now + safetyNet
         while self.process.isRunning {
             if ContinuousClock.now >= deadline {
@@ -112,7 +112,7 @@ public final class BillfoldProcess {
 
     /// Waits until `condition` holds of the output so far; `false` when the process ended first, or when
     /// `safetyNet` passed first (a hung process, not a slow one).
-    public func wait(until condition: (String) -> Bool, safetyNet: Duration = .seconds(600)) async -> Bool {
+    package func wait(until condition: (String) -> Bool, safetyNet: Duration = .seconds(600)) async -> Bool {
         let deadline = ContinuousClock.now + safetyNet
         while self.process.isRunning, ContinuousClock.now < deadline {
             if condition(self.standardError + self.standardOutput) { return true }
@@ -122,10 +122,10 @@ public final class BillfoldProcess {
     }
 
     /// Whether the process has not ended yet.
-    public var isRunning: Bool { self.process.isRunning }
+    package var isRunning: Bool { self.process.isRunning }
 
     /// Ends the process at once with SIGKILL: no cleanup, no flush, as a crash or `kill -9` would.
-    public func killAbruptly() {
+    package func killAbruptly() {
         kill(self.process.processIdentifier, SIGKILL)
     }
 }

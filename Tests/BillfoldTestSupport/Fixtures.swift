@@ -3,17 +3,17 @@ import BillfoldStore
 import Foundation
 
 /// Ready-made domain values for tests, with GSTINs whose check characters are right.
-public enum Fixtures {
-    public static let now = Date(timeIntervalSince1970: 1_790_000_000)
+package enum Fixtures {
+    package static let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    public static let supplier = Supplier(
+    package static let supplier = Supplier(
         name: "Test Cloud", legalName: "Test Cloud Private Limited", email: "billing@testcloud.example",
         gstin: try! GSTIN("29AAGCN4821K1Z5"),
         address: Address(line1: "1 MG Road", city: "Bengaluru", stateCode: "29", pin: "560001", country: "IN"),
         letterOfUndertaking: "AD2903260001")
 
     /// A workspace in Karnataka (the supplier's state) unless a GSTIN or address says otherwise.
-    public static func workspace(
+    package static func workspace(
         name: String = "Acme", gstin: String? = "29AADCC7311R1Z6", stateCode: String? = "29", country: String = "IN",
         billingMode: BillingMode = .postpaid, paymentTermsDays: Int = 15, currency: Currency = .inr
     ) -> Workspace {
@@ -29,7 +29,7 @@ public enum Fixtures {
     }
 
     /// A platform fee of ₹1,000 and 12.5 vCPU-hours at ₹2.40: ₹1,030.00 taxable.
-    public static func lines(currency: Currency = .inr) -> [InvoiceLine] {
+    package static func lines(currency: Currency = .inr) -> [InvoiceLine] {
         let start = CalendarDate(year: 2026, month: 10, day: 1)!
         let end = CalendarDate(year: 2026, month: 10, day: 31)!
         return [
@@ -45,7 +45,7 @@ public enum Fixtures {
     }
 
     /// Stores the supplier and `workspace`.
-    public static func seed(_ store: Store, workspace: Workspace) async throws {
+    package static func seed(_ store: Store, workspace: Workspace) async throws {
         if try await store.supplier.find() == nil { try await store.supplier.save(self.supplier) }
         try await store.workspaces.create(workspace)
     }

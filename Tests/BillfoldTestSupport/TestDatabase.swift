@@ -5,18 +5,18 @@ import PostgresKit
 
 /// Fresh, throwaway databases for tests: a SQLite file always, a PostgreSQL database when
 /// `BILLFOLD_TEST_POSTGRES_URL` names a server.
-public enum TestDatabase {
+package enum TestDatabase {
     /// The server tests may create databases on, if any.
-    public static let postgresURL: String? = {
+    package static let postgresURL: String? = {
         let value = ProcessInfo.processInfo.environment["BILLFOLD_TEST_POSTGRES_URL"] ?? ""
         return value.isEmpty ? nil : value
     }()
 
     /// The engines every store test runs on.
-    public static let kinds: [DatabaseKind] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    package static let kinds: [DatabaseKind] = postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
 
     /// Runs `body` with a new, migrated database of `kind`, and removes it afterwards.
-    public static func withDatabase<Result>(
+    package static func withDatabase<Result>(
         _ kind: DatabaseKind, _ body: (Database) async throws -> Result
     ) async throws -> Result {
         try await self.withLocation(kind) { location in
@@ -28,7 +28,7 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with the location of a new, empty database of `kind`, and removes it afterwards.
-    public static func withLocation<Result>(
+    package static func withLocation<Result>(
         _ kind: DatabaseKind, _ body: (DatabaseLocation) async throws -> Result
     ) async throws -> Result {
         switch kind {

@@ -2,20 +2,20 @@ import BillfoldPayments
 import Foundation
 
 /// A webhook as the gateway delivers it: the raw body, the signature header and the event id header.
-public struct TestWebhook: Sendable {
-    public var body: [UInt8]
-    public var signature: String
-    public var eventID: String
+package struct TestWebhook: Sendable {
+    package var body: [UInt8]
+    package var signature: String
+    package var eventID: String
 }
 
 extension TestGateway {
     /// The API key secret test checkouts are signed with.
-    public static let keySecret = "test_key_secret"
+    package static let keySecret = "test_key_secret"
     /// The secret test webhooks are signed with.
-    public static let webhookSecret = "test_webhook_secret"
+    package static let webhookSecret = "test_webhook_secret"
 
     /// An answer for `isValidCheckoutSignature` that checks Checkout's signature as Razorpay does, under `keySecret`.
-    public static let checksCheckoutSignatures: @Sendable (String, String, String) -> Bool = {
+    package static let checksCheckoutSignatures: @Sendable (String, String, String) -> Bool = {
         orderID, paymentID, signature in
         RazorpaySignature.isValidCheckout(
             signature: signature, orderID: orderID, paymentID: paymentID, secret: TestGateway.keySecret)
@@ -23,18 +23,18 @@ extension TestGateway {
 
     /// An answer for `isValidWebhookSignature` that checks the body's signature as Razorpay does, under
     /// `webhookSecret`.
-    public static let checksWebhookSignatures: @Sendable ([UInt8], String) -> Bool = { body, signature in
+    package static let checksWebhookSignatures: @Sendable ([UInt8], String) -> Bool = { body, signature in
         RazorpaySignature.isValid(signature: signature, message: body, secret: TestGateway.webhookSecret)
     }
 
     /// What Checkout hands the payer's browser for a payment on an order: signed under `keySecret`.
-    public static func checkoutSignature(orderID: String, paymentID: String) -> String {
+    package static func checkoutSignature(orderID: String, paymentID: String) -> String {
         RazorpaySignature.checkout(orderID: orderID, paymentID: paymentID, secret: self.keySecret)
     }
 
     /// Event `name` about `payment`, `refund` or `token`, encoded as Razorpay sends it and signed under
     /// `webhookSecret`.
-    public static func webhook(
+    package static func webhook(
         _ name: String, id: String = "evt_" + UUID().uuidString.prefix(14), payment: GatewayPayment? = nil,
         refund: GatewayRefund? = nil, token: GatewayToken? = nil, createdAt: Int64 = 1_790_000_000
     ) throws -> TestWebhook {

@@ -8,34 +8,34 @@ import Testing
 /// records a test failure naming the method and throws (the two signature checks, which cannot throw, answer
 /// `false`), so a use case that reaches the gateway when the test did not expect it fails the test. Every call,
 /// expected or not, is kept in `calls` in the order it was made.
-public final class TestGateway: PaymentGateway {
+package final class TestGateway: PaymentGateway {
     /// The closures the gateway answers with; a method whose closure is `nil` fails the test when called.
-    public struct Answers: Sendable {
-        public var createOrder: (@Sendable (OrderRequest) async throws -> GatewayOrder)?
-        public var fetchOrder: (@Sendable (_ id: String) async throws -> GatewayOrder)?
-        public var fetchPayments: (@Sendable (_ orderID: String) async throws -> [GatewayPayment])?
-        public var fetchPayment: (@Sendable (_ id: String) async throws -> GatewayPayment)?
-        public var refund: (@Sendable (RefundRequest) async throws -> GatewayRefund)?
-        public var fetchRefund: (@Sendable (_ paymentID: String, _ refundID: String) async throws -> GatewayRefund)?
-        public var createCustomer: (@Sendable (CustomerRequest) async throws -> GatewayCustomer)?
-        public var fetchToken: (@Sendable (_ customerID: String, _ tokenID: String) async throws -> GatewayToken)?
-        public var chargeRecurring: (@Sendable (RecurringChargeRequest) async throws -> RecurringChargeResult)?
-        public var isValidCheckoutSignature:
+    package struct Answers: Sendable {
+        package var createOrder: (@Sendable (OrderRequest) async throws -> GatewayOrder)?
+        package var fetchOrder: (@Sendable (_ id: String) async throws -> GatewayOrder)?
+        package var fetchPayments: (@Sendable (_ orderID: String) async throws -> [GatewayPayment])?
+        package var fetchPayment: (@Sendable (_ id: String) async throws -> GatewayPayment)?
+        package var refund: (@Sendable (RefundRequest) async throws -> GatewayRefund)?
+        package var fetchRefund: (@Sendable (_ paymentID: String, _ refundID: String) async throws -> GatewayRefund)?
+        package var createCustomer: (@Sendable (CustomerRequest) async throws -> GatewayCustomer)?
+        package var fetchToken: (@Sendable (_ customerID: String, _ tokenID: String) async throws -> GatewayToken)?
+        package var chargeRecurring: (@Sendable (RecurringChargeRequest) async throws -> RecurringChargeResult)?
+        package var isValidCheckoutSignature:
             (@Sendable (_ orderID: String, _ paymentID: String, _ signature: String) -> Bool)?
-        public var isValidWebhookSignature: (@Sendable (_ body: [UInt8], _ signature: String) -> Bool)?
+        package var isValidWebhookSignature: (@Sendable (_ body: [UInt8], _ signature: String) -> Bool)?
 
         /// Nothing set up: every call fails the test.
-        public init() {}
+        package init() {}
     }
 
     /// The methods of `PaymentGateway`.
-    public enum Method: String, Hashable, Sendable, CaseIterable {
+    package enum Method: String, Hashable, Sendable, CaseIterable {
         case createOrder, fetchOrder, fetchPayments, fetchPayment, refund, fetchRefund, createCustomer, fetchToken
         case chargeRecurring, isValidCheckoutSignature, isValidWebhookSignature
     }
 
     /// One call made to the gateway, with what it was asked.
-    public enum Call: Hashable, Sendable {
+    package enum Call: Hashable, Sendable {
         case createOrder(OrderRequest)
         case fetchOrder(id: String)
         case fetchPayments(orderID: String)
@@ -48,7 +48,7 @@ public final class TestGateway: PaymentGateway {
         case isValidCheckoutSignature(orderID: String, paymentID: String, signature: String)
         case isValidWebhookSignature(body: [UInt8], signature: String)
 
-        public var method: Method {
+        package var method: Method {
             switch self {
             case .createOrder: .createOrder
             case .fetchOrder: .fetchOrder
@@ -70,14 +70,14 @@ public final class TestGateway: PaymentGateway {
         var calls: [Call] = []
     }
 
-    public let provider: String
-    public let checkout: CheckoutConfiguration
+    package let provider: String
+    package let checkout: CheckoutConfiguration
     private let state = Mutex(State())
     /// Where the test made the gateway: an unexpected call is reported there.
     private let sourceLocation: SourceLocation
 
     /// A gateway that answers nothing yet; set `answers` for each call the test expects.
-    public init(
+    package init(
         provider: String = "razorpay",
         checkout: CheckoutConfiguration = CheckoutConfiguration(keyID: "rzp_test_double", hostedCheckoutURL: nil),
         sourceLocation: SourceLocation = #_sourceLocation
@@ -88,94 +88,94 @@ public final class TestGateway: PaymentGateway {
     }
 
     /// What the gateway answers with. Set one with `gateway.answers.refund = { request in … }`.
-    public var answers: Answers {
+    package var answers: Answers {
         get { self.state.withLock { $0.answers } }
         set { self.state.withLock { $0.answers = newValue } }
     }
 
     /// Every call made so far, oldest first.
-    public var calls: [Call] { self.state.withLock { $0.calls } }
+    package var calls: [Call] { self.state.withLock { $0.calls } }
 
     /// The methods called so far, oldest first.
-    public var methodsCalled: [Method] { self.calls.map(\.method) }
+    package var methodsCalled: [Method] { self.calls.map(\.method) }
 
     /// The orders asked for so far.
-    public var orderRequests: [OrderRequest] {
+    package var orderRequests: [OrderRequest] {
         self.calls.compactMap { if case .createOrder(let request) = $0 { request } else { nil } }
     }
 
     /// The refunds asked for so far.
-    public var refundRequests: [RefundRequest] {
+    package var refundRequests: [RefundRequest] {
         self.calls.compactMap { if case .refund(let request) = $0 { request } else { nil } }
     }
 
     /// The recurring debits asked for so far.
-    public var recurringChargeRequests: [RecurringChargeRequest] {
+    package var recurringChargeRequests: [RecurringChargeRequest] {
         self.calls.compactMap { if case .chargeRecurring(let request) = $0 { request } else { nil } }
     }
 
     /// Forgets the answers and the calls, for a test that set something up through the gateway and now expects
     /// nothing more of it than it sets up again.
-    public func reset() {
+    package func reset() {
         self.state.withLock { $0 = State() }
     }
 
     // MARK: PaymentGateway
 
-    public func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
+    package func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
         let answer = try self.expected(.createOrder(request), \.createOrder)
         return try await self.passingOn { try await answer(request) }
     }
 
-    public func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
+    package func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
         let answer = try self.expected(.fetchOrder(id: id), \.fetchOrder)
         return try await self.passingOn { try await answer(id) }
     }
 
-    public func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
+    package func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
         let answer = try self.expected(.fetchPayments(orderID: orderID), \.fetchPayments)
         return try await self.passingOn { try await answer(orderID) }
     }
 
-    public func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
+    package func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
         let answer = try self.expected(.fetchPayment(id: id), \.fetchPayment)
         return try await self.passingOn { try await answer(id) }
     }
 
-    public func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
+    package func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
         let answer = try self.expected(.refund(request), \.refund)
         return try await self.passingOn { try await answer(request) }
     }
 
-    public func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
+    package func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
         let answer = try self.expected(.fetchRefund(paymentID: paymentID, refundID: refundID), \.fetchRefund)
         return try await self.passingOn { try await answer(paymentID, refundID) }
     }
 
-    public func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
+    package func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
         let answer = try self.expected(.createCustomer(request), \.createCustomer)
         return try await self.passingOn { try await answer(request) }
     }
 
-    public func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
+    package func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
         let answer = try self.expected(.fetchToken(customerID: customerID, tokenID: tokenID), \.fetchToken)
         return try await self.passingOn { try await answer(customerID, tokenID) }
     }
 
-    public func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError)
+    package func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError)
         -> RecurringChargeResult
     {
         let answer = try self.expected(.chargeRecurring(request), \.chargeRecurring)
         return try await self.passingOn { try await answer(request) }
     }
 
-    public func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
+    package func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
         let call = Call.isValidCheckoutSignature(orderID: orderID, paymentID: paymentID, signature: signature)
         guard let answer = self.answer(to: call, \.isValidCheckoutSignature) else { return false }
         return answer(orderID, paymentID, signature)
     }
 
-    public func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
+    package func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
         let call = Call.isValidWebhookSignature(body: body, signature: signature)
         guard let answer = self.answer(to: call, \.isValidWebhookSignature) else { return false }
         return answer(body, signature)

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// A page template that does not parse, or is missing, stops the start before the database is opened: the error
 /// names the file and what is wrong with it. `onServerRunning` is called with the port once the server listens
 /// (useful with port 0).
-public func buildApplication(
+package func buildApplication(
     _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "billfold")
@@ -63,7 +63,7 @@ public func buildApplication(
 }
 
 /// Builds the application and serves until SIGTERM or SIGINT, then shuts down gracefully.
-public func runServer(
+package func runServer(
     _ configuration: ServerConfiguration, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws {
     let app = try await buildApplication(configuration, onServerRunning: onServerRunning)
@@ -77,7 +77,7 @@ public func runServer(
 /// `templates`. Without a gateway in `engine`, online payment is off (gateway payments, top-ups and mandates answer
 /// 409 `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
 /// `/sandbox/razorpay`.
-public func buildRouter(
+package func buildRouter(
     _ engine: Engine, templates: PageTemplates, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil
 ) -> Router<BillfoldRequestContext> {
     let database = engine.database

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 
 /// Who is calling, once authenticated.
-public enum Caller: Sendable {
+package enum Caller: Sendable {
     /// An operator API key: it sees every workspace.
     case `operator`(APIKey)
     /// A workspace member signed in to the portal: they see their own workspace only.
@@ -11,12 +11,12 @@ public enum Caller: Sendable {
 }
 
 /// The request context of every route: who is calling, once authenticated, and from where.
-public struct BillfoldRequestContext: RequestContext, RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public var caller: Caller?
-    public let remoteAddress: SocketAddress?
+package struct BillfoldRequestContext: RequestContext, RemoteAddressRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package var caller: Caller?
+    package let remoteAddress: SocketAddress?
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.caller = nil
         self.remoteAddress = source.channel.remoteAddress
@@ -45,5 +45,5 @@ public struct BillfoldRequestContext: RequestContext, RemoteAddressRequestContex
     var clientAddress: String { self.remoteAddress?.ipAddress ?? "unknown" }
 
     /// Bodies above 1 MiB are refused before they are read.
-    public var maxUploadSize: Int { 1 << 20 }
+    package var maxUploadSize: Int { 1 << 20 }
 }

@@ -4,31 +4,31 @@ import Foundation
 import Logging
 
 /// Everything `billfold serve` needs to start, from flags and `BILLFOLD_*` variables.
-public struct ServerConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public var database: DatabaseLocation
+package struct ServerConfiguration: Sendable {
+    package var host: String
+    package var port: Int
+    package var database: DatabaseLocation
     /// An operator API key created at start when absent, so a fresh install can call the API.
-    public var bootstrapAPIKey: String?
-    public var logLevel: Logger.Level
-    public var clock: BillingClock
+    package var bootstrapAPIKey: String?
+    package var logLevel: Logger.Level
+    package var clock: BillingClock
     /// How often the server bills the periods that have ended by itself; `nil` leaves billing to
     /// `POST /billing_runs` and `billfold bill`.
-    public var billingInterval: Duration?
+    package var billingInterval: Duration?
     /// The address people reach Billfold at (`https://billing.example.com`), for portal links and Secure cookies;
     /// `nil` builds links from the request's Host.
-    public var publicURL: String?
-    public var signInPolicy: SignInPolicy
+    package var publicURL: String?
+    package var signInPolicy: SignInPolicy
     /// Which payment gateway takes Pay Now. None unless one is chosen: a server nobody configured for payments
     /// takes no online payment rather than a pretend one.
-    public var gateway: GatewaySettings
+    package var gateway: GatewaySettings
     /// How often the server settles attempts no webhook reported, resends refunds and runs auto-pay; `nil` never.
-    public var paymentJobsInterval: Duration?
+    package var paymentJobsInterval: Duration?
     /// Where the page templates are read from at start; `nil` reads those built into the server. Tests point it
     /// elsewhere to see a bad template stop the start.
     package var templatesDirectory: URL?
 
-    public init(
+    package init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
         bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
         billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy(),
@@ -49,7 +49,7 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// The payment gateway a server uses.
-public enum GatewaySettings: Sendable {
+package enum GatewaySettings: Sendable {
     /// No gateway: online payment is off. Pay Now is hidden, gateway payments, top-ups and mandates are refused
     /// with `online_payments_not_configured`, and invoices are paid from the wallet or by bank transfers the
     /// operator records.
@@ -62,24 +62,24 @@ public enum GatewaySettings: Sendable {
 }
 
 /// How payments are taken, as `billfold serve --payments` or `BILLFOLD_PAYMENTS` names it.
-public enum PaymentsMode: String, CaseIterable, Sendable {
+package enum PaymentsMode: String, CaseIterable, Sendable {
     case razorpay, sandbox, off
 }
 
 /// A start-up setting that cannot be used as given: what is wrong and what to do.
-public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let message: String
+package struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    package let message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }
 
 extension GatewaySettings {
     /// The variables that hold Razorpay's secrets (environment only, so they never show in a process list).
-    public static let razorpayKeyNames = [
+    package static let razorpayKeyNames = [
         "BILLFOLD_RAZORPAY_KEY_ID", "BILLFOLD_RAZORPAY_KEY_SECRET", "BILLFOLD_RAZORPAY_WEBHOOK_SECRET",
     ]
 
@@ -88,7 +88,7 @@ extension GatewaySettings {
     ///
     /// Refused: Razorpay without all three keys, and the sandbox while any Razorpay key is set (a server holding
     /// real keys must never let anyone mark invoices paid). `off` always wins: keys set beside it are not used.
-    public static func resolve(
+    package static func resolve(
         mode: PaymentsMode?, isDemo: Bool, environment: [String: String]
     ) throws(ConfigurationError) -> GatewaySettings {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -133,7 +133,7 @@ extension GatewaySettings {
     }
 
     /// The mode these settings run in, as `--payments` names it.
-    public var mode: PaymentsMode {
+    package var mode: PaymentsMode {
         switch self {
         case .disabled: .off
         case .sandbox: .sandbox
@@ -143,7 +143,7 @@ extension GatewaySettings {
 
     /// What `serve` prints about payments when it starts: for the sandbox a warning nobody can miss, for no
     /// gateway how customers pay instead and how to turn online payment on.
-    public var startupNotice: [String] {
+    package var startupNotice: [String] {
         switch self {
         case .razorpay:
             return ["Payments: Razorpay. Point its webhooks at /api/v1/webhooks/razorpay on the public URL."]

@@ -3,11 +3,11 @@ import Synchronization
 
 /// A gateway known only once the server listens: the sandbox, served by this very server, is reached at the port
 /// the server bound. Until then every call answers `unavailable`.
-public final class DeferredGateway: PaymentGateway {
+package final class DeferredGateway: PaymentGateway {
     private let resolved = Mutex<(any PaymentGateway)?>(nil)
-    public let provider: String
+    package let provider: String
 
-    public init(provider: String) {
+    package init(provider: String) {
         self.provider = provider
     }
 
@@ -22,52 +22,53 @@ public final class DeferredGateway: PaymentGateway {
         return gateway
     }
 
-    public var checkout: CheckoutConfiguration {
+    package var checkout: CheckoutConfiguration {
         self.resolved.withLock { $0?.checkout } ?? CheckoutConfiguration(keyID: "", hostedCheckoutURL: nil)
     }
 
-    public func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
+    package func createOrder(_ request: OrderRequest) async throws(GatewayError) -> GatewayOrder {
         try await self.gateway().createOrder(request)
     }
 
-    public func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
+    package func fetchOrder(id: String) async throws(GatewayError) -> GatewayOrder {
         try await self.gateway().fetchOrder(id: id)
     }
 
-    public func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
+    package func fetchPayments(orderID: String) async throws(GatewayError) -> [GatewayPayment] {
         try await self.gateway().fetchPayments(orderID: orderID)
     }
 
-    public func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
+    package func fetchPayment(id: String) async throws(GatewayError) -> GatewayPayment {
         try await self.gateway().fetchPayment(id: id)
     }
 
-    public func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
+    package func refund(_ request: RefundRequest) async throws(GatewayError) -> GatewayRefund {
         try await self.gateway().refund(request)
     }
 
-    public func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
+    package func fetchRefund(paymentID: String, refundID: String) async throws(GatewayError) -> GatewayRefund {
         try await self.gateway().fetchRefund(paymentID: paymentID, refundID: refundID)
     }
 
-    public func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
+    package func createCustomer(_ request: CustomerRequest) async throws(GatewayError) -> GatewayCustomer {
         try await self.gateway().createCustomer(request)
     }
 
-    public func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
+    package func fetchToken(customerID: String, tokenID: String) async throws(GatewayError) -> GatewayToken {
         try await self.gateway().fetchToken(customerID: customerID, tokenID: tokenID)
     }
 
-    public func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError) -> RecurringChargeResult {
+    package func chargeRecurring(_ request: RecurringChargeRequest) async throws(GatewayError) -> RecurringChargeResult
+    {
         try await self.gateway().chargeRecurring(request)
     }
 
-    public func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
+    package func isValidCheckoutSignature(orderID: String, paymentID: String, signature: String) -> Bool {
         (try? self.gateway().isValidCheckoutSignature(orderID: orderID, paymentID: paymentID, signature: signature))
             ?? false
     }
 
-    public func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
+    package func isValidWebhookSignature(body: [UInt8], signature: String) -> Bool {
         (try? self.gateway().isValidWebhookSignature(body: body, signature: signature)) ?? false
     }
 }

@@ -12,14 +12,14 @@ protocol PageView {
 /// The HTML pages' templates, every one parsed when the server starts: a template that does not parse, names a
 /// partial that is not there, or is missing stops the start with its name, rather than answering a customer with a
 /// 500.
-public struct PageTemplates: Sendable {
+package struct PageTemplates: Sendable {
     /// Why the templates cannot be used: the file, and what is wrong with it.
-    public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
+    package struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The template's file name, such as `portal-invoice.mustache` (or the folder, when it cannot be read).
-        public let file: String
-        public let message: String
+        package let file: String
+        package let message: String
 
-        public var description: String { "the page template \(self.file) \(self.message)" }
+        package var description: String { "the page template \(self.file) \(self.message)" }
     }
 
     /// The template of every page the server shows; partials are checked where they are included.
@@ -76,7 +76,7 @@ public struct PageTemplates: Sendable {
     }
 
     /// The templates built into the server.
-    public static func bundled() throws(LoadError) -> PageTemplates {
+    package static func bundled() throws(LoadError) -> PageTemplates {
         try PageTemplates(directory: Self.bundledDirectory)
     }
 

@@ -6,16 +6,16 @@ import Hummingbird
 
 /// Billfold's payment sandbox, mounted by the caller at `/sandbox/razorpay`: Razorpay's API under `v1/`, answered
 /// in Razorpay's shapes (errors too, never Billfold's), and a hosted checkout page for people.
-public struct SandboxGatewayController: Sendable {
+package struct SandboxGatewayController: Sendable {
     let sandbox: SandboxRazorpay
     let templates: PageTemplates
 
-    public init(sandbox: SandboxRazorpay, templates: PageTemplates) {
+    package init(sandbox: SandboxRazorpay, templates: PageTemplates) {
         self.sandbox = sandbox
         self.templates = templates
     }
 
-    public func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
+    package func addRoutes(to group: RouterGroup<BillfoldRequestContext>) {
         let api = group.group("v1").add(middleware: SandboxAPIMiddleware(sandbox: self.sandbox))
         api.post("orders", use: self.createOrder)
         api.get("orders/:id", use: self.fetchOrder)
