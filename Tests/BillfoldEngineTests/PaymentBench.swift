@@ -44,6 +44,25 @@ struct PaymentBench {
     }
 
     /// A finalized invoice of `lines` (by default ₹1,030.00 taxable, ₹1,215.40 due).
+    /// Starts Pay Now on `invoice` against a gateway that takes the order request and answers it with `answer`
+    /// only once the test calls the returned `release`, as a connection that hangs; returns when the order has been
+    /// asked for. The request ends at the latest when `release` is called.
+    func payNowWithHangingOrder(
+        _ invoice: Invoice, answer: @escaping @Sendable (OrderRequest) throws -> GatewayOrder
+    ) async -> (request: Task<PaymentService.Checkout, any Error>, release: @Sendable () -> Void) {
+        let hang = Shared((asked: false, released: false))
+        self.gateway.answers.createOrder = { request in
+            hang.change { $0.asked = true }
+            await hang.wait(until: "the test lets the order request end") { $0.released }
+            return try answer(request)
+        }
+        let request = Task { [payments = self.payments] in
+            try await payments.payThroughGateway(invoice.id, amount: nil, actor: "member")
+        }
+        await hang.wait(until: "the order is asked for") { $0.asked }
+        return (request, { hang.change { $0.released = true } })
+    }
+
     func openInvoice(lines: [InvoiceLine] = Fixtures.lines()) async throws -> Invoice {
         let draft = try await self.invoices.createDraft(
             kind: .invoice, workspaceID: self.workspace.id, subscriptionID: nil,

@@ -325,20 +325,12 @@ struct PaymentServiceTests {
     func orderlessAttempt(kind: DatabaseKind) async throws {
         try await PaymentBench.run(kind) { bench in
             let invoice = try await bench.openInvoice()
-            // The gateway takes the order request and answers only when the test lets it, as a connection that
-            // hangs and then drops: the process that asked never records an order.
-            let hang = Shared((asked: false, released: false))
-            bench.gateway.answers.createOrder = { _ in
-                hang.change { $0.asked = true }
-                await hang.wait(until: "the test lets the order request end") { $0.released }
+            // The order request hangs and then drops: the process that asked never records an order.
+            let (payNow, release) = await bench.payNowWithHangingOrder(invoice) { _ in
                 throw GatewayError.unavailable("the connection was reset")
             }
-            let payNow = Task {
-                try await bench.payments.payThroughGateway(invoice.id, amount: nil, actor: "member")
-            }
             // Should an expectation below stop the test early, the request still ends.
-            defer { hang.change { $0.released = true } }
-            await hang.wait(until: "the order is asked for") { $0.asked }
+            defer { release() }
 
             bench.clock.advance(by: 9 * PaymentBench.minute)
             #expect(try await bench.payments.reconcile() == 1)
@@ -350,7 +342,7 @@ struct PaymentServiceTests {
             #expect(failed.payments.first?.failureReason?.contains("never recorded") == true)
             #expect(bench.gateway.methodsCalled == [.createOrder], "there was no order to ask about")
 
-            hang.change { $0.released = true }
+            release()
             let error = await #expect(throws: EngineError.self) { try await payNow.value }
             #expect(error?.code == .gatewayUnavailable)
             #expect(try await bench.invoice(invoice.id) == failed)
@@ -364,23 +356,14 @@ struct PaymentServiceTests {
     func orderAfterAttemptFailed(kind: DatabaseKind) async throws {
         try await PaymentBench.run(kind) { bench in
             let invoice = try await bench.openInvoice()
-            let hang = Shared((asked: false, released: false))
-            bench.gateway.answers.createOrder = { request in
-                hang.change { $0.asked = true }
-                await hang.wait(until: "the test lets the order request end") { $0.released }
-                return PaymentBench.order(for: request)
-            }
-            let payNow = Task {
-                try await bench.payments.payThroughGateway(invoice.id, amount: nil, actor: "member")
-            }
-            defer { hang.change { $0.released = true } }
-            await hang.wait(until: "the order is asked for") { $0.asked }
+            let (payNow, release) = await bench.payNowWithHangingOrder(invoice) { PaymentBench.order(for: $0) }
+            defer { release() }
             bench.clock.advance(by: 11 * PaymentBench.minute)
             #expect(try await bench.payments.reconcile() == 1)
             #expect(try await bench.invoice(invoice.id).payments.map(\.status) == [.failed])
 
             // The gateway answers at last: the request is told to pay again, and the attempt stays failed.
-            hang.change { $0.released = true }
+            release()
             let error = await #expect(throws: EngineError.self) { try await payNow.value }
             #expect(error?.code == .gatewayUnavailable)
             let attempts = try await bench.invoice(invoice.id).payments
