@@ -186,6 +186,7 @@ package struct BillingRun: Sendable {
             }
         }
         try await store.invoices.create(invoices.map(\.invoice))
+        try await store.events.record(invoices.map { BillingEvent.invoiceFinalized($0.invoice, at: now) })
         try await store.auditLog.record(
             invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
         // A prepaid workspace's wallet pays what it can; its row is held while the balance moves.

@@ -84,6 +84,10 @@ package struct InvoiceService: Sendable {
             &invoice, in: store, supplier: supplier, workspace: workspace, issueDate: issueDate,
             numberSeries: numberSeries)
         try await store.invoices.saveFinalization(invoice, at: now)
+        // A receipt's event is `wallet.topped_up` and a credit note's `credit_note.created`, recorded by their callers.
+        if invoice.kind == .invoice {
+            try await store.events.record(.invoiceFinalized(invoice, at: now))
+        }
         try await store.auditLog.record(Self.finalizationEntry(of: invoice, actor: actor, now: now))
         return invoice
     }
@@ -165,12 +169,31 @@ package struct InvoiceService: Sendable {
             invoice.payments.append(payment)
             try await store.payments.create(payment)
             try await store.invoices.saveSettlement(invoice)
+            try await Self.recordEvents(of: payment, on: invoice, in: store, now: now)
             try await store.auditLog.record(
                 AuditEntry(
                     occurredAt: now, actor: actor, action: "payment.\(status.rawValue)", subjectID: id.rawValue,
                     workspaceID: invoice.workspaceID, amount: amount,
                     details: ["payment_id": payment.id.rawValue, "method": method.rawValue]))
             return invoice
+        }
+    }
+
+    /// Inside the transaction that recorded `payment` on `invoice`: the events of its outcome. A payment that
+    /// succeeded is `payment.succeeded`, and `invoice.paid` too when it left nothing due on an invoice; one that
+    /// failed is `payment.failed` and `invoice.payment_failed`; one still processing is no event yet.
+    static func recordEvents(of payment: Payment, on invoice: Invoice, in store: Store, now: Date) async throws {
+        switch payment.status {
+        case .succeeded:
+            try await store.events.record(.paymentSucceeded(payment, on: invoice, at: now))
+            if invoice.kind == .invoice, invoice.state == .paid {
+                try await store.events.record(.invoicePaid(invoice, by: payment, at: now))
+            }
+        case .failed:
+            try await store.events.record(.paymentFailed(payment, on: invoice, at: now))
+            try await store.events.record(.invoicePaymentFailed(invoice, attempt: payment, at: now))
+        case .processing:
+            break
         }
     }
 
@@ -213,6 +236,11 @@ package struct InvoiceService: Sendable {
                 throw InvoiceTransitionError.unexpected(action, after: "cancel")
             }
             try await store.invoices.saveSettlement(invoice)
+            // A draft was never issued, so its discarding is no event; a finalized invoice is voided.
+            if invoice.number != nil {
+                try await store.events.record(
+                    .invoiceVoided(invoice, creditNote: creditNote, reason: reason, at: now))
+            }
             try await store.auditLog.record(
                 AuditEntry(
                     occurredAt: now, actor: actor, action: "invoice.cancelled", subjectID: id.rawValue,
@@ -240,6 +268,7 @@ package struct InvoiceService: Sendable {
             draft.id, in: store, issueDate: issueDate, numberSeries: numberSeries, actor: actor, now: now)
         try creditNote.settleInFull()
         try await store.invoices.saveSettlement(creditNote)
+        try await store.events.record(.creditNoteCreated(creditNote, for: invoice, reason: reason, at: now))
         return creditNote
     }
 }

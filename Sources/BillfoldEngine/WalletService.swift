@@ -66,7 +66,7 @@ package struct WalletService: Sendable {
     }
 
     /// Inside a transaction holding the workspace's row: numbers the receipt, marks it paid by `payment` (already
-    /// stored), and credits the wallet.
+    /// stored, succeeded), and credits the wallet; records `payment.succeeded` and `wallet.topped_up`.
     static func completeTopUp(
         _ draft: Invoice, paidBy payment: Payment, in store: Store, issueDate: CalendarDate,
         numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
@@ -80,6 +80,11 @@ package struct WalletService: Sendable {
             WalletEntry(
                 workspaceID: receipt.workspaceID, amount: payment.amount, reason: .topUp, invoiceID: receipt.id,
                 description: "Top-up, receipt \(receipt.number ?? "")", createdAt: now))
+        let balance = try await store.wallet.balance(of: receipt.workspaceID, in: payment.amount.currency)
+        try await store.events.record([
+            .paymentSucceeded(payment, on: receipt, at: now),
+            .walletToppedUp(receipt: receipt, payment: payment, balance: balance, at: now),
+        ])
         try await store.auditLog.record(
             AuditEntry(
                 occurredAt: now, actor: actor, action: "wallet.topped_up", subjectID: receipt.id.rawValue,
@@ -126,6 +131,7 @@ package struct WalletService: Sendable {
             WalletEntry(
                 workspaceID: invoice.workspaceID, amount: -amount, reason: .invoicePayment, invoiceID: invoiceID,
                 description: "Payment of \(invoice.number ?? invoiceID.rawValue)", createdAt: now))
+        try await InvoiceService.recordEvents(of: payment, on: invoice, in: store, now: now)
         try await store.auditLog.record(
             AuditEntry(
                 occurredAt: now, actor: actor, action: "payment.succeeded", subjectID: invoiceID.rawValue,
