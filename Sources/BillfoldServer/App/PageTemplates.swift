@@ -1,3 +1,4 @@
+import BillfoldEngine
 import Foundation
 import Hummingbird
 import Mustache
@@ -36,38 +37,11 @@ package struct PageTemplates: Sendable {
 
     /// Every `*.mustache` file in `directory`, parsed and registered under its name without the extension.
     package init(directory: URL) throws(LoadError) {
-        let names: [String]
+        let library: MustacheLibrary
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            library = try TemplateFolder.load(directory)
         } catch {
-            throw LoadError(
-                file: "folder \(directory.path)", message: "cannot be read: \(error.localizedDescription)")
-        }
-        var library = MustacheLibrary()
-        var partials: [(file: String, partial: String)] = []
-        for file in names.sorted() where file.hasSuffix(".mustache") {
-            let text: String
-            do {
-                text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            } catch {
-                throw LoadError(file: file, message: "cannot be read: \(error.localizedDescription)")
-            }
-            do {
-                library.register(try MustacheTemplate(string: text), named: String(file.dropLast(".mustache".count)))
-            } catch let error as MustacheTemplate.ParserError {
-                let context = error.context
-                let line = context.line.trimmingCharacters(in: .whitespaces)
-                throw LoadError(
-                    file: file,
-                    message: "does not parse: \(error.error) at line \(context.lineNumber), column "
-                        + "\(context.columnNumber)" + (line.isEmpty ? "" : ": \(line)"))
-            } catch {
-                throw LoadError(file: file, message: "does not parse: \(error)")
-            }
-            partials += Self.partials(in: text).map { (file, $0) }
-        }
-        for (file, partial) in partials where library.getTemplate(named: partial) == nil {
-            throw LoadError(file: file, message: "includes the partial \(partial), and there is no \(partial).mustache")
+            throw LoadError(file: error.file, message: error.message)
         }
         for page in Self.pages where library.getTemplate(named: page) == nil {
             throw LoadError(file: page + ".mustache", message: "is missing from \(directory.path)")
@@ -78,13 +52,6 @@ package struct PageTemplates: Sendable {
     /// The templates built into the server.
     package static func bundled() throws(LoadError) -> PageTemplates {
         try PageTemplates(directory: Self.bundledDirectory)
-    }
-
-    /// The names `{{> name}}` includes in `text`.
-    private static func partials(in text: String) -> [String] {
-        text.components(separatedBy: "{{>").dropFirst().compactMap { rest in
-            rest.components(separatedBy: "}}").first?.trimmingCharacters(in: .whitespaces)
-        }
     }
 
     /// `view` rendered with its template as an HTML page answered with `status`.
