@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
@@ -43,6 +44,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BillfoldMail",
+            dependencies: [
+                "BillfoldCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BillfoldStore",
             dependencies: [
                 "BillfoldCore",
@@ -59,15 +71,18 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldDocuments",
+                "BillfoldMail",
                 "BillfoldPayments",
                 "BillfoldStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -75,6 +90,7 @@ let package = Package(
             dependencies: [
                 "BillfoldCore",
                 "BillfoldEngine",
+                "BillfoldMail",
                 "BillfoldPayments",
                 "BillfoldStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -134,6 +150,11 @@ let package = Package(
             resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "BillfoldMailTests",
+            dependencies: ["BillfoldCore", "BillfoldMail", "BillfoldTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BillfoldTestSupport",
             dependencies: [
@@ -154,7 +175,8 @@ let package = Package(
         .testTarget(
             name: "BillfoldEngineTests",
             dependencies: [
-                "BillfoldCore", "BillfoldEngine", "BillfoldPayments", "BillfoldStore", "BillfoldTestSupport",
+                "BillfoldCore", "BillfoldEngine", "BillfoldMail", "BillfoldPayments", "BillfoldStore",
+                "BillfoldTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -152,15 +152,16 @@ package struct OutboxMessageID: PrefixedIdentifier {
     package static let prefix = "msg"
     package let rawValue: String
     package init(rawValue: String) { self.rawValue = rawValue }
-
-    /// A new id, `msg_` and a random UUID.
-    package static func random() -> OutboxMessageID {
-        OutboxMessageID(rawValue: "msg_" + UUID().uuidString.lowercased())
-    }
 }
 
 package struct MemberSessionID: PrefixedIdentifier {
     package static let prefix = "ses"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct EventID: PrefixedIdentifier {
+    package static let prefix = "evt"
     package let rawValue: String
     package init(rawValue: String) { self.rawValue = rawValue }
 }

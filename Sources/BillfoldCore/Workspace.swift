@@ -32,11 +32,12 @@ package enum BillingMode: String, Sendable, Codable, CaseIterable {
     case prepaid
 }
 
-/// Whether a workspace may use the platform; it moves with dunning.
-package enum ServiceState: String, Sendable, Codable, CaseIterable {
-    case active
-    case grace
-    case suspended
+/// Who put a workspace in its service state.
+package enum ServiceStateSetter: String, Sendable, Codable, CaseIterable {
+    /// The dunning job, which moves the workspace again as its overdue balance changes.
+    case dunning
+    /// An operator, whose choice stands until an operator changes it.
+    case `operator`
 }
 
 /// The billed customer and its billing profile.
@@ -53,7 +54,17 @@ package struct Workspace: Hashable, Sendable, Identifiable {
     package var paymentTermsDays: Int
     package var autoPay: Bool
     package var serviceState: ServiceState
+    /// When the workspace entered its service state.
+    package var serviceStateSince: Date
+    /// Who put it there: dunning moves a state it set by itself, and leaves one an operator set.
+    package var serviceStateSetBy: ServiceStateSetter
     package var currency: Currency
+    /// More addresses for billing mail, besides `email` and the workspace's owners and admins.
+    package var billingEmails: [String]
+    /// Below this wallet balance a prepaid workspace is told its wallet is running low; `nil`: never.
+    package var walletLowBalance: Money?
+    /// Whether the supplier's dunning policy applies, one of the workspace's own, or none.
+    package var dunning: WorkspaceDunning
     package let createdAt: Date
 
     package init(
@@ -68,7 +79,12 @@ package struct Workspace: Hashable, Sendable, Identifiable {
         autoPay: Bool,
         serviceState: ServiceState,
         currency: Currency,
-        createdAt: Date
+        createdAt: Date,
+        serviceStateSince: Date? = nil,
+        serviceStateSetBy: ServiceStateSetter = .dunning,
+        billingEmails: [String] = [],
+        walletLowBalance: Money? = nil,
+        dunning: WorkspaceDunning = .standard
     ) {
         self.id = id
         self.name = name
@@ -80,8 +96,13 @@ package struct Workspace: Hashable, Sendable, Identifiable {
         self.paymentTermsDays = paymentTermsDays
         self.autoPay = autoPay
         self.serviceState = serviceState
+        self.serviceStateSince = serviceStateSince ?? createdAt
+        self.serviceStateSetBy = serviceStateSetBy
         self.currency = currency
         self.createdAt = createdAt
+        self.billingEmails = billingEmails
+        self.walletLowBalance = walletLowBalance
+        self.dunning = dunning
     }
 
     /// Where the supply is made for GST, from the GSTIN or the address.

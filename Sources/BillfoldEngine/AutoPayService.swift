@@ -204,7 +204,8 @@ package struct AutoPayService: Sendable {
                     amount: invoice.amountDue, status: .scheduled, notifiedAt: now,
                     nextAttemptAt: now.addingTimeInterval(Self.noticeLead), createdAt: now)
                 guard try await store.autoPayCharges.create(charge) else { return false }
-                try await Self.enqueueNotice(for: charge, invoice: invoice, workspace: workspace, in: store, now: now)
+                try await Self.enqueueNotice(
+                    for: charge, invoice: invoice, workspace: workspace, mail: self.payments.mail, in: store, now: now)
                 try await store.auditLog.record(
                     AuditEntry(
                         occurredAt: now, actor: "auto-pay", action: "auto_pay.scheduled", subjectID: invoiceID.rawValue,
@@ -220,27 +221,27 @@ package struct AutoPayService: Sendable {
         return scheduled
     }
 
-    /// The pre-debit notice: amount, date, reference and how to opt out, at least 24 hours before the debit.
+    /// The pre-debit notice: amount, date, reference and how to opt out, at least 24 hours before the debit, to
+    /// every billing contact; one per debit attempt.
     static func enqueueNotice(
-        for charge: AutoPayCharge, invoice: Invoice, workspace: Workspace, in store: Store, now: Date
+        for charge: AutoPayCharge, invoice: Invoice, workspace: Workspace, mail: MailComposer, in store: Store,
+        now: Date
     ) async throws {
-        let date = CalendarDate(charge.nextAttemptAt, in: .indiaStandardTime).printed
-        let reference = invoice.number ?? invoice.id.rawValue
-        _ = try await store.outbox.enqueue(
-            OutboxMessage(
-                kind: "pre_debit_notice", workspaceID: workspace.id,
-                subjectID: "\(charge.id.rawValue)/\(charge.attempts + 1)", recipient: workspace.email,
-                subject: "Auto-pay: \(charge.amount.formatted()) will be debited on \(date) for \(reference)",
-                body: """
-                    Dear \(workspace.legalName),
+        guard let supplier = try await store.supplier.find() else { return }
+        var context = mail.context(supplier: supplier, workspace: workspace)
+        context.invoices = [mail.line(invoice)]
+        context.amount = charge.amount
+        context.debitOn = CalendarDate(charge.nextAttemptAt, in: .indiaStandardTime)
+        context.mandateReference = charge.mandateID.rawValue
+        context.reference = charge.id.rawValue
+        try await mail.enqueue(
+            .preDebitNotice, MailComposer.Cause(Self.noticeCause(of: charge), invoiceID: invoice.id), to: workspace,
+            context: context, in: store, at: now)
+    }
 
-                    Under your auto-pay mandate, \(charge.amount.formatted()) will be debited on or after \(date) \
-                    for invoice \(reference) (mandate \(charge.mandateID.rawValue)).
-
-                    To stop this debit, turn auto-pay off in your billing portal before then, or pay the invoice \
-                    yourself; a paid invoice is not debited.
-                    """,
-                createdAt: now))
+    /// Why a notice is owed: the debit and which attempt it announces.
+    package static func noticeCause(of charge: AutoPayCharge) -> String {
+        "pre_debit:\(charge.id.rawValue)/\(charge.attempts + 1)"
     }
 
     /// Debits the scheduled charges whose time has come. Returns how many it sent to the gateway. With online
@@ -375,7 +376,9 @@ package struct AutoPayService: Sendable {
 
     /// Inside the settling transaction: the debit in flight on this invoice failed; try again later, with a new
     /// notice, or stop when the attempts have run out.
-    static func attemptFailed(on invoiceID: InvoiceID, reason: String, in store: Store, now: Date) async throws {
+    static func attemptFailed(
+        on invoiceID: InvoiceID, reason: String, mail: MailComposer, in store: Store, now: Date
+    ) async throws {
         guard var charge = try await store.autoPayCharges.find(invoiceID: invoiceID), charge.status == .charging
         else { return }
         charge.lastError = String(reason.prefix(500))
@@ -388,7 +391,8 @@ package struct AutoPayService: Sendable {
             if let invoice = try await store.invoices.find(invoiceID),
                 let workspace = try await store.workspaces.find(charge.workspaceID)
             {
-                try await Self.enqueueNotice(for: charge, invoice: invoice, workspace: workspace, in: store, now: now)
+                try await Self.enqueueNotice(
+                    for: charge, invoice: invoice, workspace: workspace, mail: mail, in: store, now: now)
             }
         }
         try await store.autoPayCharges.update(charge, at: now)

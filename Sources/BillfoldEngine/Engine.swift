@@ -17,17 +17,27 @@ package struct Engine: Sendable {
     package let catalog: CatalogService
     package let usage: UsageService
     package let supplier: SupplierService
+    /// Queues mail for the billing contacts of a workspace.
+    package let mail: MailComposer
+    package let dunning: DunningService
+    package let eventMail: EventMail
 
     package var database: Database { self.invoices.database }
     package var clock: BillingClock { self.invoices.clock }
 
-    /// The use cases over `database` on `clock`; `gateway` takes online payments (`nil`: online payment is off).
+    /// The use cases over `database` on `clock`; `gateway` takes online payments (`nil`: online payment is off), and
+    /// `mail` renders and queues what customers are told.
     package init(
         database: Database, clock: BillingClock, gateway: (any PaymentGateway)?,
-        signInPolicy: SignInPolicy = SignInPolicy(), logger: Logger = Logger(label: "billfold")
+        signInPolicy: SignInPolicy = SignInPolicy(), mail: MailComposer = .standard,
+        logger: Logger = Logger(label: "billfold")
     ) {
         let invoices = InvoiceService(database: database, clock: clock)
-        let payments = PaymentService(invoices: invoices, gateway: gateway, logger: logger)
+        let payments = PaymentService(invoices: invoices, gateway: gateway, mail: mail, logger: logger)
+        let dunning = DunningService(database: database, clock: clock, mail: mail)
+        self.mail = mail
+        self.dunning = dunning
+        self.eventMail = EventMail(database: database, clock: clock, mail: mail, dunning: dunning)
         self.invoices = invoices
         self.payments = payments
         self.wallet = WalletService(invoices: invoices)

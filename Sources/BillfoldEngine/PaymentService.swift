@@ -20,6 +20,8 @@ package struct PaymentService: Sendable {
     package let gateway: (any PaymentGateway)?
     package let invoices: InvoiceService
     package let logger: Logger
+    /// Auto-pay's pre-debit notices go out through it.
+    package let mail: MailComposer
     /// How a request waits for the order another request is creating for the same attempt: `Task.sleep`, unless a
     /// test wants to know when requests are waiting.
     let sleep: @Sendable (Duration) async throws -> Void
@@ -30,9 +32,11 @@ package struct PaymentService: Sendable {
     static let abandonedAttemptTimeout: TimeInterval = 1800
 
     package init(
-        invoices: InvoiceService, gateway: (any PaymentGateway)?, logger: Logger = Logger(label: "billfold"),
+        invoices: InvoiceService, gateway: (any PaymentGateway)?, mail: MailComposer = .standard,
+        logger: Logger = Logger(label: "billfold"),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
+        self.mail = mail
         self.database = invoices.database
         self.clock = invoices.clock
         self.invoices = invoices
@@ -323,6 +327,7 @@ package struct PaymentService: Sendable {
                 throw InvoiceTransitionError.unexpected(action, after: "credit and refund")
             }
             var refunds: [Refund] = []
+            var refundEvents: [BillingEvent] = []
             var left = invoice.amountPaid
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
                 let amount = Money.minimum(payment.amount, left)
@@ -336,6 +341,7 @@ package struct PaymentService: Sendable {
                     gatewayPaymentID: throughGateway ? payment.reference : nil, createdAt: now)
                 if !throughGateway {
                     refund.updatedAt = now
+                    refundEvents.append(.refundProcessed(refund, at: now))
                     try await store.wallet.append(
                         WalletEntry(
                             workspaceID: invoice.workspaceID, amount: amount, reason: .refund, invoiceID: invoiceID,
@@ -346,6 +352,8 @@ package struct PaymentService: Sendable {
                 refunds.append(refund)
             }
             try await store.invoices.saveSettlement(invoice)
+            try await store.events.record(
+                [.invoiceVoided(invoice, creditNote: creditNote, reason: reason, at: now)] + refundEvents)
             try await store.auditLog.record(
                 AuditEntry(
                     occurredAt: now, actor: actor, action: "invoice.credited", subjectID: invoiceID.rawValue,
@@ -427,14 +435,19 @@ package struct PaymentService: Sendable {
                 let received = attempt.amount
                 var applied = received
                 if invoice.kind == .receipt, invoice.state == .draft {
+                    // Records the top-up's events, the payment's among them.
                     invoice = try await WalletService.completeTopUp(
                         invoice, paidBy: attempt, in: store, issueDate: today, numberSeries: numberSeries,
                         actor: actor, now: now)
                 } else {
-                    applied =
-                        invoice.state == .open ? Money.minimum(received, invoice.amountDue) : .zero(received.currency)
+                    let wasOpen = invoice.state == .open
+                    applied = wasOpen ? Money.minimum(received, invoice.amountDue) : .zero(received.currency)
                     if applied.isPositive {
                         try invoice.recordPayment(applied)
+                    }
+                    try await store.events.record(.paymentSucceeded(attempt, on: invoice, at: now))
+                    if wasOpen, invoice.kind == .invoice, invoice.state == .paid {
+                        try await store.events.record(.invoicePaid(invoice, by: attempt, at: now))
                     }
                 }
                 let excess = received - applied
@@ -460,12 +473,14 @@ package struct PaymentService: Sendable {
                 try await AutoPayService.attemptSucceeded(on: invoice.id, in: store, now: now)
             case (.recordFailure, .failed(let reason, _)):
                 try await store.payments.update(attempt, gatewayPaymentID: nil)
+                try await InvoiceService.recordEvents(of: attempt, on: invoice, in: store, now: now)
                 try await store.auditLog.record(
                     AuditEntry(
                         occurredAt: now, actor: actor, action: "payment.failed", subjectID: invoice.id.rawValue,
                         workspaceID: invoice.workspaceID, amount: attempt.amount,
                         details: ["payment_id": attempt.id.rawValue, "reason": attempt.failureReason ?? ""]))
-                try await AutoPayService.attemptFailed(on: invoice.id, reason: reason, in: store, now: now)
+                try await AutoPayService.attemptFailed(
+                    on: invoice.id, reason: reason, mail: self.mail, in: store, now: now)
             case (.applyToInvoice, .failed), (.recordFailure, .captured):
                 throw EngineError(
                     .invalidState,
@@ -679,7 +694,15 @@ package struct PaymentService: Sendable {
         refund.updatedAt = now
         let settled = refund
         try await self.database.inTransaction { store in
+            // Refunds of one workspace take turns on its row: of two reports of the same outcome (the gateway's
+            // answer and its webhook), only the first finds the refund pending and records it.
+            guard try await store.workspaces.lock(settled.workspaceID),
+                try await store.refunds.find(settled.id)?.status == .pending
+            else { return }
             try await store.refunds.update(settled)
+            if settled.status == .processed {
+                try await store.events.record(.refundProcessed(settled, at: now))
+            }
             if settled.status != .pending {
                 try await store.auditLog.record(
                     AuditEntry(

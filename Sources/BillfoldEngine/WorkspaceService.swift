@@ -34,11 +34,16 @@ package struct WorkspaceService: Sendable {
         package var paymentTermsDays: Int?
         package var autoPay: Bool?
         package var serviceState: ServiceState?
+        package var billingEmails: [String]?
+        /// A new low-balance alert for the wallet; `.some(nil)` turns it off.
+        package var walletLowBalance: Money??
+        package var dunning: WorkspaceDunning?
 
         package init(
             name: String? = nil, legalName: String? = nil, email: String? = nil, address: Address? = nil,
             gstin: GSTINChange? = nil, billingMode: BillingMode? = nil, paymentTermsDays: Int? = nil,
-            autoPay: Bool? = nil, serviceState: ServiceState? = nil
+            autoPay: Bool? = nil, serviceState: ServiceState? = nil, billingEmails: [String]? = nil,
+            walletLowBalance: Money?? = nil, dunning: WorkspaceDunning? = nil
         ) {
             self.name = name
             self.legalName = legalName
@@ -49,6 +54,9 @@ package struct WorkspaceService: Sendable {
             self.paymentTermsDays = paymentTermsDays
             self.autoPay = autoPay
             self.serviceState = serviceState
+            self.billingEmails = billingEmails
+            self.walletLowBalance = walletLowBalance
+            self.dunning = dunning
         }
 
         /// `workspace` with the fields this change names replaced.
@@ -67,6 +75,9 @@ package struct WorkspaceService: Sendable {
             if let paymentTermsDays = self.paymentTermsDays { changed.paymentTermsDays = paymentTermsDays }
             if let autoPay = self.autoPay { changed.autoPay = autoPay }
             if let serviceState = self.serviceState { changed.serviceState = serviceState }
+            if let billingEmails = self.billingEmails { changed.billingEmails = billingEmails }
+            if let walletLowBalance = self.walletLowBalance { changed.walletLowBalance = walletLowBalance }
+            if let dunning = self.dunning { changed.dunning = dunning }
             return changed
         }
     }
@@ -94,7 +105,12 @@ package struct WorkspaceService: Sendable {
             guard try await store.workspaces.lock(id), let original = try await store.workspaces.find(id) else {
                 throw EngineError(.notFound, "no workspace with id \(id)")
             }
-            let updated = change.applied(to: original)
+            var updated = change.applied(to: original)
+            if change.serviceState != nil {
+                // The operator's choice stands: dunning leaves a state it did not set (see DunningService).
+                updated.serviceStateSetBy = .operator
+                if updated.serviceState != original.serviceState { updated.serviceStateSince = now }
+            }
             try Self.checkGSTIN(of: updated)
             try await store.workspaces.update(updated, at: now)
             let before = Self.auditedTerms(of: original)
@@ -108,6 +124,12 @@ package struct WorkspaceService: Sendable {
                     AuditEntry(
                         occurredAt: now, actor: actor, action: "workspace.updated", subjectID: id.rawValue,
                         workspaceID: id, amount: nil, details: details))
+            }
+            if updated.serviceState != original.serviceState {
+                try await store.events.record(
+                    .serviceStateChanged(
+                        updated, from: original.serviceState, by: "operator", overdueBalance: nil, suspendsOn: nil,
+                        at: now))
             }
             return updated
         }
@@ -132,6 +154,7 @@ package struct WorkspaceService: Sendable {
             "gstin": workspace.gstin?.value ?? "none",
             "place_of_supply": workspace.placeOfSupply?.code ?? "none",
             "service_state": workspace.serviceState.rawValue,
+            "dunning": workspace.dunning.mode.rawValue,
         ]
     }
 }

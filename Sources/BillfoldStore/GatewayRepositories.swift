@@ -58,14 +58,6 @@ package protocol AutoPayChargeRepository: Sendable {
     func awaitingSchedule(limit: Int) async throws -> [(invoiceID: InvoiceID, mandateID: MandateID)]
 }
 
-/// Messages to send, kept in the transaction that made them owed.
-package protocol OutboxRepository: Sendable {
-    /// Adds a message; `false` when one of its kind about its subject is already there.
-    func enqueue(_ message: OutboxMessage) async throws -> Bool
-    /// The messages about `subjectID`, oldest first.
-    func messages(about subjectID: String) async throws -> [OutboxMessage]
-}
-
 struct SQLGatewayEventRepository: GatewayEventRepository {
     let sql: any SQLDatabase
 
@@ -301,34 +293,5 @@ struct SQLAutoPayChargeRepository: AutoPayChargeRepository {
             notifiedAt: try row.date("notified_at"), nextAttemptAt: try row.date("next_attempt_at"),
             attempts: try row.int("attempts"), lastError: try row.optionalString("last_error"),
             createdAt: try row.date("created_at"))
-    }
-}
-
-struct SQLOutboxRepository: OutboxRepository {
-    let sql: any SQLDatabase
-
-    func enqueue(_ message: OutboxMessage) async throws -> Bool {
-        try await self.sql.raw(
-            """
-            INSERT INTO outbox (id, kind, workspace_id, subject_id, recipient, subject, body, created_at, sent_at)
-            VALUES (\(bind: message.id.rawValue), \(bind: message.kind), \(bind: message.workspaceID?.rawValue),
-                \(bind: message.subjectID), \(bind: message.recipient), \(bind: message.subject), \(bind: message.body),
-                \(bind: message.createdAt.storedMilliseconds), \(bind: message.sentAt?.storedMilliseconds))
-            ON CONFLICT (kind, subject_id) DO NOTHING
-            RETURNING id
-            """
-        ).first() != nil
-    }
-
-    func messages(about subjectID: String) async throws -> [OutboxMessage] {
-        try await self.sql.raw("SELECT * FROM outbox WHERE subject_id = \(bind: subjectID) ORDER BY sequence").all()
-            .map { row in
-                OutboxMessage(
-                    id: OutboxMessageID(rawValue: try row.string("id")), kind: try row.string("kind"),
-                    workspaceID: try row.optionalString("workspace_id").map(WorkspaceID.init(rawValue:)),
-                    subjectID: try row.string("subject_id"), recipient: try row.string("recipient"),
-                    subject: try row.string("subject"), body: try row.string("body"),
-                    createdAt: try row.date("created_at"), sentAt: try row.optionalDate("sent_at"))
-            }
     }
 }

@@ -4,7 +4,8 @@ import SQLKit
 /// A named schema change, applied once and recorded in `schema_migrations`.
 package struct Migration: Sendable {
     package let name: String
-    /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key.
+    /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key, and `{transaction_id}` for
+    /// the id of the writing transaction on PostgreSQL (0 on SQLite, whose single writer commits in order).
     package let statements: [String]
 
     /// The statements in the dialect of `kind`.
@@ -14,7 +15,15 @@ package struct Migration: Sendable {
             case .sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT"
             case .postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             }
-        return self.statements.map { $0.replacingOccurrences(of: "{identity}", with: identity) }
+        let transactionID =
+            switch kind {
+            case .sqlite: "0"
+            case .postgres: "(pg_current_xact_id()::text::bigint)"
+            }
+        return self.statements.map {
+            $0.replacingOccurrences(of: "{identity}", with: identity)
+                .replacingOccurrences(of: "{transaction_id}", with: transactionID)
+        }
     }
 }
 
@@ -490,6 +499,126 @@ package enum Migrations {
             statements: [
                 // When a key stops working, in milliseconds since 1970; NULL: never. Existing keys never expire.
                 "ALTER TABLE api_keys ADD COLUMN expires_at BIGINT"
+            ]
+        ),
+        Migration(
+            // The event log: what a platform polls, and what outgoing webhooks deliver. The sequence orders it.
+            name: "0012_events",
+            statements: [
+                """
+                CREATE TABLE events (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    workspace_id TEXT REFERENCES workspaces (id),
+                    invoice_id TEXT,
+                    payment_id TEXT,
+                    credit_note_id TEXT,
+                    refund_id TEXT,
+                    data TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX events_workspace ON events (workspace_id, sequence)",
+                "CREATE INDEX events_type ON events (type, sequence)",
+                "CREATE INDEX events_invoice ON events (invoice_id, sequence)",
+                "CREATE INDEX events_credit_note ON events (credit_note_id, sequence)",
+            ]
+        ),
+        Migration(
+            // The outbox becomes the mail queue the delivery job works through. Messages queued before it existed
+            // were never sent and are stale now (a pre-debit notice for a debit long past), so they are kept,
+            // visible, as failed rather than sent late.
+            name: "0013_mail_and_dunning",
+            statements: [
+                """
+                CREATE TABLE mail_outbox (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    template TEXT NOT NULL,
+                    cause TEXT NOT NULL,
+                    workspace_id TEXT REFERENCES workspaces (id),
+                    invoice_id TEXT REFERENCES invoices (id),
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    text_body TEXT NOT NULL,
+                    html_body TEXT NOT NULL,
+                    attachments TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    claimed_by TEXT,
+                    lease_expires_at BIGINT,
+                    message_id TEXT NOT NULL,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    sent_at BIGINT,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (cause, recipient, template)
+                )
+                """,
+                """
+                INSERT INTO mail_outbox (id, template, cause, workspace_id, recipient, subject, text_body, html_body,
+                    attachments, status, attempts, next_attempt_at, message_id, last_error, created_at, sent_at,
+                    updated_at)
+                SELECT id, kind, kind || ':' || subject_id, workspace_id, recipient, subject, body, '', '',
+                    CASE WHEN sent_at IS NULL THEN 'failed' ELSE 'sent' END, 0, created_at,
+                    id || '@billfold.invalid',
+                    CASE WHEN sent_at IS NULL THEN 'queued before Billfold delivered mail; never sent' END,
+                    created_at, sent_at, created_at
+                FROM outbox ORDER BY sequence
+                """,
+                "DROP TABLE outbox",
+                "ALTER TABLE mail_outbox RENAME TO outbox",
+                "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+                "CREATE INDEX outbox_workspace ON outbox (workspace_id, sequence)",
+                "CREATE INDEX outbox_invoice ON outbox (invoice_id, sequence)",
+                // The supplier's dunning policy; no row: the standard one.
+                """
+                CREATE TABLE dunning_policy (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    reminder_offsets TEXT NOT NULL,
+                    grace_days INTEGER NOT NULL,
+                    minimum_overdue BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // Extra addresses for billing mail, separated by spaces.
+                "ALTER TABLE workspaces ADD COLUMN billing_emails TEXT NOT NULL DEFAULT ''",
+                // NULL: the supplier's policy; 'excluded'; or a policy of its own as JSON.
+                "ALTER TABLE workspaces ADD COLUMN dunning TEXT",
+                "ALTER TABLE workspaces ADD COLUMN service_state_since BIGINT",
+                // Who put the workspace in its state: 'dunning' moves it by itself, an 'operator' state stands.
+                """
+                ALTER TABLE workspaces ADD COLUMN service_state_set_by TEXT NOT NULL DEFAULT 'dunning'
+                    CHECK (service_state_set_by IN ('dunning', 'operator'))
+                """,
+                "UPDATE workspaces SET service_state_set_by = 'operator' WHERE service_state <> 'active'",
+                "UPDATE workspaces SET service_state_since = created_at",
+                // Below this wallet balance a prepaid workspace is told its wallet is running low; NULL: never.
+                "ALTER TABLE workspaces ADD COLUMN wallet_low_balance BIGINT",
+                // Each reminder an invoice was sent (or skipped, when the clock passed it unsent), once.
+                """
+                CREATE TABLE dunning_notices (
+                    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+                    reminder TEXT NOT NULL,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'skipped')),
+                    recorded_at BIGINT NOT NULL,
+                    PRIMARY KEY (invoice_id, reminder)
+                )
+                """,
+                // The transaction that wrote each event. On PostgreSQL events commit out of sequence order, so a job
+                // that follows the log reads in (transaction, sequence) order, and only transactions older than
+                // every one still running: nothing can then appear behind its cursor.
+                "ALTER TABLE events ADD COLUMN txid BIGINT NOT NULL DEFAULT {transaction_id}",
+                "CREATE INDEX events_in_commit_order ON events (txid, sequence)",
+                // How far a job that follows the event log has read: the transaction and sequence of the last event.
+                """
+                CREATE TABLE job_cursors (
+                    name TEXT PRIMARY KEY, txid BIGINT NOT NULL, position BIGINT NOT NULL
+                )
+                """,
             ]
         ),
     ]

@@ -35,6 +35,9 @@ package struct Store: Sendable {
     package var mandates: any MandateRepository { SQLMandateRepository(sql: self.sql) }
     package var autoPayCharges: any AutoPayChargeRepository { SQLAutoPayChargeRepository(sql: self.sql) }
     package var outbox: any OutboxRepository { SQLOutboxRepository(sql: self.sql) }
+    package var dunning: any DunningRepository { SQLDunningRepository(sql: self.sql) }
+    package var jobCursors: any JobCursorRepository { SQLJobCursorRepository(sql: self.sql) }
+    package var events: any EventRepository { SQLEventRepository(sql: self.sql) }
 }
 
 extension Database {

@@ -70,14 +70,17 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
                 """
                 INSERT INTO workspaces (id, name, legal_name, email, gstin, address_line1, address_line2, city,
                     state_code, pin, country, billing_mode, payment_terms_days, auto_pay, service_state, currency,
+                    service_state_since, service_state_set_by, billing_emails, wallet_low_balance, dunning,
                     created_at, updated_at)
                 VALUES (\(bind: workspace.id.rawValue), \(bind: workspace.name), \(bind: workspace.legalName),
                     \(bind: workspace.email), \(bind: workspace.gstin?.value), \(bind: address.line1),
                     \(bind: address.line2), \(bind: address.city), \(bind: address.stateCode), \(bind: address.pin),
                     \(bind: address.country), \(bind: workspace.billingMode.rawValue),
                     \(bind: workspace.paymentTermsDays), \(bind: workspace.autoPay),
-                    \(bind: workspace.serviceState.rawValue), \(bind: workspace.currency.code), \(bind: createdAt),
-                    \(bind: createdAt))
+                    \(bind: workspace.serviceState.rawValue), \(bind: workspace.currency.code),
+                    \(bind: workspace.serviceStateSince.storedMilliseconds), \(bind: workspace.serviceStateSetBy.rawValue),
+                    \(bind: Self.stored(workspace.billingEmails)), \(bind: workspace.walletLowBalance?.minorUnits),
+                    \(bind: try Self.stored(workspace.dunning)), \(bind: createdAt), \(bind: createdAt))
                 """
             ).run()
         } catch  where error.isUniqueViolation {
@@ -119,6 +122,11 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
                 country = \(bind: address.country), billing_mode = \(bind: workspace.billingMode.rawValue),
                 payment_terms_days = \(bind: workspace.paymentTermsDays), auto_pay = \(bind: workspace.autoPay),
                 service_state = \(bind: workspace.serviceState.rawValue), currency = \(bind: workspace.currency.code),
+                service_state_since = \(bind: workspace.serviceStateSince.storedMilliseconds),
+                service_state_set_by = \(bind: workspace.serviceStateSetBy.rawValue),
+                billing_emails = \(bind: Self.stored(workspace.billingEmails)),
+                wallet_low_balance = \(bind: workspace.walletLowBalance?.minorUnits),
+                dunning = \(bind: try Self.stored(workspace.dunning)),
                 updated_at = \(bind: time.storedMilliseconds)
             WHERE id = \(bind: workspace.id.rawValue)
             """
@@ -150,12 +158,40 @@ struct SQLWorkspaceRepository: WorkspaceRepository {
             guard let gstin = try? GSTIN(text) else { throw StoreError.corrupt("stored GSTIN \(text) is invalid") }
             return gstin
         }
+        let currency = try row.currency("currency")
         return Workspace(
             id: WorkspaceID(rawValue: try row.string("id")), name: try row.string("name"),
             legalName: try row.string("legal_name"), email: try row.string("email"), gstin: gstin,
             address: try row.address(), billingMode: try row.enumeration("billing_mode", as: BillingMode.self),
             paymentTermsDays: try row.int("payment_terms_days"), autoPay: try row.bool("auto_pay"),
             serviceState: try row.enumeration("service_state", as: ServiceState.self),
-            currency: try row.currency("currency"), createdAt: try row.date("created_at"))
+            currency: currency, createdAt: try row.date("created_at"),
+            serviceStateSince: try row.optionalDate("service_state_since"),
+            serviceStateSetBy: try row.enumeration("service_state_set_by", as: ServiceStateSetter.self),
+            billingEmails: try row.string("billing_emails").split(separator: " ").map(String.init),
+            walletLowBalance: try row.optionalInt64("wallet_low_balance").map {
+                Money(minorUnits: $0, currency: currency)
+            },
+            dunning: try Self.dunning(from: try row.optionalString("dunning")))
     }
+
+    /// The dunning setting as stored: `NULL` for the supplier's policy, else its JSON.
+    static func stored(_ dunning: WorkspaceDunning) throws -> String? {
+        guard dunning != .standard else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(dunning), as: UTF8.self)
+    }
+
+    static func dunning(from text: String?) throws -> WorkspaceDunning {
+        guard let text else { return .standard }
+        do {
+            return try JSONDecoder().decode(WorkspaceDunning.self, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corrupt("a stored dunning setting does not read back: \(error)")
+        }
+    }
+
+    /// Billing addresses as stored: separated by spaces, which no address holds.
+    static func stored(_ emails: [String]) -> String { emails.joined(separator: " ") }
 }

@@ -46,10 +46,34 @@ struct Serve: AsyncParsableCommand {
     )
     var payments: PaymentsMode?
 
+    @Option(
+        help:
+            "Seconds between dunning passes inside the server (reminders, grace, suspension, restoration); 0 turns them off (default: $BILLFOLD_DUNNING_INTERVAL or 60)."
+    )
+    var dunningInterval: Int?
+
+    @Flag(
+        help:
+            "Run on a clock that only POST /api/v1/test_clock/advance moves, running billing, payments, dunning and mail at each day it passes. For trying Billfold out; refused beside Razorpay keys."
+    )
+    var testClock = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         // First, so a server that would take payments wrongly never starts (nor seeds the demo).
         let gateway = try Self.gatewaySettings(self.payments, isDemo: self.demo, environment: environment)
+        if self.testClock, case .razorpay = gateway {
+            throw ValidationError(
+                "--test-clock moves the server's time for billing, payments and dunning, so it never runs with "
+                    + "Razorpay keys: real debits would follow a made-up date. Unset the keys, or leave out --test-clock."
+            )
+        }
+        let mail: MailSettings
+        do {
+            mail = try MailSettings.resolve(isDemo: self.demo, environment: environment)
+        } catch {
+            throw ValidationError(error.message)
+        }
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
         let port = try self.port ?? environment["BILLFOLD_PORT"].map(Self.parsePort) ?? 8080
         guard (0...65535).contains(port) else { throw ValidationError("the port must be a number from 0 to 65535") }
@@ -83,12 +107,27 @@ struct Serve: AsyncParsableCommand {
         let paymentSeconds =
             try self.paymentJobsInterval ?? environment["BILLFOLD_PAYMENT_JOBS_INTERVAL"].map(Self.parseSeconds) ?? 60
         guard paymentSeconds >= 0 else { throw ValidationError("the payment jobs interval must be 0 or more seconds") }
+        let dunningSeconds =
+            try self.dunningInterval ?? environment["BILLFOLD_DUNNING_INTERVAL"].map(Self.parseSeconds) ?? 60
+        guard dunningSeconds >= 0 else { throw ValidationError("the dunning interval must be 0 or more seconds") }
         notes += gateway.startupNotice
+        notes += mail.startupNotice
+        let testClock = self.testClock ? ManualClock(Date()) : nil
+        if testClock != nil {
+            let rule = String(repeating: "!", count: 78)
+            notes += [
+                rule,
+                "!! TEST CLOCK: this server's time stands still until POST /api/v1/test_clock/advance moves it;",
+                "!! each day passed runs billing, payments, dunning and mail. Never use it in production.",
+                rule,
+            ]
+        }
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
             billingInterval: seconds == 0 ? nil : .seconds(seconds),
             publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]), gateway: gateway,
-            paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds))
+            paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds), mail: mail,
+            dunningInterval: dunningSeconds == 0 ? nil : .seconds(dunningSeconds), testClock: testClock)
         let demo = self.demo
         try await runServer(configuration) { [notes, payLink] boundPort in
             let url = "http://\(host):\(boundPort)"

@@ -129,10 +129,10 @@ struct AutoPayServiceTests {
             #expect(charge.status == .scheduled && charge.attempts == 0 && charge.mandateID == mandate.id)
             #expect(charge.amount == invoice.amountDue)
             #expect(charge.nextAttemptAt == noticeAt.addingTimeInterval(25 * PaymentBench.hour))
-            let notices = try await bench.database.store.outbox.messages(about: "\(charge.id.rawValue)/1")
+            let notices = try await bench.database.store.outbox.messages(cause: "pre_debit:\(charge.id.rawValue)/1")
             let notice = try #require(notices.first)
             #expect(notices.count == 1)
-            #expect(notice.kind == "pre_debit_notice" && notice.recipient == bench.workspace.email)
+            #expect(notice.template == "pre_debit_notice" && notice.recipient == bench.workspace.email)
             #expect(notice.subject.contains("₹1,215.40") && notice.subject.contains(invoice.number ?? "?"))
             #expect(try await bench.auditCount("auto_pay.scheduled", about: invoice.id.rawValue) == 1)
 
@@ -165,7 +165,8 @@ struct AutoPayServiceTests {
             let retry = try #require(try await bench.database.store.autoPayCharges.find(invoiceID: invoice.id))
             #expect(retry.status == .scheduled && retry.attempts == 1)
             #expect(retry.nextAttemptAt == bench.clock.now.addingTimeInterval(25 * PaymentBench.hour))
-            #expect(try await bench.database.store.outbox.messages(about: "\(charge.id.rawValue)/2").count == 1)
+            #expect(
+                try await bench.database.store.outbox.messages(cause: "pre_debit:\(charge.id.rawValue)/2").count == 1)
             #expect(try await bench.auditCount("auto_pay.retry_scheduled", about: invoice.id.rawValue) == 1)
 
             bench.clock.advance(by: 25 * PaymentBench.hour)
@@ -217,7 +218,7 @@ struct AutoPayServiceTests {
                 #expect(try await bench.invoice(invoice.id).payments.count == attempt)
             }
             let notices = try await (1...5).asyncMap {
-                try await bench.database.store.outbox.messages(about: "\(chargeID.rawValue)/\($0)").count
+                try await bench.database.store.outbox.messages(cause: "pre_debit:\(chargeID.rawValue)/\($0)").count
             }
             #expect(notices == [1, 1, 1, 1, 0], "a notice before each debit, none after the last")
             #expect(try await bench.auditCount("auto_pay.retry_scheduled", about: invoice.id.rawValue) == 3)

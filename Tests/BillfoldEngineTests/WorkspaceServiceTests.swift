@@ -24,6 +24,7 @@ struct WorkspaceServiceTests {
                 audit.first?.details == [
                     "billing_mode": "prepaid", "payment_terms_days": "30", "auto_pay": "false",
                     "gstin": "29AADCC7311R1Z6", "place_of_supply": "29", "service_state": "active", "currency": "INR",
+                    "dunning": "standard",
                 ])
         }
     }

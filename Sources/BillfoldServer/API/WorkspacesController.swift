@@ -9,6 +9,7 @@ struct WorkspacesController {
     let database: Database
     let clock: BillingClock
     let workspaces: WorkspaceService
+    let dunning: DunningService
 
     /// `billing` holds the routes a workspace's owners and admins may call too, for their own workspace.
     func addRoutes(to group: RouterGroup<BillfoldRequestContext>, billing: RouterGroup<BillfoldRequestContext>) {
@@ -54,9 +55,14 @@ struct WorkspacesController {
         var paymentTermsDays: Int?
         var autoPay: Bool?
         var serviceState: String?
+        var billingEmails: [String]?
+        var walletLowBalance: Int64?
+        var clearsWalletLowBalance = false
+        var dunning: DunningBody?
 
         enum CodingKeys: String, CodingKey {
             case name, legalName, email, gstin, address, billingMode, paymentTermsDays, autoPay, serviceState
+            case billingEmails, walletLowBalance, dunning
         }
 
         init(from decoder: any Decoder) throws {
@@ -74,6 +80,47 @@ struct WorkspacesController {
             self.paymentTermsDays = try container.decodeIfPresent(Int.self, forKey: .paymentTermsDays)
             self.autoPay = try container.decodeIfPresent(Bool.self, forKey: .autoPay)
             self.serviceState = try container.decodeIfPresent(String.self, forKey: .serviceState)
+            self.billingEmails = try container.decodeIfPresent([String].self, forKey: .billingEmails)
+            if container.contains(.walletLowBalance), try container.decodeNil(forKey: .walletLowBalance) {
+                self.clearsWalletLowBalance = true
+            } else {
+                self.walletLowBalance = try container.decodeIfPresent(Int64.self, forKey: .walletLowBalance)
+            }
+            self.dunning = try container.decodeIfPresent(DunningBody.self, forKey: .dunning)
+        }
+    }
+
+    /// `{"mode": "standard"}`, `{"mode": "excluded"}`, or `{"mode": "custom"}` with a whole policy beside it.
+    struct DunningBody: Decodable {
+        var mode: String?
+        var reminderOffsets: [Int]?
+        var graceDays: Int?
+        var minimumOverdue: Int64?
+
+        func setting() throws -> WorkspaceDunning {
+            guard let text = self.mode else { throw APIError.missing("dunning.mode") }
+            let mode: WorkspaceDunning.Mode = try Validate.enumeration(text, param: "dunning.mode")
+            let policyFields = [self.reminderOffsets != nil, self.graceDays != nil, self.minimumOverdue != nil]
+            switch mode {
+            case .standard, .excluded:
+                guard !policyFields.contains(true) else {
+                    throw APIError.invalid(
+                        "dunning.mode", "a policy's fields go with \"mode\": \"custom\" only, not with \(text)")
+                }
+                return mode == .standard ? .standard : .excluded
+            case .custom:
+                guard let offsets = self.reminderOffsets else { throw APIError.missing("dunning.reminder_offsets") }
+                guard let graceDays = self.graceDays else { throw APIError.missing("dunning.grace_days") }
+                guard let minimum = self.minimumOverdue else { throw APIError.missing("dunning.minimum_overdue") }
+                do {
+                    return .custom(
+                        try DunningPolicy(
+                            reminderOffsets: offsets, graceDays: graceDays,
+                            minimumOverdue: Money(minorUnits: minimum, currency: .inr)))
+                } catch {
+                    throw APIError.invalid("dunning." + error.field, error.message)
+                }
+            }
         }
     }
 
@@ -110,7 +157,9 @@ struct WorkspacesController {
         var data: [WorkspaceResponse] = []
         for workspace in workspaces.prefix(limit) {
             let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
-            data.append(WorkspaceResponse(workspace, walletBalance: balance))
+            data.append(
+                WorkspaceResponse(
+                    workspace, walletBalance: balance, suspendsAt: try await self.dunning.suspension(of: workspace)))
         }
         return try JSONCoding.response(ListResponse(data: data, hasMore: workspaces.count > limit))
     }
@@ -118,7 +167,9 @@ struct WorkspacesController {
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let workspace = try await self.find(context)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
-        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+        return try JSONCoding.response(
+            WorkspaceResponse(
+                workspace, walletBalance: balance, suspendsAt: try await self.dunning.suspension(of: workspace)))
     }
 
     @Sendable func update(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
@@ -128,7 +179,9 @@ struct WorkspacesController {
         let change = try Self.change(body, to: current)
         let workspace = try await self.workspaces.update(current.id, change, actor: context.actor)
         let balance = try await self.database.store.wallet.balance(of: workspace.id, in: workspace.currency)
-        return try JSONCoding.response(WorkspaceResponse(workspace, walletBalance: balance))
+        return try JSONCoding.response(
+            WorkspaceResponse(
+                workspace, walletBalance: balance, suspendsAt: try await self.dunning.suspension(of: workspace)))
     }
 
     /// The change `body` asks of `workspace`, each field checked; an address is completed from the workspace's.
@@ -149,6 +202,24 @@ struct WorkspacesController {
         change.paymentTermsDays = try body.paymentTermsDays.map { try Validate.paymentTerms($0) }
         change.autoPay = body.autoPay
         change.serviceState = try body.serviceState.map { try Validate.enumeration($0, param: "service_state") }
+        if let emails = body.billingEmails {
+            guard emails.count <= 10 else {
+                throw APIError.invalid("billing_emails", "billing_emails holds at most 10 addresses")
+            }
+            change.billingEmails = try emails.enumerated().map { index, email in
+                try Validate.email(email, param: "billing_emails[\(index)]")
+            }
+        }
+        if body.clearsWalletLowBalance {
+            change.walletLowBalance = .some(nil)
+        } else if let paise = body.walletLowBalance {
+            guard paise > 0, paise <= 100_000_000_00 else {
+                throw APIError.invalid(
+                    "wallet_low_balance", "wallet_low_balance is an amount in paise from 1 to 10,000,000,000, or null")
+            }
+            change.walletLowBalance = .some(Money(minorUnits: paise, currency: workspace.currency))
+        }
+        change.dunning = try body.dunning?.setting()
         return change
     }
 
@@ -200,11 +271,17 @@ struct WorkspaceResponse: Encodable {
     let paymentTermsDays: Int
     let autoPay: Bool
     let serviceState: String
+    let serviceStateSince: String
+    /// In grace: when the service will be suspended unless the overdue balance is paid.
+    let suspendsAt: String?
+    let billingEmails: [String]
+    let walletLowBalance: Int64?
+    let dunning: WorkspaceDunning
     let walletBalance: Int64
     let currency: String
     let createdAt: String
 
-    init(_ workspace: Workspace, walletBalance: Money) {
+    init(_ workspace: Workspace, walletBalance: Money, suspendsAt: Date? = nil) {
         self.id = workspace.id.rawValue
         self.name = workspace.name
         self.legalName = workspace.legalName
@@ -216,6 +293,11 @@ struct WorkspaceResponse: Encodable {
         self.paymentTermsDays = workspace.paymentTermsDays
         self.autoPay = workspace.autoPay
         self.serviceState = workspace.serviceState.rawValue
+        self.serviceStateSince = Timestamp.string(workspace.serviceStateSince)
+        self.suspendsAt = suspendsAt.map(Timestamp.string)
+        self.billingEmails = workspace.billingEmails
+        self.walletLowBalance = workspace.walletLowBalance?.minorUnits
+        self.dunning = workspace.dunning
         self.walletBalance = walletBalance.minorUnits
         self.currency = workspace.currency.code
         self.createdAt = Timestamp.string(workspace.createdAt)
@@ -223,6 +305,7 @@ struct WorkspaceResponse: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case object, id, name, legalName, email, gstin, address, placeOfSupply, billingMode, paymentTermsDays
-        case autoPay, serviceState, walletBalance, currency, createdAt
+        case autoPay, serviceState, serviceStateSince, suspendsAt, billingEmails, walletLowBalance, dunning
+        case walletBalance, currency, createdAt
     }
 }

@@ -17,6 +17,7 @@ package func buildApplication(
     var logger = Logger(label: "billfold")
     logger.logLevel = configuration.logLevel
     let templates = try configuration.templatesDirectory.map(PageTemplates.init(directory:)) ?? .bundled()
+    let mailTemplates = try MailTemplates()
     let database = try await Database.open(configuration.database, logger: logger)
     do {
         try await Migrations.run(on: database, now: configuration.clock.now)
@@ -35,11 +36,29 @@ package func buildApplication(
             this server can mark invoices paid; never run it in production
             """)
     }
+    let address = PublicAddress(configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)")
+    let mail = configuration.mail
     let engine = Engine(
         database: database, clock: configuration.clock, gateway: gateway.gateway,
-        signInPolicy: configuration.signInPolicy, logger: logger)
+        signInPolicy: configuration.signInPolicy,
+        mail: MailComposer(
+            templates: mailTemplates, address: address, messageIDDomain: mail.sender?.domain ?? "billfold.local"),
+        logger: logger)
+    let work = BackgroundWork(
+        engine: engine,
+        delivery: MailDelivery(
+            database: database, documents: engine.documents, transport: mail.transport(), sender: mail.sender,
+            clock: configuration.clock, logger: logger),
+        logger: logger)
+    let testClock = configuration.testClock.map { TestClock(clock: $0, work: work) }
+    if testClock != nil {
+        logger.warning(
+            "the test clock is on: POST /api/v1/test_clock/advance moves this server's time; never run it in production"
+        )
+    }
     let router = buildRouter(
-        engine, templates: templates, publicURL: configuration.publicURL, sandbox: gateway.sandbox)
+        engine, templates: templates, publicURL: configuration.publicURL, sandbox: gateway.sandbox,
+        testClock: testClock)
     var services: [any Service] = [DatabaseCloser(database: database)]
     if let interval = configuration.billingInterval {
         services.append(BillingScheduler(run: engine.billing, interval: interval, logger: logger))
@@ -48,13 +67,24 @@ package func buildApplication(
     if let interval = configuration.paymentJobsInterval, engine.payments.takesOnlinePayments {
         services.append(PaymentJobs(payments: engine.payments, interval: interval, logger: logger))
     }
+    if let interval = configuration.dunningInterval {
+        services.append(PeriodicJob("dunning", every: interval, logger: logger) { try await work.dun() })
+    }
+    if let interval = mail.interval {
+        services.append(PeriodicJob("mail", every: interval, logger: logger) { try await work.sendMail() })
+    }
     let host = configuration.host
+    let hasPublicURL = configuration.publicURL != nil
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "billfold"),
         services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
+            if !hasPublicURL {
+                let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+                address.set("http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)")
+            }
             await gateway.serverIsRunning(host: host, port: port)
             await onServerRunning(port)
         },
@@ -76,9 +106,10 @@ package func runServer(
 /// Every controller is handed the services of `engine` it needs, built once, and the HTML pages the parsed
 /// `templates`. Without a gateway in `engine`, online payment is off (gateway payments, top-ups and mandates answer
 /// 409 `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
-/// `/sandbox/razorpay`.
+/// `/sandbox/razorpay`. `testClock`, when given, is served under `/api/v1/test_clock`.
 package func buildRouter(
-    _ engine: Engine, templates: PageTemplates, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil
+    _ engine: Engine, templates: PageTemplates, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil,
+    testClock: TestClock? = nil
 ) -> Router<BillfoldRequestContext> {
     let database = engine.database
     let clock = engine.clock
@@ -115,7 +146,7 @@ package func buildRouter(
     let billing = authenticated.group().add(middleware: BillingAccess())
     let api = authenticated.group().add(middleware: OperatorOnly())
     SupplierController(database: database, supplier: engine.supplier).addRoutes(to: api)
-    WorkspacesController(database: database, clock: clock, workspaces: engine.workspaces)
+    WorkspacesController(database: database, clock: clock, workspaces: engine.workspaces, dunning: engine.dunning)
         .addRoutes(to: api, billing: billing)
     MembersController(database: database, access: engine.access, publicURL: publicURL).addRoutes(to: api)
     PlansController(database: database, clock: clock, catalog: engine.catalog).addRoutes(to: api)
@@ -126,10 +157,16 @@ package func buildRouter(
     WalletController(database: database, clock: clock, payments: payments, wallet: engine.wallet)
         .addRoutes(to: api, billing: billing)
     BillingRunsController(clock: clock, billing: engine.billing).addRoutes(to: api)
+    EventsController(database: database).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: billing)
     PaymentsController(
         database: database, clock: clock, payments: payments, wallet: engine.wallet, autoPay: engine.autoPay
     ).addRoutes(to: api, billing: billing)
+    MessagesController(database: database).addRoutes(to: api)
+    DunningPolicyController(dunning: engine.dunning, database: database).addRoutes(to: api)
+    if let testClock {
+        TestClockController(clock: testClock, timeZone: clock.timeZone).addRoutes(to: api)
+    }
     return router
 }
 

@@ -1,4 +1,5 @@
 import BillfoldEngine
+import BillfoldMail
 import BillfoldStore
 import Foundation
 import Logging
@@ -27,12 +28,20 @@ package struct ServerConfiguration: Sendable {
     /// Where the page templates are read from at start; `nil` reads those built into the server. Tests point it
     /// elsewhere to see a bad template stop the start.
     package var templatesDirectory: URL?
+    /// Where mail goes and how often it is sent.
+    package var mail: MailSettings
+    /// How often dunning looks at overdue balances (reminders, grace, suspension, restoration); `nil` never.
+    package var dunningInterval: Duration?
+    /// A clock only `POST /api/v1/test_clock/advance` moves, for trying months of billing in a minute; `nil` for
+    /// the real one. Never beside real payments.
+    package var testClock: ManualClock?
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
         bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
         billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy(),
-        gateway: GatewaySettings = .disabled, paymentJobsInterval: Duration? = nil
+        gateway: GatewaySettings = .disabled, paymentJobsInterval: Duration? = nil, mail: MailSettings = .files,
+        dunningInterval: Duration? = nil, testClock: ManualClock? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,6 +54,10 @@ package struct ServerConfiguration: Sendable {
         self.signInPolicy = signInPolicy
         self.gateway = gateway
         self.paymentJobsInterval = paymentJobsInterval
+        self.mail = mail
+        self.dunningInterval = dunningInterval
+        self.testClock = testClock
+        if let testClock { self.clock = testClock.billingClock() }
     }
 }
 
@@ -164,6 +177,88 @@ extension GatewaySettings {
                 "  bank transfer, which you record: POST /api/v1/invoices/{id}/payments {\"method\":\"bank_transfer\"}.",
                 "  To take payments online, set BILLFOLD_RAZORPAY_KEY_ID, BILLFOLD_RAZORPAY_KEY_SECRET and",
                 "  BILLFOLD_RAZORPAY_WEBHOOK_SECRET (or try it without real money: --payments sandbox).",
+            ]
+        }
+    }
+}
+
+/// Where `serve` sends mail and what it says it is from.
+package struct MailSettings: Sendable {
+    /// How messages leave.
+    package enum Route: Sendable {
+        /// To a mail server.
+        case smtp(SMTPConfiguration)
+        /// As `.eml` files in a folder, for a person to open: without SMTP, and always in the demo.
+        case directory(URL)
+    }
+
+    package var route: Route
+    /// The `From` of every message; `nil`: the supplier's name and email.
+    package var sender: MailAddress?
+    /// How often queued mail is composed from new events and delivered; `nil` never (tests run passes by hand).
+    package var interval: Duration?
+
+    package init(route: Route, sender: MailAddress? = nil, interval: Duration? = nil) {
+        self.route = route
+        self.sender = sender
+        self.interval = interval
+    }
+
+    /// Files under `./billfold-mail/`, and no mail job: what a server built without mail settings (a test's) gets.
+    package static let files = MailSettings(route: .directory(URL(fileURLWithPath: "billfold-mail", isDirectory: true)))
+
+    /// How often `serve` composes and delivers mail.
+    package static let standardInterval: Duration = .seconds(2)
+
+    /// The variables that set mail up.
+    package static let smtpURLName = "BILLFOLD_SMTP_URL"
+    package static let senderName = "BILLFOLD_MAIL_FROM"
+    package static let trustRootsName = "BILLFOLD_SMTP_CA_FILE"
+    package static let directoryName = "BILLFOLD_MAIL_DIRECTORY"
+
+    /// The mail `serve` runs with: SMTP when `BILLFOLD_SMTP_URL` is set, except in the demo, whose made-up
+    /// customers only ever get files; otherwise files in `BILLFOLD_MAIL_DIRECTORY` (default `./billfold-mail/`).
+    package static func resolve(isDemo: Bool, environment: [String: String]) throws(ConfigurationError) -> MailSettings
+    {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        var sender: MailAddress?
+        if let text = value(Self.senderName) {
+            guard let parsed = MailAddress(parsing: text) else {
+                throw ConfigurationError(
+                    "\(Self.senderName) must be an address such as billing@example.com or "
+                        + "\"Acme Billing <billing@example.com>\", not \(text)")
+            }
+            sender = parsed
+        }
+        let directory = URL(fileURLWithPath: value(Self.directoryName) ?? "billfold-mail", isDirectory: true)
+        guard !isDemo, let url = value(Self.smtpURLName) else {
+            return MailSettings(route: .directory(directory), sender: sender, interval: Self.standardInterval)
+        }
+        do {
+            let smtp = try SMTPConfiguration(url: url, trustRootsFile: value(Self.trustRootsName))
+            return MailSettings(route: .smtp(smtp), sender: sender, interval: Self.standardInterval)
+        } catch {
+            throw ConfigurationError("\(Self.smtpURLName) cannot be used: \(error)")
+        }
+    }
+
+    /// The transport these settings describe.
+    package func transport() -> any MailTransport {
+        switch self.route {
+        case .smtp(let configuration): SMTPTransport(configuration: configuration)
+        case .directory(let directory): MailDirectoryTransport(directory: directory)
+        }
+    }
+
+    /// What `serve` prints about mail when it starts.
+    package var startupNotice: [String] {
+        switch self.route {
+        case .smtp(let configuration):
+            return ["Mail: delivered through \(configuration.host):\(configuration.port)."]
+        case .directory(let directory):
+            return [
+                "Mail: no SMTP server is configured, so every message is written as an .eml file under \(directory.path)/",
+                "  (open one in any mail program). To send mail, set \(Self.smtpURLName)=smtp://user:password@host:587.",
             ]
         }
     }

@@ -35,7 +35,8 @@ struct PortalController: Sendable {
         self.workspaces = engine.workspaces
         self.publicURL = publicURL
         self.tokens = FormTokens(database: database, clock: engine.clock)
-        self.pages = PortalPages(database: database, tokens: self.tokens, templates: templates)
+        self.pages = PortalPages(
+            database: database, tokens: self.tokens, templates: templates, dunning: engine.dunning)
     }
 
     /// The check every portal form passes, for routes mounted elsewhere (Pay Now).

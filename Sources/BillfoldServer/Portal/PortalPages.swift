@@ -9,6 +9,7 @@ struct PortalPages: Sendable {
     let database: Database
     let tokens: FormTokens
     let templates: PageTemplates
+    let dunning: DunningService
 
     /// The parts of the portal the navigation names.
     enum Section: String, CaseIterable {
@@ -42,6 +43,45 @@ struct PortalPages: Sendable {
         let csrfToken: String?
         let showsNav: Bool
         let nav: [NavItem]
+        let serviceBanner: ServiceBanner?
+    }
+
+    /// The warning every page carries while the workspace is in grace or suspended: how much is overdue, when the
+    /// service stops, and where to pay. It goes the moment nothing overdue is left, before dunning's next pass
+    /// restores the state, unless an operator set the state by hand.
+    struct ServiceBanner {
+        let isSuspended: Bool
+        let heading: String
+        let message: String
+        /// The earliest overdue invoice's page, where Pay now is.
+        let payHref: String?
+    }
+
+    func serviceBanner(for workspace: Workspace) async throws -> ServiceBanner? {
+        guard workspace.serviceState != .active else { return nil }
+        let standing = try await self.dunning.standing(of: workspace)
+        let overdue = standing.overdueBalance
+        guard overdue.isPositive || workspace.serviceStateSetBy == .operator else { return nil }
+        let owed = overdue.isPositive ? "\(overdue.formatted()) is overdue. " : ""
+        let earliest = try await self.database.store.dunning.unpaidInvoices(of: workspace.id).first {
+            $0.dueDate < self.dunning.clock.today
+        }
+        let payHref = earliest.map { "/portal/invoices/\($0.id.rawValue)" }
+        switch workspace.serviceState {
+        case .active:
+            return nil
+        case .grace:
+            let when = standing.suspendsOn.map { "on \($0.printed)" } ?? "when the grace period ends"
+            return ServiceBanner(
+                isSuspended: false, heading: "Payment overdue: your workspace is in its grace period",
+                message: owed + "Service will be suspended \(when) unless it is paid. Pay promptly to avoid "
+                    + "interruption.", payHref: payHref)
+        case .suspended:
+            return ServiceBanner(
+                isSuspended: true, heading: "Your workspace is suspended",
+                message: owed + "The service stopped because invoices stayed unpaid. Pay what is overdue and it is "
+                    + "restored immediately.", payHref: payHref)
+        }
     }
 
     /// The layout of a page titled `title` in `section`, for whoever `context` says is signed in.
@@ -51,7 +91,7 @@ struct PortalPages: Sendable {
         guard case .member(let session, let member) = context.caller else {
             return Layout(
                 title: title, workspaceName: nil, memberName: nil, roleLabel: nil, csrfToken: nil, showsNav: false,
-                nav: [])
+                nav: [], serviceBanner: nil)
         }
         let workspace = try await self.database.store.workspaces.find(member.workspaceID)
         return Layout(
@@ -61,7 +101,8 @@ struct PortalPages: Sendable {
             showsNav: showsNav && member.role.canManageBilling,
             nav: Section.allCases.map { item in
                 NavItem(label: item.label, href: item.path, testID: "nav-" + item.rawValue, isCurrent: item == section)
-            })
+            },
+            serviceBanner: member.role.canManageBilling ? try await workspace.asyncMap(self.serviceBanner) : nil)
     }
 
     /// `view` rendered with its template as an HTML page answered with `status`; never cached, as it shows money.
@@ -129,5 +170,13 @@ struct PortalPages: Sendable {
                 "That did not work", error.message, testID: "error", status: error.status,
                 link: ("/portal", "Dashboard"), context: context)
         }
+    }
+}
+
+extension Optional {
+    /// `map` for an asynchronous, throwing transform.
+    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result?) async rethrows -> Result? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -79,12 +79,6 @@ struct DashboardView: PageView {
         let detail: String
     }
 
-    struct Banner {
-        let isSuspended: Bool
-        let heading: String
-        let message: String
-    }
-
     let layout: PortalPages.Layout
     let planName: String?
     let nextIssueDate: String
@@ -99,7 +93,6 @@ struct DashboardView: PageView {
     let paid: Figure
     let pending: Figure
     let overdue: Figure
-    let banner: Banner?
     let monthlyChart: String
     let servicesChart: String
 
@@ -124,20 +117,6 @@ struct DashboardView: PageView {
         self.paid = paid
         self.pending = pending
         self.overdue = overdue
-        switch workspace.serviceState {
-        case .active:
-            self.banner = nil
-        case .grace:
-            self.banner = Banner(
-                isSuspended: false, heading: "Payment overdue: your workspace is in its grace period",
-                message: "Pay the overdue invoices to keep the service running; it is suspended when the grace "
-                    + "period ends.")
-        case .suspended:
-            self.banner = Banner(
-                isSuspended: true, heading: "Your workspace is suspended",
-                message: "The service stopped because invoices stayed unpaid. Pay what is overdue and it resumes "
-                    + "at once.")
-        }
         self.monthlyChart = monthlyChart
         self.servicesChart = servicesChart
     }

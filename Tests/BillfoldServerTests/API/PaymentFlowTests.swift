@@ -525,10 +525,10 @@ struct PaymentFlowTests {
             }
             let notices = try await Database.withOpen(server.location, logger: Logger(label: "test")) { database in
                 let charge = try await database.store.autoPayCharges.find(invoiceID: InvoiceID(rawValue: id))
-                return try await database.store.outbox.messages(about: "\(charge?.id.rawValue ?? "")/1")
+                return try await database.store.outbox.messages(cause: "pre_debit:\(charge?.id.rawValue ?? "")/1")
             }
             #expect(notices.count == 1)
-            #expect(notices.first?.kind == "pre_debit_notice")
+            #expect(notices.first?.template == "pre_debit_notice")
             // Not before 24 hours have passed since the notice.
             server.clock.advance(by: 23 * 3600)
             try await Task.sleep(for: .milliseconds(400))
