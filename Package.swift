@@ -119,6 +119,7 @@ let package = Package(
                 "BillfoldCore",
                 "BillfoldDocuments",
                 "BillfoldEngine",
+                "BillfoldMail",
                 "BillfoldStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

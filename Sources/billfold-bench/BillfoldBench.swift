@@ -2,13 +2,16 @@ import ArgumentParser
 import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
-/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list` and `… pdf`.
+/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf` and `… mail`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold-bench",
-        abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list and PDF rendering, on SQLite.",
-        subcommands: [BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self])
+        abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDF rendering and mail, on SQLite.",
+        subcommands: [
+            BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
+            MailBenchmark.self,
+        ])
 }
 
 /// Wall-clock timing for the figures printed.

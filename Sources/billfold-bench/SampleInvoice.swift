@@ -15,6 +15,20 @@ struct SampleInvoice {
 
     static let apiKey = "bf_bench_operator_key_0000000000000000000000"
 
+    static let periodStart = CalendarDate(year: 2026, month: 11, day: 1)!
+    static let periodEnd = CalendarDate(year: 2026, month: 11, day: 30)!
+
+    /// November's ten lines of Kubernetes pods.
+    static func lines() throws -> [InvoiceLine] {
+        try (0..<10).map { index in
+            try InvoiceLine.priced(
+                category: .usage, resourceType: "pod", resourceName: "service-\(index)",
+                description: "Kubernetes pod, 2 vCPU", periodStart: Self.periodStart, periodEnd: Self.periodEnd,
+                quantity: FixedDecimal("\(720 + index * 13).5")!, unit: "vCPU-hour", unitPrice: FixedDecimal("2.40")!,
+                currency: .inr, sac: "998315")
+        }
+    }
+
     /// Ten lines of usage, intra-state GST, finalized, and paid in full by bank transfer.
     static func make() throws -> SampleInvoice {
         let supplier = Supplier(
@@ -32,15 +46,9 @@ struct SampleInvoice {
                 line1: "12, 3rd Cross, Indiranagar", city: "Bengaluru", stateCode: "29", pin: "560038", country: "IN"),
             billingMode: .postpaid, paymentTermsDays: 15, autoPay: false, serviceState: .active, currency: .inr,
             createdAt: createdAt)
-        let start = CalendarDate(year: 2026, month: 11, day: 1)!
-        let end = CalendarDate(year: 2026, month: 11, day: 30)!
-        let lines = try (0..<10).map { index in
-            try InvoiceLine.priced(
-                category: .usage, resourceType: "pod", resourceName: "service-\(index)",
-                description: "Kubernetes pod, 2 vCPU", periodStart: start, periodEnd: end,
-                quantity: FixedDecimal("\(720 + index * 13).5")!, unit: "vCPU-hour", unitPrice: FixedDecimal("2.40")!,
-                currency: .inr, sac: "998315")
-        }
+        let start = Self.periodStart
+        let end = Self.periodEnd
+        let lines = try Self.lines()
         var invoice = Invoice.draft(
             id: InvoiceID(rawValue: "inv_bench"), kind: .invoice, workspace: workspace, supplier: supplier,
             subscriptionID: nil, periodStart: start, periodEnd: end, description: "Growth - Monthly", lines: lines,
