@@ -147,7 +147,7 @@ package struct WalletEntryID: PrefixedIdentifier {
     package init(rawValue: String) { self.rawValue = rawValue }
 }
 
-/// An outbox message's id: `msg_` and a lower-case UUID.
+/// An outbox message's id: `msg_` and 20 base-32 characters (messages queued before mail was delivered kept a UUID).
 package struct OutboxMessageID: PrefixedIdentifier {
     package static let prefix = "msg"
     package let rawValue: String

@@ -67,13 +67,14 @@ package struct MailDelivery: Sendable {
     @discardableResult
     package func deliverDue(batchSize: Int = 50) async throws -> Report {
         var report = Report()
+        // Before claiming anything: without a sender nothing can go, and nothing should sit claimed.
+        let from = try await self.from()
         while true {
             let now = self.clock.now
             let batch = try await self.database.store.outbox.claim(
                 due: now, claimant: self.claimant, leaseExpiresAt: now.addingTimeInterval(self.lease),
                 limit: batchSize)
             if batch.isEmpty { return report }
-            let from = try await self.from()
             let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
                 var outcomes: [Outcome] = []
                 var pending = batch[...]
@@ -107,11 +108,14 @@ package struct MailDelivery: Sendable {
     /// The sender: the configured one, else the supplier.
     private func from() async throws -> MailAddress {
         if let sender = self.sender { return sender }
-        guard let supplier = try await self.database.store.supplier.find(),
-            let address = MailAddress(supplier.email, displayName: supplier.name)
-        else {
+        guard let supplier = try await self.database.store.supplier.find() else {
+            throw EngineError(.invalidState, "mail needs a sender: set BILLFOLD_MAIL_FROM or the supplier")
+        }
+        guard let address = MailAddress(supplier.email, displayName: supplier.name) else {
             throw EngineError(
-                .invalidState, "mail needs a sender: set BILLFOLD_MAIL_FROM or the supplier's email")
+                .invalidState,
+                "the supplier's email \(supplier.email) cannot send mail (an address in ASCII is needed); "
+                    + "set BILLFOLD_MAIL_FROM or change the supplier's email")
         }
         return address
     }

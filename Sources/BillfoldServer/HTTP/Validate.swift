@@ -1,4 +1,5 @@
 import BillfoldCore
+import BillfoldMail
 import Foundation
 import Hummingbird
 
@@ -32,6 +33,12 @@ enum Validate {
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
             !parts[1].hasSuffix("."), !email.contains(" ")
         else { throw APIError.invalid(param, "\(param) must be an email address like billing@example.com") }
+        guard MailAddress(email) != nil else {
+            throw APIError.invalid(
+                param,
+                "\(param) must be an address mail can be sent to: ASCII, with an internationalized domain in its "
+                    + "xn-- form, and none of ( ) < > , ; \" \\ [ ]")
+        }
         return email
     }
 
