@@ -7,7 +7,7 @@ import Foundation
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold-bench",
-        abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDF rendering and mail, on SQLite.",
+        abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDFs and mail, on SQLite.",
         subcommands: [
             BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
             MailBenchmark.self,

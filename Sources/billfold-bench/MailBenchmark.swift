@@ -40,7 +40,8 @@ struct MailBenchmark: AsyncParsableCommand {
     func run() async throws {
         let directory = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try self.smtpURL.map { (url: $0, process: nil as Process?, spool: nil as URL?) }
+        let server =
+            try self.smtpURL.map { (url: $0, process: nil as Process?, spool: nil as URL?) }
             ?? Self.startServer(in: directory)
         defer { server.process?.terminate() }
         let transport = SMTPTransport(configuration: try SMTPConfiguration(url: server.url))
@@ -48,7 +49,8 @@ struct MailBenchmark: AsyncParsableCommand {
         logger.logLevel = .error
         let sender = MailAddress("billing@nimbus.example", displayName: "Nimbus Cloud")!
 
-        try await Database.withOpen(.sqlite(path: directory.appendingPathComponent("mail.sqlite").path), logger: logger) {
+        try await Database.withOpen(.sqlite(path: directory.appendingPathComponent("mail.sqlite").path), logger: logger)
+        {
             database in
             try await Migrations.run(on: database)
             let sample = try SampleInvoice.make()
@@ -134,7 +136,8 @@ struct MailBenchmark: AsyncParsableCommand {
         print(
             "  finalization to mail accepted, polling every \(formatted(self.pollInterval, decimals: 1)) s, "
                 + "\(seconds.count) invoices: median \(formatted(seconds[seconds.count / 2], decimals: 2)) s, "
-                + "min \(formatted(seconds[0], decimals: 2)) s, max \(formatted(seconds[seconds.count - 1], decimals: 2)) s")
+                + "min \(formatted(seconds[0], decimals: 2)) s, max \(formatted(seconds[seconds.count - 1], decimals: 2)) s"
+        )
     }
 
     /// A draft of ten lines for `workspace`, finalized now: an `invoice.finalized` event.
@@ -158,9 +161,10 @@ struct MailBenchmark: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: script.path) else {
             throw ValidationError("run from the package's root, where Tests/Mail/smtp_server.py is, or pass --smtp-url")
         }
-        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        } ?? "python3"
+        let python =
+            ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            } ?? "python3"
         let spool = directory.appendingPathComponent("spool")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
