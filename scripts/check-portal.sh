@@ -4,7 +4,9 @@
 # Starts `billfold serve --demo` on a throwaway SQLite file and a free loopback port, waits for /health, then runs
 # Tests/Browser/test_portal.py against it: sign-in, the history's tabs, date range and search (compared with the
 # JSON API), an invoice's page and PDF, a ZIP of selected PDFs, the CSV export, a statement for a chosen range,
-# Pay Now through the sandbox checkout, a member without billing access, another workspace's invoice, and sign-out.
+# Pay Now through the sandbox checkout, a member without billing access, another workspace's invoice, sign-out, and
+# last the grace banner: the server runs on a test clock (--test-clock), which that test moves past an invoice's due
+# date. The server's mail goes to the throwaway folder.
 #
 #   scripts/check-portal.sh
 #
@@ -63,8 +65,8 @@ trap 'exit 130' INT TERM
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
-"$bin" serve --demo --database "$workdir/demo.sqlite" --host 127.0.0.1 --port "$port" --log-level warning \
-    >"$workdir/server.out" 2>"$workdir/server.err" &
+BILLFOLD_MAIL_DIRECTORY=$workdir/mail "$bin" serve --demo --test-clock --database "$workdir/demo.sqlite" \
+    --host 127.0.0.1 --port "$port" --log-level warning >"$workdir/server.out" 2>"$workdir/server.err" &
 server_pid=$!
 
 # A safety net for a server that never comes up, generous because the machine may be busy.

@@ -56,6 +56,7 @@ package struct BackgroundWork: Sendable {
 package actor TestClock {
     private let clock: ManualClock
     private let work: BackgroundWork
+    private var isAdvancing = false
     /// The farthest one advance may go.
     package static let longestAdvance: TimeInterval = 400 * 86_400
 
@@ -78,6 +79,12 @@ package actor TestClock {
     /// background work, and once more at `target`. A step whose work fails is logged and the advance goes on, as
     /// `serve`'s own passes do.
     package func advance(to target: Date) async throws -> Advance {
+        // The actor lets another call in at each await; one advance at a time keeps the days in order.
+        guard !self.isAdvancing else {
+            throw EngineError(.invalidState, "the test clock is already being advanced; wait for that to finish")
+        }
+        self.isAdvancing = true
+        defer { self.isAdvancing = false }
         let start = self.clock.now
         guard target > start else {
             throw EngineError(

@@ -57,9 +57,10 @@ package struct DunningService: Sendable {
     }
 
     /// When a workspace in grace will be suspended unless it pays: the start of its suspension day; `nil` for a
-    /// workspace not in grace.
+    /// workspace not in grace, or in a grace an operator set.
     package func suspension(of workspace: Workspace) async throws -> Date? {
-        guard workspace.serviceState == .grace else { return nil }
+        // A grace an operator set is not dunning's to end: no suspension is coming.
+        guard workspace.serviceState == .grace, workspace.serviceStateSetBy == .dunning else { return nil }
         return try await self.standing(of: workspace).suspendsOn.map { $0.start(in: self.clock.timeZone) }
     }
 

@@ -41,7 +41,9 @@ package struct EventLogPosition: Hashable, Sendable {
 /// The event log: append-only, in the order the events were written.
 package protocol EventRepository: Sendable {
     /// Up to `limit` events after `position` in commit order, each with its position. On PostgreSQL only events of
-    /// transactions older than any still running are read, so no event can later commit behind the position.
+    /// transactions older than any still writing to this database are read, so no event can later commit behind
+    /// the position; transactions in other databases of the cluster, and ones that have written nothing, hold
+    /// nothing back.
     func following(_ position: EventLogPosition, limit: Int) async throws
         -> [(position: EventLogPosition, event: BillingEvent)]
     /// The newest event of `type` about `workspace`.
@@ -92,7 +94,13 @@ struct SQLEventRepository: EventRepository {
             ? """
             SELECT * FROM events
             WHERE (txid, sequence) > (\(bind: position.transaction), \(bind: position.sequence))
-                AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                AND txid < COALESCE(
+                    (SELECT MIN(running::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS running
+                    WHERE running::text::bigint % 4294967296 IN (
+                        SELECT backend_xid::text::bigint FROM pg_stat_activity
+                        WHERE datname = current_database() AND backend_xid IS NOT NULL
+                            AND pid <> pg_backend_pid())),
+                    pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
             ORDER BY txid, sequence LIMIT \(bind: limit)
             """
             : "SELECT * FROM events WHERE sequence > \(bind: position.sequence) ORDER BY sequence LIMIT \(bind: limit)"

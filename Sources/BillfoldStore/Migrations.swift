@@ -610,7 +610,7 @@ package enum Migrations {
                 """,
                 // The transaction that wrote each event. On PostgreSQL events commit out of sequence order, so a job
                 // that follows the log reads in (transaction, sequence) order, and only transactions older than
-                // every one still running: nothing can then appear behind its cursor.
+                // every one still writing to this database: nothing can then appear behind its cursor.
                 "ALTER TABLE events ADD COLUMN txid BIGINT NOT NULL DEFAULT {transaction_id}",
                 "CREATE INDEX events_in_commit_order ON events (txid, sequence)",
                 // How far a job that follows the event log has read: the transaction and sequence of the last event.

@@ -8,8 +8,9 @@ Run by scripts/check-portal.sh, which starts the server and sets:
 
 The pages are found through the portal's page contract: `[data-testid=...]` and form field names. What a page
 shows is compared with the JSON API, called with the demo operator key. Every test runs, in order (Pay Now and
-the extra member change the data, so they come after the read-only tests); a failing test prints why and leaves
-failure-<test>.png beside the screenshots. The last line reads `N passed, N failed`.
+the extra member change the data, so they come after the read-only tests, and the grace banner's test, which moves
+the server's test clock (`serve --test-clock`) a month or more ahead, comes last); a failing test prints why and
+leaves failure-<test>.png beside the screenshots. The last line reads `N passed, N failed`.
 """
 
 import base64
@@ -715,13 +716,8 @@ def statement_for_a_chosen_range():
     check(path_of() == "/portal/invoices", f"downloading the statement left the billing history {where()}")
 
 
-@test
-def pay_now_through_the_sandbox_checkout():
-    candidates = [i for i in chai_invoices() if i["status"] in ("pending", "overdue", "failed") and i["amount_due"] > 0]
-    check(candidates, f"{WORKSPACE_NAME} has no unpaid invoice to pay")
-    invoice = candidates[0]
-    as_member(OWNER)
-    go(f"/portal/invoices/{invoice['id']}")
+def pay_through_the_sandbox_checkout(invoice_id):
+    """From the invoice's page, signed in: Pay Now, the sandbox checkout's Pay, and the page showing Paid by itself."""
     click(find("pay-now"))
     wait_until(lambda: path_of().startswith("/sandbox/razorpay/checkout"),
                "Pay Now did not reach the sandbox checkout under /sandbox/razorpay/checkout")
@@ -733,12 +729,22 @@ def pay_now_through_the_sandbox_checkout():
     check(pick.is_selected(), "the payment method radio button did not select")
     click(find_css("button[name=outcome][value=pay]", what="the Pay button"))
     # No reload: the callback lands on the invoice's page, which must come to show Paid by itself.
-    wait_until(lambda: path_of() == f"/portal/invoices/{invoice['id']}",
-               f"after paying, the browser did not come back to /portal/invoices/{invoice['id']}")
+    wait_until(lambda: path_of() == f"/portal/invoices/{invoice_id}",
+               f"after paying, the browser did not come back to /portal/invoices/{invoice_id}")
     wait_until(lambda: (text_of("status") or "") == "Paid",
                f"the invoice's page shows {text_of('status')!r}, not Paid, {WAIT_SECONDS} s after paying (no reload)")
-    after = api("GET", f"/api/v1/invoices/{invoice['id']}")
-    check(after["status"] == "paid", f"the API says {invoice['id']} is {after['status']} after paying")
+    after = api("GET", f"/api/v1/invoices/{invoice_id}")
+    check(after["status"] == "paid", f"the API says {invoice_id} is {after['status']} after paying")
+
+
+@test
+def pay_now_through_the_sandbox_checkout():
+    candidates = [i for i in chai_invoices() if i["status"] in ("pending", "overdue", "failed") and i["amount_due"] > 0]
+    check(candidates, f"{WORKSPACE_NAME} has no unpaid invoice to pay")
+    invoice = candidates[0]
+    as_member(OWNER)
+    go(f"/portal/invoices/{invoice['id']}")
+    pay_through_the_sandbox_checkout(invoice["id"])
 
 
 @test
@@ -859,6 +865,69 @@ def sign_out_ends_the_session():
     status, location = http_status("/portal", cookies)
     check(status in (302, 303, 307) and "/portal/sign-in" in (location or ""),
           f"the signed-out session's cookie still opens /portal (status {status}, Location {location})")
+
+
+def advance_clock(day, hour=12):
+    """Moves the server's test clock to `hour` o'clock in India on `day`; each midnight passed runs billing, payments,
+    dunning and mail. A long advance is slow by design, so its wait is longer than the others'."""
+    target = datetime.datetime.combine(day, datetime.time(hour), zoneinfo.ZoneInfo("Asia/Kolkata"))
+    request = urllib.request.Request(BASE + "/api/v1/test_clock/advance", method="POST",
+                                     data=json.dumps({"to": target.isoformat()}).encode())
+    request.add_header("Authorization", f"Bearer {OPERATOR_KEY}")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise Failure(f"advancing the test clock to {target} answered {error.code}: {error.read()[:500]!r}") from None
+
+
+def chai_labs_now():
+    return api("GET", f"/api/v1/workspaces/{chai_labs()}")
+
+
+@test
+def grace_banner_until_the_overdue_invoice_is_paid():
+    # Last: it moves the server's clock. Chai Labs starts owing nothing overdue (Pay Now paid its open invoice; any
+    # still open are settled by transfer here), then the clock runs past the next billing run and its invoice's due
+    # date, as it would in real time, so the workspace is in grace for that one invoice.
+    try:
+        today = datetime.date.fromisoformat(api("GET", "/api/v1/test_clock")["today"])
+    except Failure as failure:
+        raise Failure(f"the server must run with --test-clock for this test: {failure}") from None
+    for invoice in chai_invoices(status="pending,overdue,failed"):
+        if invoice["amount_due"] > 0:
+            api("POST", f"/api/v1/invoices/{invoice['id']}/payments",
+                {"method": "bank_transfer", "amount": invoice["amount_due"], "reference": f"NEFT-{invoice['id']}"})
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    advance_clock(next_month + datetime.timedelta(days=1))
+    issued = chai_invoices(status="pending", **{"from": next_month.isoformat()})
+    check(len(issued) == 1, f"the billing run on {next_month} issued {len(issued)} invoices to {WORKSPACE_NAME}")
+    invoice = issued[0]
+    due = datetime.date.fromisoformat(invoice["due_date"])
+    advance_clock(due + datetime.timedelta(days=1))
+    workspace = chai_labs_now()
+    check(workspace["service_state"] == "grace" and workspace.get("suspends_at"),
+          f"a day after {invoice['number']} fell due, {WORKSPACE_NAME} is {workspace['service_state']}, "
+          f"suspends_at {workspace.get('suspends_at')!r}; expected grace with a date")
+    suspends_on = datetime.datetime.fromisoformat(workspace["suspends_at"].replace("Z", "+00:00")) \
+        .astimezone(zoneinfo.ZoneInfo("Asia/Kolkata")).date()
+
+    sign_in(OWNER)  # the clock moved past the session's life
+    go("/portal")
+    banner = find("service-banner")
+    wanted = f"Service will be suspended on {printed(suspends_on)}"
+    check(wanted in banner.text, f"the banner reads {banner.text!r}, not {wanted!r} {where()}")
+    pay = find("banner-pay-now", within=banner)
+    check(path_of(pay.get_attribute("href")) == f"/portal/invoices/{invoice['id']}",
+          f"the banner's Pay now goes to {pay.get_attribute('href')}, not the overdue {invoice['id']}")
+    click(pay)
+    wait_until(lambda: path_of() == f"/portal/invoices/{invoice['id']}",
+               f"the banner's Pay now did not open /portal/invoices/{invoice['id']}")
+    pay_through_the_sandbox_checkout(invoice["id"])
+    go("/portal")
+    find("next-issue-date")
+    check(not has("service-banner"), f"the banner still shows after paying: {text_of('service-banner')!r} {where()}")
 
 
 def main():

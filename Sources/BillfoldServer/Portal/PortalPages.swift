@@ -71,7 +71,8 @@ struct PortalPages: Sendable {
         case .active:
             return nil
         case .grace:
-            let when = standing.suspendsOn.map { "on \($0.printed)" } ?? "when the grace period ends"
+            let suspendsOn = workspace.serviceStateSetBy == .dunning ? standing.suspendsOn : nil
+            let when = suspendsOn.map { "on \($0.printed)" } ?? "when the grace period ends"
             return ServiceBanner(
                 isSuspended: false, heading: "Payment overdue: your workspace is in its grace period",
                 message: owed + "Service will be suspended \(when) unless it is paid. Pay promptly to avoid "
