@@ -84,12 +84,16 @@ struct PortalController: Sendable {
         /// Whether the email is filled in already, so the password field takes the focus.
         let hasEmail: Bool
         let error: String?
+        /// Where to go once signed in, a path under `/portal/`.
+        let next: String?
     }
 
     @Sendable func signInPage(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let existing = request.cookies[PortalCSRF.cookieName]?.value
         let nonce = existing.flatMap { $0.isEmpty ? nil : $0 } ?? FormTokens.makeNonce()
-        var response = try await self.signInForm(nonce: nonce, email: "", error: nil, status: .ok, context: context)
+        let next = request.uri.queryParameters.get("next").flatMap { PortalPath.normalized(String($0)) }
+        var response = try await self.signInForm(
+            nonce: nonce, email: "", error: nil, next: next, status: .ok, context: context)
         if existing != nonce {
             var cookie = "\(PortalCSRF.cookieName)=\(nonce); Path=/portal; HttpOnly; SameSite=Lax"
             if SessionCookie.isSecure(request, publicURL: self.publicURL) { cookie += "; Secure" }
@@ -99,12 +103,13 @@ struct PortalController: Sendable {
     }
 
     private func signInForm(
-        nonce: String, email: String, error: String?, status: HTTPResponse.Status, context: BillfoldRequestContext
+        nonce: String, email: String, error: String?, next: String?, status: HTTPResponse.Status,
+        context: BillfoldRequestContext
     ) async throws -> Response {
         let layout = try await self.pages.layout("Sign in", section: nil, context: context)
         let view = SignInView(
             layout: layout, csrfToken: try await self.tokens.token(forNonce: nonce), email: email,
-            hasEmail: !email.isEmpty, error: error)
+            hasEmail: !email.isEmpty, error: error, next: next)
         return try self.pages.render(view, status: status)
     }
 
@@ -114,10 +119,11 @@ struct PortalController: Sendable {
         let nonce = request.cookies[PortalCSRF.cookieName]?.value ?? FormTokens.makeNonce()
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let password = form["password"] ?? ""
+        let next = form["next"].flatMap(PortalPath.normalized)
         guard !email.isEmpty, !password.isEmpty, email.utf8.count <= 254, password.utf8.count <= 1024 else {
             return try await self.signInForm(
                 nonce: nonce, email: String(email.prefix(254)),
-                error: "Enter the email and the password of your account.",
+                error: "Enter the email and the password of your account.", next: next,
                 status: .unprocessableContent, context: context)
         }
         let signedIn: SignedIn
@@ -137,11 +143,11 @@ struct PortalController: Sendable {
                 default: ("The email or the password is wrong. Check both and try again.", .unauthorized)
                 }
             var response = try await self.signInForm(
-                nonce: nonce, email: email, error: message, status: status, context: context)
+                nonce: nonce, email: email, error: message, next: next, status: status, context: context)
             if let wait = error.retryAfter { response.headers[.retryAfter] = String(wait) }
             return response
         }
-        var response = Redirect.to("/portal")
+        var response = Redirect.to(next ?? "/portal")
         response.headers[.setCookie] = SessionCookie.value(
             for: signedIn, request: request, publicURL: self.publicURL)
         return response

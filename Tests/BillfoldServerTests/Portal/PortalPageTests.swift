@@ -118,7 +118,8 @@ struct PortalPageTests {
             var stranger = Browser()
             let away = try await stranger.get(client, "/portal/invoices")
             #expect(away.status == .seeOther)
-            #expect(away.headers[.location] == "/portal/sign-in")
+            #expect(away.headers[.location] == "/portal/sign-in?next=%2Fportal%2Finvoices")
+            #expect(try await stranger.get(client, "/portal").headers[.location] == "/portal/sign-in")
 
             var browser = Browser()
             let form = try await browser.get(client, "/portal/sign-in")
@@ -146,6 +147,31 @@ struct PortalPageTests {
             #expect(cookie.hasPrefix("billfold_session=bfs_"))
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
             #expect(try await browser.get(client, "/portal").status == .ok)
+
+            // A link into the portal (a mail's, to an invoice) leads there after signing in; `next` outside the
+            // portal is dropped.
+            var reader = Browser()
+            let link = try #require(
+                try await reader.get(client, "/portal/invoices/inv_from_a_mail").headers[.location])
+            #expect(link == "/portal/sign-in?next=%2Fportal%2Finvoices%2Finv_from_a_mail")
+            let page = String(buffer: try await reader.get(client, link).body)
+            #expect(page.contains(#"name="next" value="/portal/invoices/inv_from_a_mail""#))
+            let back = try await reader.post(
+                client, "/portal/sign-in",
+                [
+                    ("email", DemoData.portalEmail), ("password", DemoData.portalPassword),
+                    ("next", "/portal/invoices/inv_from_a_mail"),
+                ])
+            #expect(back.headers[.location] == "/portal/invoices/inv_from_a_mail")
+            var wanderer = Browser()
+            _ = try await wanderer.get(client, "/portal/sign-in")
+            let outside = try await wanderer.post(
+                client, "/portal/sign-in",
+                [
+                    ("email", DemoData.portalEmail), ("password", DemoData.portalPassword),
+                    ("next", "//evil.example/portal/"),
+                ])
+            #expect(outside.headers[.location] == "/portal")
         }
     }
 

@@ -102,7 +102,7 @@ struct PortalStatementTests {
             var stranger = Browser()
             let away = try await stranger.get(client, "/portal/statement.pdf")
             #expect(away.status == .seeOther)
-            #expect(away.headers[.location] == "/portal/sign-in")
+            #expect(away.headers[.location] == "/portal/sign-in?next=%2Fportal%2Fstatement.pdf")
 
             var member = try await Browser.signedIn(client, "member@chailabs.example")
             let history = try await member.get(client, "/portal/invoices")
