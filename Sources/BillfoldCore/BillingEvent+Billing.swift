@@ -135,4 +135,21 @@ extension BillingEvent {
                 "balance": .money(balance),
             ], at: time)
     }
+
+    /// `workspace.service_state_changed`: where the workspace went, from where, who moved it, and what it owes.
+    package static func serviceStateChanged(
+        _ workspace: Workspace, from: ServiceState, by actor: String, overdueBalance: Money?, suspendsOn: CalendarDate?,
+        at time: Date
+    ) -> BillingEvent {
+        BillingEvent(
+            type: .workspaceServiceStateChanged, workspaceID: workspace.id,
+            data: [
+                "from": .string(from.rawValue), "to": .string(workspace.serviceState.rawValue),
+                "set_by": .string(actor),
+                "overdue_balance": overdueBalance.map(EventValue.money) ?? .null,
+                "currency": .string(workspace.currency.code),
+                "suspends_on": .optional(suspendsOn?.description),
+            ],
+            at: time)
+    }
 }

@@ -107,7 +107,7 @@ package actor TestClock {
                     matchingPolicy: .nextTime) ?? target
             self.clock.set(min(nextMidnight, target))
             steps += 1
-            await PeriodicJob(every: .seconds(1), logger: self.work.logger, steps: self.work.steps).runOnce()
+            await PeriodicJob.run(self.work.steps, logger: self.work.logger)
         }
         return Advance(from: start, to: target, steps: steps)
     }

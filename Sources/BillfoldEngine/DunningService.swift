@@ -45,15 +45,21 @@ package struct DunningService: Sendable {
             + "minimum \(policy.minimumOverdue.minorUnits)"
     }
 
+    /// A workspace's unpaid invoices, earliest due first, and what dunning makes of them today.
+    package struct Standing: Sendable {
+        package let unpaid: [UnpaidInvoice]
+        package let assessment: DunningAssessment
+    }
+
     /// Where `workspace` stands today, read without changing anything: what it owes overdue and, in grace, the day
     /// its service is suspended.
-    package func standing(of workspace: Workspace) async throws -> DunningAssessment {
+    package func standing(of workspace: Workspace) async throws -> Standing {
         let store = self.database.store
-        let policy = workspace.dunning.effectivePolicy(supplierDefault: try await store.dunning.policy() ?? .standard)
         let unpaid = try await store.dunning.unpaidInvoices(of: workspace.id)
-        return DunningAssessment(
-            policy: policy, today: self.clock.today, currency: workspace.currency,
-            invoices: unpaid.map(Self.dunningInvoice), currentState: workspace.serviceState, sentReminders: [])
+        return Standing(
+            unpaid: unpaid,
+            assessment: try await Self.assessment(
+                of: workspace, unpaid: unpaid, sent: [], today: self.clock.today, in: store))
     }
 
     /// When a workspace in grace will be suspended unless it pays: the start of its suspension day; `nil` for a
@@ -61,7 +67,18 @@ package struct DunningService: Sendable {
     package func suspension(of workspace: Workspace) async throws -> Date? {
         // A grace an operator set is not dunning's to end: no suspension is coming.
         guard workspace.serviceState == .grace, workspace.serviceStateSetBy == .dunning else { return nil }
-        return try await self.standing(of: workspace).suspendsOn.map { $0.start(in: self.clock.timeZone) }
+        return try await self.standing(of: workspace).assessment.suspendsOn.map { $0.start(in: self.clock.timeZone) }
+    }
+
+    /// The assessment of `workspace` under its policy, given its unpaid invoices and the reminders already `sent`.
+    private static func assessment(
+        of workspace: Workspace, unpaid: [UnpaidInvoice], sent: Set<DunningReminderKey>, today: CalendarDate,
+        in store: Store
+    ) async throws -> DunningAssessment {
+        let policy = workspace.dunning.effectivePolicy(supplierDefault: try await store.dunning.policy() ?? .standard)
+        return DunningAssessment(
+            policy: policy, today: today, currency: workspace.currency, invoices: unpaid.map(Self.dunningInvoice),
+            currentState: workspace.serviceState, sentReminders: sent)
     }
 
     static func dunningInvoice(_ invoice: UnpaidInvoice) -> DunningInvoice {
@@ -115,17 +132,16 @@ package struct DunningService: Sendable {
     private func assess(_ workspace: Workspace, today: CalendarDate, now: Date, in store: Store) async throws
         -> Outcome
     {
-        let policy = workspace.dunning.effectivePolicy(supplierDefault: try await store.dunning.policy() ?? .standard)
         let unpaid = try await store.dunning.unpaidInvoices(of: workspace.id)
         let recorded = try await store.dunning.recorded(for: unpaid.map(\.id))
         let sent = Set(
             recorded.flatMap { invoiceID, codes in
                 codes.compactMap { DunningReminderKey(invoiceID: invoiceID, noticeCode: $0) }
             })
-        let assessment = DunningAssessment(
-            policy: policy, today: today, currency: workspace.currency,
-            invoices: unpaid.map(Self.dunningInvoice), currentState: workspace.serviceState, sentReminders: sent)
-        try await self.recordOverdue(unpaid.filter { $0.dueDate < today }, recorded: recorded, now: now, in: store)
+        let assessment = try await Self.assessment(
+            of: workspace, unpaid: unpaid, sent: sent, today: today, in: store)
+        let overdue = unpaid.filter { $0.dueDate < today }
+        try await self.recordOverdue(overdue, recorded: recorded, now: now, in: store)
 
         var outcome = Outcome()
         let supplier = try await store.supplier.find()
@@ -143,8 +159,8 @@ package struct DunningService: Sendable {
         let heldByOperator = workspace.serviceStateSetBy == .operator && workspace.serviceState != .active
         if let transition = assessment.transition, !heldByOperator {
             try await self.apply(
-                transition, to: workspace, supplier: supplier, assessment: assessment, today: today, now: now,
-                in: store)
+                transition, to: workspace, supplier: supplier, assessment: assessment, overdue: overdue, today: today,
+                now: now, in: store)
             outcome.transition = transition
         }
         return outcome
@@ -159,18 +175,9 @@ package struct DunningService: Sendable {
                 try await store.dunning.record(
                     Self.overdueNotice, of: invoice.id, workspaceID: invoice.workspaceID, outcome: .sent, at: now)
             else { continue }
-            try await store.events.record(
-                BillingEvent(
-                    type: .invoiceOverdue, workspaceID: invoice.workspaceID, invoiceID: invoice.id,
-                    data: [
-                        "number": .string(invoice.number), "kind": .string(DocumentKind.invoice.rawValue),
-                        "currency": .string(invoice.total.currency.code), "total": .money(invoice.total),
-                        "amount_paid": .money(invoice.total - invoice.amountDue),
-                        "amount_due": .money(invoice.amountDue),
-                        "issue_date": .string(invoice.issueDate.description),
-                        "due_date": .string(invoice.dueDate.description),
-                    ],
-                    at: now))
+            // Once in an invoice's life: its whole record, for the same data as every `invoice.*` event.
+            guard let whole = try await store.invoices.find(invoice.id) else { continue }
+            try await store.events.record(.invoiceOverdue(whole, at: now))
         }
     }
 
@@ -220,7 +227,7 @@ package struct DunningService: Sendable {
 
     private func apply(
         _ transition: ServiceTransition, to original: Workspace, supplier: Supplier?, assessment: DunningAssessment,
-        today: CalendarDate, now: Date, in store: Store
+        overdue: [UnpaidInvoice], today: CalendarDate, now: Date, in store: Store
     ) async throws {
         var workspace = original
         workspace.serviceState = transition.to
@@ -244,7 +251,6 @@ package struct DunningService: Sendable {
         for action in transition.actions {
             switch action {
             case .suspendService:
-                let overdue = try await store.dunning.unpaidInvoices(of: workspace.id).filter { $0.dueDate < today }
                 context.invoices = overdue.map(self.mail.line)
                 context.overdueBalance = assessment.overdueBalance
                 context.suspendsOn = today
@@ -259,24 +265,5 @@ package struct DunningService: Sendable {
                 break
             }
         }
-    }
-}
-
-extension BillingEvent {
-    /// `workspace.service_state_changed`: where the workspace went, from where, who moved it, and what it owes.
-    package static func serviceStateChanged(
-        _ workspace: Workspace, from: ServiceState, by actor: String, overdueBalance: Money?, suspendsOn: CalendarDate?,
-        at time: Date
-    ) -> BillingEvent {
-        BillingEvent(
-            type: .workspaceServiceStateChanged, workspaceID: workspace.id,
-            data: [
-                "from": .string(from.rawValue), "to": .string(workspace.serviceState.rawValue),
-                "set_by": .string(actor),
-                "overdue_balance": overdueBalance.map(EventValue.money) ?? .null,
-                "currency": .string(workspace.currency.code),
-                "suspends_on": .optional(suspendsOn?.description),
-            ],
-            at: time)
     }
 }

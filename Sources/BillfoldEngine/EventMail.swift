@@ -41,8 +41,12 @@ package struct EventMail: Sendable {
                     Self.cursor, newStartingAt: now.addingTimeInterval(-Self.firstLookBack))
                 let batch = try await store.events.following(position, limit: batchSize)
                 var touched: Set<WorkspaceID> = []
+                // Who writes: read once for the batch.
+                let supplier = batch.isEmpty ? nil : try await store.supplier.find()
                 for (_, event) in batch {
-                    if try await self.mail(for: event, in: store, at: now), let workspaceID = event.workspaceID {
+                    if try await self.mail(for: event, from: supplier, in: store, at: now),
+                        let workspaceID = event.workspaceID
+                    {
                         touched.insert(workspaceID)
                     }
                 }
@@ -58,10 +62,14 @@ package struct EventMail: Sendable {
     }
 
     /// Queues the mail `event` calls for; `true` when the event may have cleared an overdue balance.
-    private func mail(for event: BillingEvent, in store: Store, at now: Date) async throws -> Bool {
+    private func mail(
+        for event: BillingEvent, from supplier: Supplier?, in store: Store, at now: Date
+    ) async throws -> Bool {
         switch event.type {
         case .invoiceFinalized:
-            guard let (invoice, workspace, supplier) = try await self.parties(of: event.invoiceID, in: store),
+            guard
+                let (invoice, workspace, supplier) = try await self.parties(
+                    of: event.invoiceID, from: supplier, in: store),
                 invoice.kind == .invoice
             else { return false }
             var context = self.mail.context(supplier: supplier, workspace: workspace)
@@ -75,7 +83,10 @@ package struct EventMail: Sendable {
                 to: workspace, context: context, in: store, at: now)
             return false
         case .paymentSucceeded:
-            guard let (invoice, workspace, supplier) = try await self.parties(of: event.invoiceID, in: store) else {
+            guard
+                let (invoice, workspace, supplier) = try await self.parties(
+                    of: event.invoiceID, from: supplier, in: store)
+            else {
                 return false
             }
             let payment = invoice.payments.first { $0.id == event.paymentID }
@@ -97,7 +108,10 @@ package struct EventMail: Sendable {
             }
             return true
         case .paymentFailed:
-            guard let (invoice, workspace, supplier) = try await self.parties(of: event.invoiceID, in: store) else {
+            guard
+                let (invoice, workspace, supplier) = try await self.parties(
+                    of: event.invoiceID, from: supplier, in: store)
+            else {
                 return false
             }
             let payment = invoice.payments.first { $0.id == event.paymentID }
@@ -112,7 +126,10 @@ package struct EventMail: Sendable {
                 context: context, in: store, at: now)
             return false
         case .walletToppedUp:
-            guard let (receipt, workspace, supplier) = try await self.parties(of: event.invoiceID, in: store) else {
+            guard
+                let (receipt, workspace, supplier) = try await self.parties(
+                    of: event.invoiceID, from: supplier, in: store)
+            else {
                 return false
             }
             let payment = receipt.payments.first { $0.id == event.paymentID }
@@ -128,9 +145,11 @@ package struct EventMail: Sendable {
             return true
         case .creditNoteCreated:
             guard let creditNoteID = event.creditNoteID,
-                let (creditNote, workspace, supplier) = try await self.parties(of: creditNoteID, in: store)
+                let (creditNote, workspace, supplier) = try await self.parties(
+                    of: creditNoteID, from: supplier, in: store)
             else { return false }
-            let original = try await event.invoiceID.asyncFlatMap { try await store.invoices.find($0) }
+            var original: Invoice?
+            if let invoiceID = event.invoiceID { original = try await store.invoices.find(invoiceID) }
             var context = self.mail.context(supplier: supplier, workspace: workspace)
             context.invoices = original.map { [self.mail.line($0)] } ?? []
             context.amount = creditNote.total
@@ -153,12 +172,11 @@ package struct EventMail: Sendable {
     }
 
     /// The document an event is about, its workspace, and the supplier who writes; `nil` when any is gone.
-    private func parties(of invoiceID: InvoiceID?, in store: Store) async throws
+    private func parties(of invoiceID: InvoiceID?, from supplier: Supplier?, in store: Store) async throws
         -> (Invoice, Workspace, Supplier)?
     {
-        guard let invoiceID, let invoice = try await store.invoices.find(invoiceID),
-            let workspace = try await store.workspaces.find(invoice.workspaceID),
-            let supplier = try await store.supplier.find()
+        guard let supplier, let invoiceID, let invoice = try await store.invoices.find(invoiceID),
+            let workspace = try await store.workspaces.find(invoice.workspaceID)
         else { return nil }
         return (invoice, workspace, supplier)
     }
@@ -178,13 +196,5 @@ package struct EventMail: Sendable {
         try await self.mail.enqueue(
             .walletLow, MailComposer.Cause("wallet_low:\(workspace.id.rawValue):\(lastTopUp?.id.rawValue ?? "start")"),
             to: workspace, context: context, in: store, at: now)
-    }
-}
-
-extension Optional {
-    /// `map` for an asynchronous, throwing transform that may itself give nothing.
-    fileprivate func asyncFlatMap<Result>(_ transform: (Wrapped) async throws -> Result?) async rethrows -> Result? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -9,23 +9,21 @@ package final class PublicAddress: Sendable {
     private let value: Mutex<String>
 
     package init(_ url: String = "http://127.0.0.1:8080") {
-        self.value = Mutex(Self.trimmed(url))
+        self.value = Mutex(MailContext.trimmed(url))
     }
 
     package var url: String { self.value.withLock { $0 } }
 
     package func set(_ url: String) {
-        self.value.withLock { $0 = Self.trimmed(url) }
+        self.value.withLock { $0 = MailContext.trimmed(url) }
     }
-
-    /// The portal's page of one document.
-    package func invoicePage(_ id: InvoiceID) -> String { self.url + "/portal/invoices/" + id.rawValue }
 
     /// The portal's start, where a member signs in.
     package var portal: String { self.url + "/portal" }
 
-    private static func trimmed(_ url: String) -> String {
-        url.hasSuffix("/") ? String(url.dropLast()) : url
+    /// The portal's page of one document.
+    package func invoicePage(_ id: InvoiceID) -> String {
+        MailContext.invoiceURL(portalURL: self.portal, invoiceID: id)
     }
 }
 

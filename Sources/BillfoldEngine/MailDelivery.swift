@@ -4,8 +4,8 @@ import BillfoldStore
 import Foundation
 import Logging
 
-/// Sends what the outbox holds: claims due messages under a lease, renders their attachments, hands each to the
-/// transport, and records the outcome.
+/// Sends what the outbox holds: claims due messages under a lease, renders their attachments (each document once a
+/// batch), hands each message to the transport, and records the outcome.
 ///
 /// A message a process claimed and never finished (it died mid-send) is claimed again once its lease lapses, so
 /// nothing is lost; it keeps its `Message-ID`, so a mail server that already took it can tell the copy apart. A
@@ -75,17 +75,19 @@ package struct MailDelivery: Sendable {
                 due: now, claimant: self.claimant, leaseExpiresAt: now.addingTimeInterval(self.lease),
                 limit: batchSize)
             if batch.isEmpty { return report }
+            // Each document once, however many of its billing contacts the batch mails it to.
+            let documents = try await self.render(batch.flatMap(\.attachments))
             let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
                 var outcomes: [Outcome] = []
                 var pending = batch[...]
                 for _ in 0..<self.concurrency {
                     guard let message = pending.popFirst() else { break }
-                    group.addTask { try await self.deliver(message, from: from) }
+                    group.addTask { try await self.deliver(message, from: from, documents: documents) }
                 }
                 while let outcome = try await group.next() {
                     outcomes.append(outcome)
                     if let message = pending.popFirst() {
-                        group.addTask { try await self.deliver(message, from: from) }
+                        group.addTask { try await self.deliver(message, from: from, documents: documents) }
                     }
                 }
                 return outcomes
@@ -120,10 +122,12 @@ package struct MailDelivery: Sendable {
         return address
     }
 
-    private func deliver(_ message: OutboxMessage, from: MailAddress) async throws -> Outcome {
+    private func deliver(
+        _ message: OutboxMessage, from: MailAddress, documents: [InvoiceID: Result<MailAttachment, EngineError>]
+    ) async throws -> Outcome {
         let outbox = self.database.store.outbox
         do {
-            let mail = try await self.mail(for: message, from: from)
+            let mail = try self.mail(for: message, from: from, documents: documents)
             try await self.transport.send(mail)
         } catch let error as MailDeliveryError {
             return try await self.recordFailure(message, error.description, permanent: error.kind == .permanent)
@@ -148,20 +152,42 @@ package struct MailDelivery: Sendable {
     }
 
     /// The message as the transport sends it, its attachments rendered now.
-    func mail(for message: OutboxMessage, from: MailAddress) async throws -> MailMessage {
+    /// The PDFs of the documents `attachments` name, each rendered once; a document that is gone or cannot be
+    /// rendered is the refusal its messages fail with.
+    private func render(_ attachments: [OutboxMessage.Attachment]) async throws
+        -> [InvoiceID: Result<MailAttachment, EngineError>]
+    {
+        var documents: [InvoiceID: Result<MailAttachment, EngineError>] = [:]
+        for case .documentPDF(let id) in attachments where documents[id] == nil {
+            guard let invoice = try await self.database.store.invoices.find(id) else {
+                documents[id] = .failure(EngineError(.notFound, "the attached document \(id) no longer exists"))
+                continue
+            }
+            do {
+                let file = try await self.documents.pdf(of: invoice)
+                documents[id] = .success(
+                    MailAttachment(filename: file.name, contentType: "application/pdf", data: file.bytes))
+            } catch let error as EngineError {
+                documents[id] = .failure(error)
+            }
+        }
+        return documents
+    }
+
+    /// The message as the transport sends it, with its attachments from `documents`.
+    func mail(
+        for message: OutboxMessage, from: MailAddress, documents: [InvoiceID: Result<MailAttachment, EngineError>]
+    ) throws(EngineError) -> MailMessage {
         guard let recipient = MailAddress(message.recipient) else {
             throw EngineError(.invalidField, "\(message.recipient) is not an email address")
         }
-        var attachments: [MailAttachment] = []
-        for attachment in message.attachments {
+        let attachments = try message.attachments.map { attachment throws(EngineError) in
             switch attachment {
             case .documentPDF(let id):
-                guard let invoice = try await self.database.store.invoices.find(id) else {
-                    throw EngineError(.notFound, "the attached document \(id) no longer exists")
+                guard let document = documents[id] else {
+                    throw EngineError(.notFound, "the attached document \(id) was not rendered")
                 }
-                let file = try await self.documents.pdf(of: invoice)
-                attachments.append(
-                    MailAttachment(filename: file.name, contentType: "application/pdf", data: file.bytes))
+                return try document.get()
             }
         }
         return MailMessage(

@@ -60,15 +60,20 @@ package struct PeriodicJob: Service {
 
     /// One pass: every step in order, each one's failure logged.
     package func runOnce() async {
-        for step in self.steps {
+        await Self.run(self.steps, logger: self.logger)
+    }
+
+    /// `steps` in order, each one's failure logged with its name and the next still run.
+    package static func run(_ steps: [Step], logger: Logger) async {
+        for step in steps {
             do {
                 try await step.work()
             } catch {
                 if Task.isCancelled {
-                    self.logger.debug("\(step.name) stopped by shutdown: \(error)")
+                    logger.debug("\(step.name) stopped by shutdown: \(error)")
                     return
                 }
-                self.logger.error("\(step.name) failed: \(error)", metadata: ["job": "\(step.name)"])
+                logger.error("\(step.name) failed: \(error)", metadata: ["job": "\(step.name)"])
             }
         }
     }

@@ -104,15 +104,14 @@ extension GatewaySettings {
     package static func resolve(
         mode: PaymentsMode?, isDemo: Bool, environment: [String: String]
     ) throws(ConfigurationError) -> GatewaySettings {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var chosen = mode.map { (mode: $0, source: "--payments \($0.rawValue)") }
-        if chosen == nil, let text = value("BILLFOLD_PAYMENTS") {
+        if chosen == nil, let text = environment.setting("BILLFOLD_PAYMENTS") {
             guard let mode = PaymentsMode(rawValue: text.lowercased()) else {
                 throw ConfigurationError("BILLFOLD_PAYMENTS must be razorpay, sandbox or off, not \(text)")
             }
             chosen = (mode, "BILLFOLD_PAYMENTS=\(mode.rawValue)")
         }
-        let keys = Self.razorpayKeyNames.map(value)
+        let keys = Self.razorpayKeyNames.map(environment.setting)
         let setKeys = zip(Self.razorpayKeyNames, keys).filter { $0.1 != nil }.map(\.0)
         func razorpay(_ asked: String) throws(ConfigurationError) -> GatewaySettings {
             guard let keyID = keys[0], let keySecret = keys[1], let webhookSecret = keys[2] else {
@@ -121,7 +120,7 @@ extension GatewaySettings {
                     "\(asked) needs all three of \(Self.razorpayKeyNames.joined(separator: ", ")) in the environment; "
                         + "missing: \(missing.joined(separator: ", "))")
             }
-            let baseURL = value("BILLFOLD_RAZORPAY_BASE_URL") ?? "https://api.razorpay.com/v1"
+            let baseURL = environment.setting("BILLFOLD_RAZORPAY_BASE_URL") ?? "https://api.razorpay.com/v1"
             return .razorpay(keyID: keyID, keySecret: keySecret, webhookSecret: webhookSecret, baseURL: baseURL)
         }
         switch chosen {
@@ -220,9 +219,8 @@ package struct MailSettings: Sendable {
     /// customers only ever get files; otherwise files in `BILLFOLD_MAIL_DIRECTORY` (default `./billfold-mail/`).
     package static func resolve(isDemo: Bool, environment: [String: String]) throws(ConfigurationError) -> MailSettings
     {
-        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         var sender: MailAddress?
-        if let text = value(Self.senderName) {
+        if let text = environment.setting(Self.senderName) {
             guard let parsed = MailAddress(parsing: text) else {
                 throw ConfigurationError(
                     "\(Self.senderName) must be an address such as billing@example.com or "
@@ -230,12 +228,13 @@ package struct MailSettings: Sendable {
             }
             sender = parsed
         }
-        let directory = URL(fileURLWithPath: value(Self.directoryName) ?? "billfold-mail", isDirectory: true)
-        guard !isDemo, let url = value(Self.smtpURLName) else {
+        let directory = URL(
+            fileURLWithPath: environment.setting(Self.directoryName) ?? "billfold-mail", isDirectory: true)
+        guard !isDemo, let url = environment.setting(Self.smtpURLName) else {
             return MailSettings(route: .directory(directory), sender: sender, interval: Self.standardInterval)
         }
         do {
-            let smtp = try SMTPConfiguration(url: url, trustRootsFile: value(Self.trustRootsName))
+            let smtp = try SMTPConfiguration(url: url, trustRootsFile: environment.setting(Self.trustRootsName))
             return MailSettings(route: .smtp(smtp), sender: sender, interval: Self.standardInterval)
         } catch {
             throw ConfigurationError("\(Self.smtpURLName) cannot be used: \(error)")
@@ -261,5 +260,12 @@ package struct MailSettings: Sendable {
                 "  (open one in any mail program). To send mail, set \(Self.smtpURLName)=smtp://user:password@host:587.",
             ]
         }
+    }
+}
+
+extension [String: String] {
+    /// The variable `name` when it is set to something: an empty value counts as unset.
+    fileprivate func setting(_ name: String) -> String? {
+        self[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -60,18 +60,16 @@ struct PortalPages: Sendable {
     func serviceBanner(for workspace: Workspace) async throws -> ServiceBanner? {
         guard workspace.serviceState != .active else { return nil }
         let standing = try await self.dunning.standing(of: workspace)
-        let overdue = standing.overdueBalance
+        let overdue = standing.assessment.overdueBalance
         guard overdue.isPositive || workspace.serviceStateSetBy == .operator else { return nil }
         let owed = overdue.isPositive ? "\(overdue.formatted()) is overdue. " : ""
-        let earliest = try await self.database.store.dunning.unpaidInvoices(of: workspace.id).first {
-            $0.dueDate < self.dunning.clock.today
-        }
+        let earliest = standing.unpaid.first { $0.dueDate < self.dunning.clock.today }
         let payHref = earliest.map { "/portal/invoices/\($0.id.rawValue)" }
         switch workspace.serviceState {
         case .active:
             return nil
         case .grace:
-            let suspendsOn = workspace.serviceStateSetBy == .dunning ? standing.suspendsOn : nil
+            let suspendsOn = workspace.serviceStateSetBy == .dunning ? standing.assessment.suspendsOn : nil
             let when = suspendsOn.map { "on \($0.printed)" } ?? "when the grace period ends"
             return ServiceBanner(
                 isSuspended: false, heading: "Payment overdue: your workspace is in its grace period",
@@ -95,6 +93,8 @@ struct PortalPages: Sendable {
                 nav: [], serviceBanner: nil)
         }
         let workspace = try await self.database.store.workspaces.find(member.workspaceID)
+        var banner: ServiceBanner?
+        if let workspace, member.role.canManageBilling { banner = try await self.serviceBanner(for: workspace) }
         return Layout(
             title: title, workspaceName: workspace?.name, memberName: member.name,
             roleLabel: member.role.rawValue.prefix(1).uppercased() + member.role.rawValue.dropFirst(),
@@ -103,7 +103,7 @@ struct PortalPages: Sendable {
             nav: Section.allCases.map { item in
                 NavItem(label: item.label, href: item.path, testID: "nav-" + item.rawValue, isCurrent: item == section)
             },
-            serviceBanner: member.role.canManageBilling ? try await workspace.asyncMap(self.serviceBanner) : nil)
+            serviceBanner: banner)
     }
 
     /// `view` rendered with its template as an HTML page answered with `status`; never cached, as it shows money.
@@ -171,13 +171,5 @@ struct PortalPages: Sendable {
                 "That did not work", error.message, testID: "error", status: error.status,
                 link: ("/portal", "Dashboard"), context: context)
         }
-    }
-}
-
-extension Optional {
-    /// `map` for an asynchronous, throwing transform.
-    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async throws -> Result?) async rethrows -> Result? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
