@@ -165,3 +165,27 @@ package struct EventID: PrefixedIdentifier {
     package let rawValue: String
     package init(rawValue: String) { self.rawValue = rawValue }
 }
+
+package struct DisputeID: PrefixedIdentifier {
+    package static let prefix = "dsp"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct DisputeCommentID: PrefixedIdentifier {
+    package static let prefix = "dcm"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct AttachmentID: PrefixedIdentifier {
+    package static let prefix = "att"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct CreditBalanceEntryID: PrefixedIdentifier {
+    package static let prefix = "cbe"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}

@@ -7,8 +7,8 @@ extension Invoice {
 
     /// What stops a document from being paid now.
     package enum PaymentRefusal: Hashable, Sendable {
-        /// It is not an open tax invoice: a draft, a paid or cancelled invoice, a receipt (paid as it is issued) or a
-        /// credit note.
+        /// It is not an open tax invoice or debit note: a draft, a paid or cancelled invoice, a receipt (paid as it is
+        /// issued) or a credit note.
         case notOpen
         /// A payment attempt on it is in flight; it settles or fails before another payment starts.
         case attemptInFlight
@@ -20,13 +20,13 @@ extension Invoice {
     /// gateway) or another way (the wallet, a bank transfer); `nil` when nothing does.
     ///
     /// It reads only what a row of the billing history carries, so a row and the whole document agree. The due date
-    /// does not matter: pending, overdue or after a failed attempt, an open invoice can be paid.
+    /// does not matter: pending, overdue, disputed or after a failed attempt, an open invoice can be paid.
     package static func paymentRefusal(
         kind: DocumentKind, status: InvoiceDisplayStatus, amountDue: Money, online: Bool
     ) -> PaymentRefusal? {
-        guard kind == .invoice else { return .notOpen }
+        guard kind == .invoice || kind == .debitNote else { return .notOpen }
         switch status {
-        case .pending, .overdue, .failed: break
+        case .pending, .overdue, .failed, .disputed: break
         case .processing: return .attemptInFlight
         case .draft, .paid, .cancelled: return .notOpen
         }

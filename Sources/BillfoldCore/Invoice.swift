@@ -30,11 +30,13 @@ package struct InvoiceLine: Hashable, Sendable {
     package var amount: Money
     package var sac: String
     package var gstRateBasisPoints: Int
+    /// On a credit or debit note, the position of the original invoice's line it corrects.
+    package var originalPosition: Int?
 
     package init(
         category: LineCategory, resourceType: String, resourceName: String, description: String,
         periodStart: CalendarDate, periodEnd: CalendarDate, quantity: FixedDecimal, unit: String,
-        unitPrice: FixedDecimal, amount: Money, sac: String, gstRateBasisPoints: Int
+        unitPrice: FixedDecimal, amount: Money, sac: String, gstRateBasisPoints: Int, originalPosition: Int? = nil
     ) {
         self.category = category
         self.resourceType = resourceType
@@ -48,6 +50,7 @@ package struct InvoiceLine: Hashable, Sendable {
         self.amount = amount
         self.sac = sac
         self.gstRateBasisPoints = gstRateBasisPoints
+        self.originalPosition = originalPosition
     }
 
     /// A line whose amount is its quantity times its unit price.
@@ -72,6 +75,8 @@ package enum PaymentMethod: String, Sendable, Codable, CaseIterable {
     case netbanking
     case wallet
     case bankTransfer = "bank_transfer"
+    /// From the workspace's credit balance, which credit notes fill.
+    case creditBalance = "credit_balance"
     /// Through the payment gateway, before the payer has chosen how.
     case gateway
 
@@ -156,9 +161,10 @@ package struct Payment: Hashable, Sendable, Identifiable {
     }
 }
 
-/// A tax invoice, a receipt for a wallet top-up, or a credit note.
+/// A tax invoice, a receipt for a wallet top-up, or a credit or debit note.
 ///
-/// A finalized document is immutable apart from its payments; corrections are credit notes.
+/// A finalized document is immutable apart from its payments, the credits applied to it and whether it is
+/// disputed; corrections are credit and debit notes.
 package struct Invoice: Hashable, Sendable, Identifiable {
     package typealias ID = InvoiceID
 
@@ -168,8 +174,11 @@ package struct Invoice: Hashable, Sendable, Identifiable {
     package private(set) var number: String?
     package var workspaceID: WorkspaceID
     package var subscriptionID: SubscriptionID?
-    /// For a credit note, the invoice it corrects.
+    /// For a credit or debit note, the invoice it corrects.
     package var originalInvoiceID: InvoiceID?
+    /// For a credit or debit note, the number and date of the invoice it corrects, as Rule 53 prints them, whether
+    /// it adjusts GST, and where a credit went.
+    package var correction: Correction?
     /// Where the document is; it moves only by the events below, which also keep the amounts.
     package private(set) var lifecycle: InvoiceLifecycle
     package private(set) var issueDate: CalendarDate?
@@ -186,7 +195,11 @@ package struct Invoice: Hashable, Sendable, Identifiable {
     package var tax: TaxBreakdown
     /// What the payments recorded by `recordPayment` and `settleInFull` brought in.
     package private(set) var amountPaid: Money
+    /// What credit notes took off the amount due, by `applyCredit`.
+    package private(set) var amountCredited: Money
     package var payments: [Payment]
+    /// The dispute open on this invoice, if any, and the part of the amount due it contests.
+    package var openDispute: OpenDispute?
     package let createdAt: Date
 
     package init(
@@ -194,7 +207,8 @@ package struct Invoice: Hashable, Sendable, Identifiable {
         originalInvoiceID: InvoiceID?, lifecycle: InvoiceLifecycle, issueDate: CalendarDate?,
         dueDate: CalendarDate?, periodStart: CalendarDate, periodEnd: CalendarDate, description: String,
         currency: Currency, supplier: PartySnapshot, customer: PartySnapshot, placeOfSupply: StateCode?,
-        lines: [InvoiceLine], tax: TaxBreakdown, amountPaid: Money, payments: [Payment], createdAt: Date
+        lines: [InvoiceLine], tax: TaxBreakdown, amountPaid: Money, payments: [Payment], createdAt: Date,
+        amountCredited: Money? = nil, correction: Correction? = nil, openDispute: OpenDispute? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -215,8 +229,11 @@ package struct Invoice: Hashable, Sendable, Identifiable {
         self.lines = lines
         self.tax = tax
         self.amountPaid = amountPaid
+        self.amountCredited = amountCredited ?? .zero(currency)
         self.payments = payments
         self.createdAt = createdAt
+        self.correction = correction
+        self.openDispute = openDispute
     }
 
     /// A draft for `workspace`, its tax worked out from the supplier's state and the place of supply.
@@ -268,16 +285,29 @@ package struct Invoice: Hashable, Sendable, Identifiable {
 
     /// What is still to be paid; nothing once paid or cancelled.
     package var amountDue: Money {
-        Self.amountDue(state: self.state, total: self.total, amountPaid: self.amountPaid)
+        Self.amountDue(
+            state: self.state, total: self.total, amountPaid: self.amountPaid, amountCredited: self.amountCredited)
     }
 
     /// The one rule for the amount due, for stored rows as much as for whole documents.
-    package static func amountDue(state: InvoiceLifecycle.State, total: Money, amountPaid: Money) -> Money {
+    package static func amountDue(
+        state: InvoiceLifecycle.State, total: Money, amountPaid: Money, amountCredited: Money? = nil
+    ) -> Money {
         switch state {
-        case .draft, .open: return total - amountPaid
+        case .draft, .open: return total - amountPaid - (amountCredited ?? .zero(total.currency))
         case .paid, .cancelled: return .zero(total.currency)
         }
     }
+
+    /// What the amount due is once the open dispute's contested part is set aside: what reminders and suspension
+    /// count.
+    package var undisputedAmountDue: Money {
+        guard let dispute = self.openDispute else { return self.amountDue }
+        return self.amountDue - Money.minimum(dispute.disputedAmount, self.amountDue)
+    }
+
+    /// Whether this is a credit or debit note.
+    package var isCorrection: Bool { self.kind == .creditNote || self.kind == .debitNote }
 
     /// The platform fee column of the billing history.
     package var platformFee: Money { self.amount(of: .platformFee) }
@@ -304,7 +334,7 @@ package struct Invoice: Hashable, Sendable, Identifiable {
     /// The status a person sees on `today`.
     package func displayStatus(today: CalendarDate) -> InvoiceDisplayStatus {
         InvoiceDisplayStatus.derive(
-            state: self.state, hasAttemptInFlight: self.hasAttemptInFlight,
+            state: self.state, hasAttemptInFlight: self.hasAttemptInFlight, isDisputed: self.openDispute != nil,
             lastAttemptFailed: self.lastAttemptFailed, dueDate: self.dueDate, today: today)
     }
 
@@ -345,7 +375,7 @@ package struct Invoice: Hashable, Sendable, Identifiable {
         switch action {
         case .assignNumber:
             try self.assignNumber(number)
-        case .recordPartialPayment, .markPaid, .discardDraft, .issueCreditNote:
+        case .recordPartialPayment, .recordCredit, .markPaid, .discardDraft, .issueCreditNote:
             throw .unexpected(action, after: "finalize")
         }
     }
@@ -357,6 +387,15 @@ package struct Invoice: Hashable, Sendable, Identifiable {
     package mutating func recordPayment(_ amount: Money) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         let action = try self.lifecycle.recordPayment(amount, amountDue: self.amountDue)
         self.amountPaid += amount
+        return action
+    }
+
+    /// Takes `amount` of a credit note off what is due: the invoice stays open with the rest due (`.recordCredit`)
+    /// or, with nothing left, is settled (`.markPaid`). Both are done here.
+    @discardableResult
+    package mutating func applyCredit(_ amount: Money) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
+        let action = try self.lifecycle.applyCredit(amount, amountDue: self.amountDue)
+        self.amountCredited += amount
         return action
     }
 
@@ -380,5 +419,48 @@ package struct Invoice: Hashable, Sendable, Identifiable {
     /// back the `amountPaid`, which stays recorded.
     package mutating func creditPaid() throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         try self.lifecycle.creditPaid()
+    }
+}
+
+/// What a credit or debit note says of the invoice it corrects.
+package struct Correction: Hashable, Sendable {
+    /// Where a credit note's value went.
+    package enum Destination: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Taken off the amount due of the unpaid invoice.
+        case amountDue = "amount_due"
+        /// Sent back through the payment gateway, up to what the gateway took.
+        case refund
+        /// Put in the workspace's prepaid wallet.
+        case wallet
+        /// Kept as the workspace's credit balance, which its next invoices use before any payment.
+        case creditBalance = "credit_balance"
+    }
+
+    /// The corrected invoice's number, as Rule 53 requires the note to carry it.
+    package var originalNumber: String
+    /// The corrected invoice's date of issue.
+    package var originalIssueDate: CalendarDate
+    /// Whether the note adjusts GST (section 34); a commercial credit note does not and carries no tax.
+    package var adjustsGST: Bool
+    /// For a credit note, where its value went; `nil` for a debit note.
+    package var destination: Destination?
+
+    package init(originalNumber: String, originalIssueDate: CalendarDate, adjustsGST: Bool, destination: Destination?) {
+        self.originalNumber = originalNumber
+        self.originalIssueDate = originalIssueDate
+        self.adjustsGST = adjustsGST
+        self.destination = destination
+    }
+}
+
+/// The dispute open on an invoice, as the invoice carries it.
+package struct OpenDispute: Hashable, Sendable {
+    package var id: DisputeID
+    /// What the customer contests: the amount due less what they believe is right, never below zero.
+    package var disputedAmount: Money
+
+    package init(id: DisputeID, disputedAmount: Money) {
+        self.id = id
+        self.disputedAmount = disputedAmount
     }
 }

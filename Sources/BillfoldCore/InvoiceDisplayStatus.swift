@@ -3,15 +3,17 @@ package enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
     case paid
     case processing
+    case disputed
     case overdue
     case failed
     case pending
     case draft
 
-    /// The first that applies of: cancelled, paid, processing, overdue, failed, pending, draft.
+    /// The first that applies of: cancelled, paid, processing, disputed, overdue, failed, pending, draft.
     package static func derive(
         state: InvoiceLifecycle.State,
         hasAttemptInFlight: Bool,
+        isDisputed: Bool = false,
         lastAttemptFailed: Bool,
         dueDate: CalendarDate?,
         today: CalendarDate
@@ -25,6 +27,7 @@ package enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
             return .draft
         case .open:
             if hasAttemptInFlight { return .processing }
+            if isDisputed { return .disputed }
             if let dueDate, today > dueDate { return .overdue }
             if lastAttemptFailed { return .failed }
             return .pending
@@ -37,6 +40,7 @@ package enum InvoiceDisplayStatus: String, Sendable, Codable, CaseIterable {
         case .cancelled: return "Cancelled"
         case .paid: return "Paid"
         case .processing: return "Processing"
+        case .disputed: return "Disputed"
         case .overdue: return "Overdue"
         case .failed: return "Failed"
         case .pending: return "Pending"

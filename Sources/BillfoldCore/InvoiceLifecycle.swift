@@ -18,6 +18,8 @@ package struct InvoiceLifecycle: Hashable, Sendable {
         case assignNumber
         /// Record the payment; the invoice stays open with this still due.
         case recordPartialPayment(remainingDue: Money)
+        /// Record the credit; the invoice stays open with this still due.
+        case recordCredit(remainingDue: Money)
         /// Record the payment that settles the invoice.
         case markPaid
         /// Drop the draft: it has no number and nothing to credit.
@@ -71,6 +73,32 @@ package struct InvoiceLifecycle: Hashable, Sendable {
             return .markPaid
         }
         return .recordPartialPayment(remainingDue: amountDue - amount)
+    }
+
+    /// Takes a credit note's `amount` off an open invoice with `amountDue` outstanding; more than is due is refused.
+    package mutating func applyCredit(_ amount: Money, amountDue: Money) throws(InvoiceTransitionError) -> Action {
+        guard self.state == .open else {
+            throw .invalidTransition(
+                "credit the amount due of", from: self.state,
+                hint: "only an open invoice has an amount due; send the credit elsewhere")
+        }
+        guard amount.currency == amountDue.currency, amount.isPositive else {
+            throw InvoiceTransitionError(
+                code: .nonPositiveAmount,
+                message:
+                    "A credit must be more than zero in \(amountDue.currency.code); \(amount.formatted()) was given")
+        }
+        guard amount.minorUnits <= amountDue.minorUnits else {
+            throw InvoiceTransitionError(
+                code: .overpayment,
+                message: "A credit of \(amount.formatted()) is more than the \(amountDue.formatted()) due; credit at "
+                    + "most the amount due, or send the rest to a refund, the wallet or the credit balance")
+        }
+        if amount == amountDue {
+            self.state = .paid
+            return .markPaid
+        }
+        return .recordCredit(remainingDue: amountDue - amount)
     }
 
     /// Cancels a draft (discarded) or an open invoice (reversed by a credit note); paid or cancelled ones stay.

@@ -3,15 +3,20 @@ package enum DocumentKind: String, Sendable, Codable, CaseIterable {
     case invoice
     case receipt
     case creditNote = "credit_note"
+    case debitNote = "debit_note"
 
-    /// The prefix of this kind's series unless configured otherwise: `INV`, `RCT`, `CN`.
+    /// The prefix of this kind's series unless configured otherwise: `INV`, `RCT`, `CN`, `DN`.
     package var defaultNumberPrefix: String {
         switch self {
         case .invoice: return "INV"
         case .receipt: return "RCT"
         case .creditNote: return "CN"
+        case .debitNote: return "DN"
         }
     }
+
+    /// The prefix of commercial credit notes, which adjust no GST and so run in a series apart from `CN`'s.
+    package static let commercialCreditNotePrefix = "CCN"
 }
 
 /// A series of document numbers, `INV/26-27/000042`, restarting each financial year within GST's 16 characters.

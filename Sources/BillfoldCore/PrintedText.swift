@@ -57,6 +57,7 @@ extension PaymentMethod {
         case .wallet: "Wallet"
         case .bankTransfer: "Bank transfer"
         case .gateway: "Online payment"
+        case .creditBalance: "Credit balance"
         }
     }
 }

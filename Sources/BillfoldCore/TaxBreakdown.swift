@@ -127,8 +127,14 @@ package enum GSTCalculator {
         currency: Currency,
         exportsUnderLUT: Bool = true
     ) -> TaxBreakdown {
-        let supplyType = self.supplyType(
-            supplierState: supplierState, placeOfSupply: placeOfSupply, exportsUnderLUT: exportsUnderLUT)
+        self.breakdown(
+            supplyType: self.supplyType(
+                supplierState: supplierState, placeOfSupply: placeOfSupply, exportsUnderLUT: exportsUnderLUT),
+            items: items, currency: currency)
+    }
+
+    /// The tax on `items` under the heads of `supplyType`: a credit or debit note is taxed under its invoice's.
+    package static func breakdown(supplyType: SupplyType, items: [TaxableItem], currency: Currency) -> TaxBreakdown {
         let taxableAmount = items.map(\.taxableAmount).sum(in: currency)
         guard supplyType != .exportUnderLUT else {
             return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: [])
@@ -138,26 +144,36 @@ package enum GSTCalculator {
         var heads: [TaxHeadAmount] = []
         for (rate, taxable) in taxableByRate where rate != 0 {
             precondition(rate > 0, "a GST rate cannot be negative: \(rate) basis points")
-            switch supplyType {
-            case .interState:
+            for head in self.heads(of: supplyType) {
                 heads.append(
                     TaxHeadAmount(
-                        head: .igst, rateBasisPoints: rate, taxableAmount: taxable,
-                        amount: taxable.applying(rateBasisPoints: rate)))
-            case .intraState, .intraUnionTerritory:
-                let halfAmount = self.halfTax(on: taxable, rateBasisPoints: rate)
-                let secondHead: TaxHead = supplyType == .intraState ? .sgst : .utgst
-                for head in [TaxHead.cgst, secondHead] {
-                    heads.append(
-                        TaxHeadAmount(
-                            head: head, rateBasisPoints: rate / 2, taxableAmount: taxable, amount: halfAmount))
-                }
-            case .exportUnderLUT:
-                break
+                        head: head, rateBasisPoints: self.headRate(head, fullRate: rate), taxableAmount: taxable,
+                        amount: self.tax(on: taxable, head: head, fullRate: rate)))
             }
         }
         heads.sort(by: TaxHeadAmount.printOrder)
         return TaxBreakdown(supplyType: supplyType, taxableAmount: taxableAmount, heads: heads)
+    }
+
+    /// The heads a supply of `supplyType` is taxed under, in print order.
+    package static func heads(of supplyType: SupplyType) -> [TaxHead] {
+        switch supplyType {
+        case .intraState: return [.cgst, .sgst]
+        case .intraUnionTerritory: return [.cgst, .utgst]
+        case .interState: return [.igst]
+        case .exportUnderLUT: return []
+        }
+    }
+
+    /// A head's own rate for a supply taxed at `fullRate`: the whole of it for IGST, half for the others.
+    package static func headRate(_ head: TaxHead, fullRate: Int) -> Int {
+        head == .igst ? fullRate : fullRate / 2
+    }
+
+    /// The tax under `head` on `taxable` of a supply taxed at `fullRate`, rounded once to minor units.
+    package static func tax(on taxable: Money, head: TaxHead, fullRate: Int) -> Money {
+        head == .igst
+            ? taxable.applying(rateBasisPoints: fullRate) : self.halfTax(on: taxable, rateBasisPoints: fullRate)
     }
 
     /// The central (and equal state) share of a tax at `rateBasisPoints`, rounded once.

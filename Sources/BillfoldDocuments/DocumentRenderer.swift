@@ -37,11 +37,14 @@ package struct DocumentRenderer: Sendable {
             return InvoiceLayout(
                 builder: builder, invoice: invoice, number: number, originalInvoice: nil, timeZone: self.timeZone
             ).render(issueDate: issueDate)
-        case .creditNote:
-            guard let originalInvoice else {
+        case .creditNote, .debitNote:
+            guard
+                let originalInvoice = originalInvoice
+                    ?? invoice.correction.map({ ($0.originalNumber, $0.originalIssueDate) })
+            else {
                 throw DocumentError(
                     code: .missingOriginalInvoice,
-                    message: "Credit note \(number) must name the invoice it corrects; pass originalInvoice")
+                    message: "Note \(number) must name the invoice it corrects; pass originalInvoice")
             }
             return InvoiceLayout(
                 builder: builder, invoice: invoice, number: number, originalInvoice: originalInvoice,

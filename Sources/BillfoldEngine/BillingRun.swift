@@ -189,6 +189,15 @@ package struct BillingRun: Sendable {
         try await store.events.record(invoices.map { BillingEvent.invoiceFinalized($0.invoice, at: now) })
         try await store.auditLog.record(
             invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
+        // The credit balance credit notes left pays first, then a prepaid workspace's wallet pays what it can; the
+        // workspace's row is held while a balance moves.
+        let credited = try await store.creditBalance.workspacesWithBalance(
+            among: Array(Set(invoices.map(\.workspace.id))))
+        for index in invoices.indices where credited.contains(invoices[index].workspace.id) {
+            guard try await store.workspaces.lock(invoices[index].workspace.id) else { continue }
+            try await CorrectionService.applyCreditBalance(
+                to: &invoices[index].invoice, in: store, actor: actor, now: now)
+        }
         // A prepaid workspace's wallet pays what it can; its row is held while the balance moves.
         for (invoice, workspace, _) in invoices where workspace.billingMode == .prepaid && invoice.amountDue.isPositive
         {

@@ -114,7 +114,7 @@ package struct DocumentService: Sendable {
                     date: issueDate, kind: .creditNote, reference: number, description: invoice.description,
                     debit: zero, credit: invoice.total)
             ]
-        case .invoice:
+        case .invoice, .debitNote:
             var entries: [AccountStatement.Entry] = [
                 .init(
                     date: issueDate, kind: .invoice, reference: number, description: invoice.description,

@@ -21,6 +21,9 @@ package struct Engine: Sendable {
     package let mail: MailComposer
     package let dunning: DunningService
     package let eventMail: EventMail
+    /// Credit and debit notes, and the credit balance.
+    package let corrections: CorrectionService
+    package let disputes: DisputeService
 
     package var database: Database { self.invoices.database }
     package var clock: BillingClock { self.invoices.clock }
@@ -40,6 +43,8 @@ package struct Engine: Sendable {
         self.eventMail = EventMail(database: database, clock: clock, mail: mail, dunning: dunning)
         self.invoices = invoices
         self.payments = payments
+        self.corrections = CorrectionService(payments: payments)
+        self.disputes = DisputeService(corrections: self.corrections)
         self.wallet = WalletService(invoices: invoices)
         self.subscriptions = SubscriptionService(database: database, clock: clock)
         self.billing = BillingRun(invoices: invoices)

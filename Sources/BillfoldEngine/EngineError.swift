@@ -26,6 +26,8 @@ package struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         /// No payment gateway is configured (online payment is off): nothing can be paid, topped up or
         /// authorised through one. The wallet and recorded bank transfers still work.
         case onlinePaymentsNotConfigured = "online_payments_not_configured"
+        /// A GST credit note past section 34(2)'s deadline; a commercial credit note is still possible.
+        case deadlinePassed = "credit_note_deadline_passed"
     }
 
     /// One refused item of a batch: its position in the batch, the field at fault, and what is wrong.

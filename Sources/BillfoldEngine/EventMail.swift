@@ -165,6 +165,9 @@ package struct EventMail: Sendable {
             return true
         case .invoicePaid, .invoiceVoided:
             return true
+        case .debitNoteCreated, .creditBalanceApplied, .disputeOpened, .disputeUpdated, .disputeResolved,
+            .disputeRejected:
+            return false
         case .invoicePaymentFailed, .invoiceOverdue, .refundProcessed, .workspaceServiceStateChanged, .reminderSent:
             // Mailed where they happen (dunning), covered by `payment.failed`, or nothing a customer needs mailed.
             return false

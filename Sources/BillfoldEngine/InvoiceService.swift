@@ -70,7 +70,10 @@ package struct InvoiceService: Sendable {
         _ id: InvoiceID, in store: Store, issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries],
         actor: String, now: Date
     ) async throws -> Invoice {
-        guard try await store.invoices.lock(id), var invoice = try await store.invoices.find(id) else {
+        // The workspace's row first, as every use case that moves a balance takes it: the credit balance pays first.
+        guard try await store.workspaces.lock(try await PaymentService.owner(of: id, in: store)),
+            try await store.invoices.lock(id), var invoice = try await store.invoices.find(id)
+        else {
             throw EngineError(.notFound, "no invoice \(id)")
         }
         guard invoice.state == .draft else {
@@ -89,6 +92,7 @@ package struct InvoiceService: Sendable {
             try await store.events.record(.invoiceFinalized(invoice, at: now))
         }
         try await store.auditLog.record(Self.finalizationEntry(of: invoice, actor: actor, now: now))
+        try await CorrectionService.applyCreditBalance(to: &invoice, in: store, actor: actor, now: now)
         return invoice
     }
 
@@ -109,21 +113,22 @@ package struct InvoiceService: Sendable {
     }
 
     /// Taxes a draft by place of supply and finalizes it in memory, due after the workspace's payment terms, then
-    /// carries out what finalizing asks: the number `nextNumber` takes. The caller stores it. A credit note keeps
-    /// the parties and tax of the invoice it corrects, and only an invoice has payment terms.
+    /// carries out what finalizing asks: the number `nextNumber` takes. The caller stores it. A credit or debit note
+    /// keeps the parties and tax heads of the invoice it corrects, and only an invoice or a debit note has payment
+    /// terms.
     static func seal(
         _ invoice: inout Invoice, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace,
         nextNumber: () async throws -> String
     ) async throws {
-        if invoice.kind != .creditNote {
+        if !invoice.isCorrection {
             invoice.applyTax(supplier: supplier, customer: workspace)
         }
-        let terms = invoice.kind == .invoice ? workspace.paymentTermsDays : 0
+        let terms = invoice.kind == .invoice || invoice.kind == .debitNote ? workspace.paymentTermsDays : 0
         let action = try invoice.finalize(issueDate: issueDate, paymentTermsDays: terms)
         switch action {
         case .assignNumber:
             try invoice.assignNumber(try await nextNumber())
-        case .recordPartialPayment, .markPaid, .discardDraft, .issueCreditNote:
+        case .recordPartialPayment, .recordCredit, .markPaid, .discardDraft, .issueCreditNote:
             throw InvoiceTransitionError.unexpected(action, after: "finalize")
         }
     }
@@ -232,7 +237,7 @@ package struct InvoiceService: Sendable {
                 creditNote = try await Self.issueCreditNote(
                     for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
                     actor: actor, now: now)
-            case .assignNumber, .recordPartialPayment, .markPaid:
+            case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid:
                 throw InvoiceTransitionError.unexpected(action, after: "cancel")
             }
             try await store.invoices.saveSettlement(invoice)

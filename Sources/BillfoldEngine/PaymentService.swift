@@ -323,7 +323,7 @@ package struct PaymentService: Sendable {
                 creditNote = try await InvoiceService.issueCreditNote(
                     for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
                     actor: actor, now: now)
-            case .assignNumber, .recordPartialPayment, .markPaid, .discardDraft:
+            case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid, .discardDraft:
                 throw InvoiceTransitionError.unexpected(action, after: "credit and refund")
             }
             var refunds: [Refund] = []
@@ -332,6 +332,16 @@ package struct PaymentService: Sendable {
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
                 let amount = Money.minimum(payment.amount, left)
                 left -= amount
+                // What the credit balance paid goes back to it.
+                if payment.method == .creditBalance {
+                    try await store.creditBalance.append(
+                        CreditBalanceEntry(
+                            workspaceID: invoice.workspaceID, amount: amount, reason: .reversal,
+                            documentID: creditNote.id,
+                            description: "Reversal of \(invoice.number ?? invoiceID.rawValue), credit note "
+                                + "\(creditNote.number ?? "")", createdAt: now))
+                    continue
+                }
                 let throughGateway =
                     destination == .gateway && payment.provider == self.gateway?.provider && payment.reference != nil
                 var refund = Refund(

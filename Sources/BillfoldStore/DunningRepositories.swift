@@ -19,6 +19,13 @@ package struct UnpaidInvoice: Hashable, Sendable {
     package let dueDate: CalendarDate
     package let total: Money
     package let amountDue: Money
+    /// What an open dispute contests of it; zero when none is open. Dunning leaves it out.
+    package let disputedAmount: Money
+
+    /// What dunning counts: the amount due less what is disputed.
+    package var undisputedAmountDue: Money {
+        self.amountDue - Money.minimum(self.disputedAmount, self.amountDue)
+    }
 }
 
 /// What dunning reads and records: the unpaid invoices of a workspace, and the reminders each invoice has had, so
@@ -29,7 +36,7 @@ package protocol DunningRepository: Sendable {
     func savePolicy(_ policy: DunningPolicy, at time: Date) async throws
     /// Workspaces dunning must look at: those with an unpaid invoice, and those not in service.
     func workspacesToAssess() async throws -> [WorkspaceID]
-    /// The open invoices (not receipts or credit notes) of `workspace` that have a due date, earliest due first.
+    /// The open invoices and debit notes (not receipts or credit notes) of `workspace` that have a due date, earliest due first.
     func unpaidInvoices(of workspace: WorkspaceID) async throws -> [UnpaidInvoice]
     /// The reminders recorded for `invoices`, by invoice.
     func recorded(for invoices: [InvoiceID]) async throws -> [InvoiceID: Set<String>]
@@ -78,7 +85,7 @@ struct SQLDunningRepository: DunningRepository {
         try await self.sql.raw(
             """
             SELECT DISTINCT workspace_id AS id FROM invoices
-            WHERE state = 'open' AND kind = 'invoice' AND due_date IS NOT NULL
+            WHERE state = 'open' AND kind IN ('invoice', 'debit_note') AND due_date IS NOT NULL
             UNION SELECT id FROM workspaces WHERE service_state <> 'active'
             ORDER BY id
             """
@@ -88,8 +95,9 @@ struct SQLDunningRepository: DunningRepository {
     func unpaidInvoices(of workspace: WorkspaceID) async throws -> [UnpaidInvoice] {
         try await self.sql.raw(
             """
-            SELECT id, workspace_id, number, issue_date, due_date, total, amount_paid, currency FROM invoices
-            WHERE workspace_id = \(bind: workspace.rawValue) AND state = 'open' AND kind = 'invoice'
+            SELECT id, workspace_id, number, issue_date, due_date, total, amount_paid, amount_credited,
+                disputed_amount, open_dispute_id, currency FROM invoices
+            WHERE workspace_id = \(bind: workspace.rawValue) AND state = 'open' AND kind IN ('invoice', 'debit_note')
                 AND due_date IS NOT NULL AND number IS NOT NULL
             ORDER BY due_date, sort_date, id
             """
@@ -100,7 +108,11 @@ struct SQLDunningRepository: DunningRepository {
                 id: InvoiceID(rawValue: try row.string("id")),
                 workspaceID: WorkspaceID(rawValue: try row.string("workspace_id")), number: try row.string("number"),
                 issueDate: try row.calendarDate("issue_date"), dueDate: try row.calendarDate("due_date"),
-                total: total, amountDue: total - (try row.money("amount_paid", in: currency)))
+                total: total,
+                amountDue: total - (try row.money("amount_paid", in: currency))
+                    - (try row.money("amount_credited", in: currency)),
+                disputedAmount: try row.optionalString("open_dispute_id") == nil
+                    ? .zero(currency) : try row.money("disputed_amount", in: currency))
         }
     }
 

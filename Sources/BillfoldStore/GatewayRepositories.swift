@@ -269,7 +269,7 @@ struct SQLAutoPayChargeRepository: AutoPayChargeRepository {
             SELECT i.id AS invoice_id, m.id AS mandate_id FROM invoices i
             JOIN workspaces w ON w.id = i.workspace_id
             JOIN mandates m ON m.workspace_id = i.workspace_id AND m.status = 'confirmed'
-            WHERE i.state = 'open' AND i.kind = 'invoice' AND w.auto_pay = \(bind: true)
+            WHERE i.state = 'open' AND i.kind = 'invoice' AND i.open_dispute_id IS NULL AND w.auto_pay = \(bind: true)
                 AND NOT EXISTS (SELECT 1 FROM auto_pay_charges c WHERE c.invoice_id = i.id)
             ORDER BY i.id, m.created_at DESC LIMIT \(bind: limit)
             """

@@ -86,8 +86,13 @@ package protocol InvoiceRepository: Sendable {
     /// Records a draft's finalization: number, dates, frozen parties, place of supply and tax.
     /// Fails unless it is still a draft.
     func saveFinalization(_ invoice: Invoice, at time: Date) async throws
-    /// Records the state, amount paid and attempt flags after a payment or a cancellation.
+    /// Records the state, amount paid, amount credited and attempt flags after a payment, a credit or a
+    /// cancellation.
     func saveSettlement(_ invoice: Invoice) async throws
+    /// Records the dispute the invoice carries, or that it carries none.
+    func saveOpenDispute(_ invoice: Invoice) async throws
+    /// The credit and debit notes issued against `invoiceID`, oldest first, whole.
+    func corrections(of invoiceID: InvoiceID) async throws -> [Invoice]
     /// Newest first by issue date, at most `limit`: the first after `startingAfter` when given, and with
     /// `endingBefore` the last before it (the previous page), still newest first.
     func list(
@@ -154,7 +159,7 @@ package struct InvoiceTotals: Hashable, Sendable {
         }
         self.currency = currency
         self.paid = figure(.invoice, [.paid], \.total)
-        self.pending = figure(.invoice, [.pending, .processing, .failed], \.amountDue)
+        self.pending = figure(.invoice, [.pending, .processing, .failed, .disputed], \.amountDue)
         self.overdue = figure(.invoice, [.overdue], \.amountDue)
         self.walletTopUps = figure(.receipt, [.paid], \.total)
         let issued = Set(InvoiceDisplayStatus.allCases).subtracting([.draft])
@@ -170,7 +175,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     func create(_ invoices: [Invoice]) async throws {
-        // 34 values a row: 500 rows stay under SQLite's limit of 32,766 bound values.
+        // 36 values a row: 500 rows stay under SQLite's limit of 32,766 bound values.
         // A batch shares one supplier: its snapshot is encoded once.
         var suppliers: [PartySnapshot: String] = [:]
         for chunk in invoices.chunked(into: 500) {
@@ -196,7 +201,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
                         \(integer: invoice.total.minorUnits), \(integer: invoice.amountPaid.minorUnits),
                         \(bind: invoice.hasAttemptInFlight), \(bind: invoice.lastAttemptFailed),
                         \(integer: invoice.createdAt.storedMilliseconds),
-                        \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds))
+                        \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds),
+                        \(integer: invoice.amountCredited.minorUnits), \(bind: try invoice.correction.map(Self.encode)))
                     """
             }
             do {
@@ -206,7 +212,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                         issue_date, due_date, period_start, period_end, sort_date, search_text, description, currency,
                         supplier, customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee,
                         services_count, tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid,
-                        attempt_in_flight, last_attempt_failed, created_at, finalized_at)
+                        attempt_in_flight, last_attempt_failed, created_at, finalized_at, amount_credited, correction)
                     VALUES \(rows.joined(separator: ", "))
                     """
                 ).run()
@@ -214,7 +220,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 throw StoreError.duplicate("an invoice, its number or its billing period is already stored")
             }
         }
-        // 14 values a line: 2,000 lines a statement.
+        // 15 values a line: 2,000 lines a statement.
         let lines = invoices.flatMap { invoice in
             invoice.lines.enumerated().map { (invoice.id, $0.offset + 1, $0.element) }
         }
@@ -225,14 +231,15 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     \(plain: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
                     \(plain: line.periodStart.description), \(plain: line.periodEnd.description),
                     \(integer: line.quantity.scaledValue), \(plain: line.unit), \(integer: line.unitPrice.scaledValue),
-                    \(integer: line.amount.minorUnits), \(plain: line.sac), \(integer: line.gstRateBasisPoints))
+                    \(integer: line.amount.minorUnits), \(plain: line.sac), \(integer: line.gstRateBasisPoints),
+                    \(bind: line.originalPosition))
                 """
             }
             try await self.sql.raw(
                 """
                 INSERT INTO invoice_lines (invoice_id, position, category, resource_type, resource_name,
                     description, period_start, period_end, quantity, unit, unit_price, amount, sac,
-                    gst_rate_basis_points)
+                    gst_rate_basis_points, original_position)
                 VALUES \(rows.joined(separator: ", "))
                 """
             ).run()
@@ -306,7 +313,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 periodEnd: try line.calendarDate("period_end"), quantity: try line.decimal("quantity"),
                 unit: try line.string("unit"), unitPrice: try line.decimal("unit_price"),
                 amount: try line.money("amount", in: currency), sac: try line.string("sac"),
-                gstRateBasisPoints: try line.int("gst_rate_basis_points"))
+                gstRateBasisPoints: try line.int("gst_rate_basis_points"),
+                originalPosition: try line.optionalInt64("original_position").map { Int($0) })
         }
         let heads = try taxRows.map { tax in
             TaxHeadAmount(
@@ -330,7 +338,12 @@ struct SQLInvoiceRepository: InvoiceRepository {
             customer: try SnapshotCoding.decode(PartySnapshot.self, from: try row.string("customer")),
             placeOfSupply: try row.optionalString("place_of_supply").flatMap(StateCode.init(code:)),
             lines: lines, tax: tax, amountPaid: try row.money("amount_paid", in: currency), payments: payments,
-            createdAt: try row.date("created_at"))
+            createdAt: try row.date("created_at"), amountCredited: try row.money("amount_credited", in: currency),
+            correction: try row.optionalString("correction").map(Self.decodeCorrection),
+            openDispute: try row.optionalString("open_dispute_id").map {
+                OpenDispute(
+                    id: DisputeID(rawValue: $0), disputedAmount: try row.money("disputed_amount", in: currency))
+            })
     }
 
     func lock(_ id: InvoiceID) async throws -> Bool {
@@ -366,11 +379,66 @@ struct SQLInvoiceRepository: InvoiceRepository {
             """
             UPDATE invoices SET state = \(bind: invoice.state.rawValue),
                 amount_paid = \(bind: invoice.amountPaid.minorUnits),
+                amount_credited = \(bind: invoice.amountCredited.minorUnits),
                 attempt_in_flight = \(bind: invoice.hasAttemptInFlight),
                 last_attempt_failed = \(bind: invoice.lastAttemptFailed)
             WHERE id = \(bind: invoice.id.rawValue)
             """
         ).run()
+    }
+
+    func saveOpenDispute(_ invoice: Invoice) async throws {
+        try await self.sql.raw(
+            """
+            UPDATE invoices SET open_dispute_id = \(bind: invoice.openDispute?.id.rawValue),
+                disputed_amount = \(bind: invoice.openDispute?.disputedAmount.minorUnits ?? 0)
+            WHERE id = \(bind: invoice.id.rawValue)
+            """
+        ).run()
+    }
+
+    func corrections(of invoiceID: InvoiceID) async throws -> [Invoice] {
+        let rows = try await self.sql.raw(
+            """
+            SELECT id FROM invoices WHERE original_invoice_id = \(bind: invoiceID.rawValue) AND state <> 'draft'
+            ORDER BY created_at, id
+            """
+        ).all()
+        var notes: [Invoice] = []
+        for row in rows {
+            if let note = try await self.find(InvoiceID(rawValue: try row.string("id"))) { notes.append(note) }
+        }
+        return notes
+    }
+
+    /// A note's reference to its invoice as stored: JSON.
+    private struct StoredCorrection: Codable {
+        var originalNumber: String
+        var originalIssueDate: String
+        var adjustsGst: Bool
+        var destination: String?
+    }
+
+    static func encode(_ correction: Correction) throws -> String {
+        try SnapshotCoding.encode(
+            StoredCorrection(
+                originalNumber: correction.originalNumber, originalIssueDate: correction.originalIssueDate.description,
+                adjustsGst: correction.adjustsGST, destination: correction.destination?.rawValue))
+    }
+
+    static func decodeCorrection(_ text: String) throws -> Correction {
+        let stored = try SnapshotCoding.decode(StoredCorrection.self, from: text)
+        guard let date = CalendarDate(iso8601: stored.originalIssueDate) else {
+            throw StoreError.corrupt("a stored correction's date \(stored.originalIssueDate) is not a date")
+        }
+        return Correction(
+            originalNumber: stored.originalNumber, originalIssueDate: date, adjustsGST: stored.adjustsGst,
+            destination: try stored.destination.map {
+                guard let destination = Correction.Destination(rawValue: $0) else {
+                    throw StoreError.corrupt("a stored credit destination \($0) is unknown")
+                }
+                return destination
+            })
     }
 
     func list(
@@ -408,8 +476,10 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 CAST(SUM(total / 4294967296) AS BIGINT) AS total_high,
                 CAST(SUM(total % 4294967296) AS BIGINT) AS total_low,
                 CAST(SUM(amount_paid / 4294967296) AS BIGINT) AS paid_high,
-                CAST(SUM(amount_paid % 4294967296) AS BIGINT) AS paid_low
-            FROM (SELECT i.currency, i.kind, i.state, i.total, i.amount_paid,
+                CAST(SUM(amount_paid % 4294967296) AS BIGINT) AS paid_low,
+                CAST(SUM(amount_credited / 4294967296) AS BIGINT) AS credited_high,
+                CAST(SUM(amount_credited % 4294967296) AS BIGINT) AS credited_low
+            FROM (SELECT i.currency, i.kind, i.state, i.total, i.amount_paid, i.amount_credited,
             """)
         query += Self.statusExpression(today: today, table: "i")
         query.appendLiteral(" AS display_status FROM invoices i")
@@ -425,10 +495,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
             let currency = try row.currency("currency")
             let total = try Self.sum(row, high: "total_high", low: "total_low")
             let paid = try Self.sum(row, high: "paid_high", low: "paid_low")
+            let credited = try Self.sum(row, high: "credited_high", low: "credited_low")
             let state = try row.enumeration("state", as: InvoiceLifecycle.State.self)
             let due: Int128
             switch state {
-            case .draft, .open: due = total - paid
+            case .draft, .open: due = total - paid - credited
             case .paid, .cancelled: due = 0
             }
             magnitudes[currency.code, default: 0] += Int128(Swift.max(total.magnitude, paid.magnitude, due.magnitude))
@@ -440,7 +511,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     currency: currency, kind: try row.enumeration("kind", as: DocumentKind.self),
                     status: try row.enumeration("display_status", as: InvoiceDisplayStatus.self),
                     count: try row.int("document_count"), total: totalMoney, amountPaid: paidMoney,
-                    amountDue: Invoice.amountDue(state: state, total: totalMoney, amountPaid: paidMoney)))
+                    amountDue: Money(minorUnits: Int64(due), currency: currency)))
         }
         return totals
     }
@@ -455,6 +526,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
         var expression = SQLQueryString("CASE WHEN \(unsafeRaw: table).state = 'cancelled' THEN 'cancelled'")
         expression.appendLiteral(" WHEN \(table).state = 'paid' THEN 'paid'")
         expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).attempt_in_flight THEN 'processing'")
+        expression.appendLiteral(
+            " WHEN \(table).state = 'open' AND \(table).open_dispute_id IS NOT NULL THEN 'disputed'")
         expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).due_date < ")
         expression.appendInterpolation(bind: today.description)
         expression.appendLiteral(" THEN 'overdue'")
@@ -509,6 +582,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
         let state = try row.enumeration("state", as: InvoiceLifecycle.State.self)
         let total = try row.money("total", in: currency)
         let amountPaid = try row.money("amount_paid", in: currency)
+        let amountCredited = try row.money("amount_credited", in: currency)
         return InvoiceListItem(
             id: InvoiceID(rawValue: try row.string("id")), kind: try row.enumeration("kind", as: DocumentKind.self),
             number: try row.optionalString("number"),
@@ -522,7 +596,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
             cgst: try row.money("tax_cgst", in: currency), sgst: try row.money("tax_sgst", in: currency),
             utgst: try row.money("tax_utgst", in: currency), igst: try row.money("tax_igst", in: currency),
             taxTotal: try row.money("tax_total", in: currency), total: total, amountPaid: amountPaid,
-            amountDue: Invoice.amountDue(state: state, total: total, amountPaid: amountPaid),
+            amountDue: Invoice.amountDue(
+                state: state, total: total, amountPaid: amountPaid, amountCredited: amountCredited),
             placeOfSupply: try row.optionalString("place_of_supply"))
     }
 }

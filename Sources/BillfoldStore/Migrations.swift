@@ -4,8 +4,9 @@ import SQLKit
 /// A named schema change, applied once and recorded in `schema_migrations`.
 package struct Migration: Sendable {
     package let name: String
-    /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key, and `{transaction_id}` for
-    /// the id of the writing transaction on PostgreSQL (0 on SQLite, whose single writer commits in order).
+    /// Portable SQL; `{identity}` stands for an auto-incrementing integer primary key, `{bytes}` for a binary
+    /// column, and `{transaction_id}` for the id of the writing transaction on PostgreSQL (0 on SQLite, whose single
+    /// writer commits in order).
     package let statements: [String]
 
     /// The statements in the dialect of `kind`.
@@ -15,6 +16,11 @@ package struct Migration: Sendable {
             case .sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT"
             case .postgres: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             }
+        let bytes =
+            switch kind {
+            case .sqlite: "BLOB"
+            case .postgres: "BYTEA"
+            }
         let transactionID =
             switch kind {
             case .sqlite: "0"
@@ -23,6 +29,7 @@ package struct Migration: Sendable {
         return self.statements.map {
             $0.replacingOccurrences(of: "{identity}", with: identity)
                 .replacingOccurrences(of: "{transaction_id}", with: transactionID)
+                .replacingOccurrences(of: "{bytes}", with: bytes)
         }
     }
 }
@@ -619,6 +626,84 @@ package enum Migrations {
                     name TEXT PRIMARY KEY, txid BIGINT NOT NULL, position BIGINT NOT NULL
                 )
                 """,
+            ]
+        ),
+        Migration(
+            name: "0014_corrections_and_disputes",
+            statements: [
+                // What credit notes took off an unpaid invoice's amount due.
+                "ALTER TABLE invoices ADD COLUMN amount_credited BIGINT NOT NULL DEFAULT 0",
+                // A credit or debit note's reference to its invoice, GST treatment and destination, as JSON.
+                "ALTER TABLE invoices ADD COLUMN correction TEXT",
+                "ALTER TABLE invoices ADD COLUMN open_dispute_id TEXT",
+                "ALTER TABLE invoices ADD COLUMN disputed_amount BIGINT NOT NULL DEFAULT 0",
+                "CREATE INDEX invoices_original ON invoices (original_invoice_id)",
+                "ALTER TABLE invoice_lines ADD COLUMN original_position INTEGER",
+                """
+                CREATE TABLE disputes (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    invoice_id TEXT NOT NULL REFERENCES invoices (id),
+                    invoice_number TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    line_positions TEXT NOT NULL,
+                    expected_total BIGINT NOT NULL,
+                    disputed_amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    opened_by TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    resolution TEXT,
+                    credit_note_id TEXT REFERENCES invoices (id),
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    closed_at BIGINT
+                )
+                """,
+                // One dispute at a time holds an invoice.
+                """
+                CREATE UNIQUE INDEX disputes_one_active_per_invoice ON disputes (invoice_id)
+                    WHERE state IN ('open', 'under_review')
+                """,
+                "CREATE INDEX disputes_workspace ON disputes (workspace_id, created_at, id)",
+                "CREATE INDEX disputes_sorted ON disputes (created_at, id)",
+                """
+                CREATE TABLE dispute_comments (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    dispute_id TEXT NOT NULL REFERENCES disputes (id),
+                    role TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX dispute_comments_thread ON dispute_comments (dispute_id, sequence)",
+                """
+                CREATE TABLE dispute_attachments (
+                    id TEXT PRIMARY KEY,
+                    dispute_id TEXT NOT NULL REFERENCES disputes (id),
+                    filename TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    byte_count INTEGER NOT NULL,
+                    content {bytes} NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX dispute_attachments_dispute ON dispute_attachments (dispute_id, id)",
+                """
+                CREATE TABLE credit_balance_entries (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+                    amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    document_id TEXT REFERENCES invoices (id),
+                    description TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX credit_balance_entries_workspace ON credit_balance_entries (workspace_id, sequence)",
             ]
         ),
     ]

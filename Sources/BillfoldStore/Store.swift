@@ -38,6 +38,8 @@ package struct Store: Sendable {
     package var dunning: any DunningRepository { SQLDunningRepository(sql: self.sql) }
     package var jobCursors: any JobCursorRepository { SQLJobCursorRepository(sql: self.sql) }
     package var events: any EventRepository { SQLEventRepository(sql: self.sql) }
+    package var disputes: any DisputeRepository { SQLDisputeRepository(sql: self.sql) }
+    package var creditBalance: any CreditBalanceRepository { SQLCreditBalanceRepository(sql: self.sql) }
 }
 
 extension Database {

@@ -150,7 +150,13 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     .notFound, .notFound, code: "resource_missing", message: error.message, param: error.param)
             case .invalidState: return APIError(.conflict, .conflict, code: "invalid_state", message: error.message)
             case .invalidAmount:
-                return APIError(.unprocessableContent, .invalidRequest, code: "invalid_amount", message: error.message)
+                return APIError(
+                    .unprocessableContent, .invalidRequest, code: "invalid_amount", message: error.message,
+                    param: error.param)
+            case .deadlinePassed:
+                return APIError(
+                    .unprocessableContent, .invalidRequest, code: error.code.rawValue, message: error.message,
+                    param: error.param)
             case .missingSupplier:
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
             case .invalidRequest:

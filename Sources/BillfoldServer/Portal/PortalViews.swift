@@ -479,6 +479,7 @@ extension DocumentKind {
         case .invoice: "Invoice"
         case .receipt: "Receipt"
         case .creditNote: "Credit note"
+        case .debitNote: "Debit note"
         }
     }
 

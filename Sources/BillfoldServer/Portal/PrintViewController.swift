@@ -138,12 +138,13 @@ struct PrintView: PageView {
         self.title =
             switch invoice.kind {
             case .invoice: "Tax Invoice"
-            case .creditNote: "Credit Note"
+            case .creditNote: invoice.correction?.adjustsGST == false ? "Commercial Credit Note" : "Credit Note"
+            case .debitNote: "Debit Note"
             case .receipt: "Receipt"
             }
         self.number = invoice.number ?? ""
         self.issueDate = invoice.issueDate.map(\.printed) ?? ""
-        self.dueDate = invoice.kind == .invoice ? invoice.dueDate.map(\.printed) : nil
+        self.dueDate = invoice.kind == .invoice || invoice.kind == .debitNote ? invoice.dueDate.map(\.printed) : nil
         self.period = CalendarDate.printedPeriod(from: invoice.periodStart, to: invoice.periodEnd)
         self.original = original
         self.supplier = Party(invoice.supplier)
