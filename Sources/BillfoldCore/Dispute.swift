@@ -94,7 +94,7 @@ package enum DisputeAuthorRole: String, Hashable, Sendable, Codable, CaseIterabl
     /// A member of the workspace, in the portal.
     case customer
     /// The platform's operator, through the API.
-    case operator_ = "operator"
+    case platformOperator = "operator"
 }
 
 /// One message of a dispute's thread, the first being the customer's when raising it.

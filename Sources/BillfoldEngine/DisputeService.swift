@@ -211,7 +211,7 @@ package struct DisputeService: Sendable {
             dispute.resolution = text
             try await store.disputes.save(dispute)
             try await store.disputes.addComment(
-                DisputeComment(disputeID: id, role: .operator_, author: actor, body: text, createdAt: now))
+                DisputeComment(disputeID: id, role: .platformOperator, author: actor, body: text, createdAt: now))
             try await store.events.record(
                 .dispute(.disputeResolved, dispute, change: "resolved", creditNote: outcome?.creditNote, at: now))
             try await store.auditLog.record(
@@ -255,7 +255,7 @@ package struct DisputeService: Sendable {
             if let note {
                 dispute.resolution = note
                 try await store.disputes.addComment(
-                    DisputeComment(disputeID: id, role: .operator_, author: actor, body: note, createdAt: now))
+                    DisputeComment(disputeID: id, role: .platformOperator, author: actor, body: note, createdAt: now))
             }
             try await store.disputes.save(dispute)
             try await store.events.record(.dispute(type, dispute, change: change, at: now))
