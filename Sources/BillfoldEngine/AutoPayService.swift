@@ -281,6 +281,11 @@ package struct AutoPayService: Sendable {
             try await self.stop(charge, reason: "the invoice was settled another way", now: now)
             return false
         }
+        // A disputed invoice is not debited: the customer pays it by hand, or not, once the dispute is settled.
+        guard invoice.openDispute == nil else {
+            try await self.stop(charge, reason: "the invoice is disputed; it is not debited automatically", now: now)
+            return false
+        }
         guard let workspace = try await store.workspaces.find(charge.workspaceID), workspace.autoPay else {
             try await self.stop(charge, reason: "auto-pay was turned off", now: now)
             return false

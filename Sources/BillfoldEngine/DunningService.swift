@@ -81,10 +81,12 @@ package struct DunningService: Sendable {
             currentState: workspace.serviceState, sentReminders: sent)
     }
 
+    /// The invoice as dunning counts it: what an open dispute contests is set aside, so a wholly disputed invoice
+    /// gets no reminders and counts towards no suspension.
     static func dunningInvoice(_ invoice: UnpaidInvoice) -> DunningInvoice {
         DunningInvoice(
             id: invoice.id, number: invoice.number, issueDate: invoice.issueDate, dueDate: invoice.dueDate,
-            amountDue: invoice.amountDue)
+            amountDue: invoice.undisputedAmountDue)
     }
 
     /// What one pass did.

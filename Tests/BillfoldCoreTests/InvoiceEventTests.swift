@@ -40,6 +40,7 @@ extension InvoiceEvent {
         case .settleInFull: return try invoice.settleInFull()
         case .cancel: return try invoice.cancel()
         case .creditPaid: return try invoice.creditPaid()
+        case .creditInPart: return try invoice.applyCredit(rupees(25_000))
         }
     }
 }
@@ -72,6 +73,17 @@ private let documentTransitions: [(Standing, InvoiceEvent, DocumentOutcome)] = [
     (.draft, .settleInFull, .refused),
     (.draft, .cancel, .moves(to: .cancelled, paid: 0, due: 0, action: .discardDraft)),
     (.draft, .creditPaid, .refused),
+    (.draft, .creditInPart, .refused),
+    (
+        .open, .creditInPart,
+        .moves(to: .open, paid: 0, due: 75_000, action: .recordCredit(remainingDue: rupees(75_000)))
+    ),
+    (
+        .partlyPaid, .creditInPart,
+        .moves(to: .open, paid: 40_000, due: 35_000, action: .recordCredit(remainingDue: rupees(35_000)))
+    ),
+    (.paid, .creditInPart, .refused),
+    (.cancelled, .creditInPart, .refused),
     (.open, .finalize, .refused),
     (.open, .payInFull, .moves(to: .paid, paid: 100_000, due: 0, action: .markPaid)),
     (

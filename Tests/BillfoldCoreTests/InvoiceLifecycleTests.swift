@@ -13,8 +13,10 @@ enum InvoiceEvent: String, Sendable, CaseIterable {
     case settleInFull
     case cancel
     case creditPaid
+    case creditInPart
 
-    /// Applies the event with 1,000.00 due; full payment pays it all, partial payment 400.00.
+    /// Applies the event with 1,000.00 due; full payment pays it all, partial payment 400.00, a partial credit
+    /// takes 250.00 off.
     func apply(to lifecycle: inout InvoiceLifecycle) throws(InvoiceTransitionError) -> InvoiceLifecycle.Action {
         switch self {
         case .finalize: return try lifecycle.finalize()
@@ -23,6 +25,7 @@ enum InvoiceEvent: String, Sendable, CaseIterable {
         case .settleInFull: return try lifecycle.settleInFull()
         case .cancel: return try lifecycle.cancel()
         case .creditPaid: return try lifecycle.creditPaid()
+        case .creditInPart: return try lifecycle.applyCredit(rupees(25_000), amountDue: rupees(100_000))
         }
     }
 }
@@ -41,6 +44,10 @@ private let transitions: [(InvoiceLifecycle.State, InvoiceEvent, InvoiceOutcome)
     (.draft, .settleInFull, .refused),
     (.draft, .cancel, .moves(to: .cancelled, action: .discardDraft)),
     (.draft, .creditPaid, .refused),
+    (.draft, .creditInPart, .refused),
+    (.open, .creditInPart, .moves(to: .open, action: .recordCredit(remainingDue: rupees(75_000)))),
+    (.paid, .creditInPart, .refused),
+    (.cancelled, .creditInPart, .refused),
     (.open, .finalize, .refused),
     (.open, .payInFull, .moves(to: .paid, action: .markPaid)),
     (.open, .payInPart, .moves(to: .open, action: .recordPartialPayment(remainingDue: rupees(60_000)))),
@@ -101,6 +108,17 @@ struct InvoiceLifecycleTests {
         }
         #expect(error?.code == code)
         #expect(lifecycle.state == .open)
+    }
+
+    @Test("A credit that takes all that is due settles the invoice; more than is due is refused")
+    func creditSettles() throws {
+        var lifecycle = InvoiceLifecycle(state: .open)
+        let refused = #expect(throws: InvoiceTransitionError.self) {
+            try lifecycle.applyCredit(rupees(60_001), amountDue: rupees(60_000))
+        }
+        #expect(refused?.code == .overpayment)
+        #expect(try lifecycle.applyCredit(rupees(60_000), amountDue: rupees(60_000)) == .markPaid)
+        #expect(lifecycle.state == .paid)
     }
 
     @Test(
