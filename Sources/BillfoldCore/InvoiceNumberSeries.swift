@@ -17,6 +17,8 @@ package enum DocumentKind: String, Sendable, Codable, CaseIterable {
 
     /// The prefix of commercial credit notes, which adjust no GST and so run in a series apart from `CN`'s.
     package static let commercialCreditNotePrefix = "CCN"
+    /// The name of the commercial credit notes' series.
+    package static let commercialCreditNoteSeries = "commercial_credit_note"
 }
 
 /// A series of document numbers, `INV/26-27/000042`, restarting each financial year within GST's 16 characters.

@@ -119,7 +119,9 @@ package struct CorrectionService: Sendable {
             request.adjustsGST
             ? (numberSeries[.creditNote]?.prefix ?? DocumentKind.creditNote.defaultNumberPrefix)
             : DocumentKind.commercialCreditNotePrefix
-        try await Self.seal(&note, prefix: prefix, issueDate: today, in: store)
+        try await Self.seal(
+            &note, series: request.adjustsGST ? note.kind.rawValue : DocumentKind.commercialCreditNoteSeries,
+            prefix: prefix, issueDate: today, in: store)
         try note.settleInFull()
         try await store.invoices.create(note)
 
@@ -221,7 +223,7 @@ package struct CorrectionService: Sendable {
                 lines: plan.lines, tax: plan.tax, amountPaid: .zero(invoice.currency), payments: [], createdAt: now,
                 correction: Correction(
                     originalNumber: number, originalIssueDate: issueDate, adjustsGST: true, destination: nil))
-            try await Self.seal(&note, prefix: prefix, issueDate: today, in: store)
+            try await Self.seal(&note, series: note.kind.rawValue, prefix: prefix, issueDate: today, in: store)
             try await store.invoices.create(note)
             try await store.events.record(.debitNoteCreated(note, for: invoice, reason: reason, at: now))
             try await store.auditLog.record(
@@ -233,19 +235,18 @@ package struct CorrectionService: Sendable {
         }
     }
 
-    /// Numbers a note from the series of `prefix` and finalizes it, dated `issueDate`; a debit note is due after the
-    /// workspace's payment terms.
-    private static func seal(_ note: inout Invoice, prefix: String, issueDate: CalendarDate, in store: Store)
-        async throws
-    {
+    /// Numbers a note from `series` under `prefix` and finalizes it, dated `issueDate`; a debit note is due after
+    /// the workspace's payment terms.
+    private static func seal(
+        _ note: inout Invoice, series seriesName: String, prefix: String, issueDate: CalendarDate, in store: Store
+    ) async throws {
         guard let workspace = try await store.workspaces.find(note.workspaceID),
             let supplier = try await store.supplier.find()
         else { throw EngineError(.missingSupplier, "the workspace or the supplier of \(note.id) is missing") }
-        let kind = note.kind
         try await InvoiceService.seal(&note, issueDate: issueDate, supplier: supplier, workspace: workspace) {
             let series = try InvoiceNumberSeries(prefix: prefix)
             let year = FinancialYear(containing: issueDate)
-            let sequence = try await store.numberSeries.nextSequence(kind: kind, prefix: prefix, in: year)
+            let sequence = try await store.numberSeries.nextSequence(series: seriesName, prefix: prefix, in: year)
             return try series.number(sequence: sequence, in: year)
         }
     }

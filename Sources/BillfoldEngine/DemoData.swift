@@ -64,6 +64,7 @@ private struct Seeder {
     let clock: ManualClock
     let invoices: InvoiceService
     let wallet: WalletService
+    let disputes: DisputeService
     var documents = 0
 
     init(database: Database, now: Date, timeZone: TimeZone) {
@@ -73,6 +74,8 @@ private struct Seeder {
         self.clock = ManualClock(now)
         self.invoices = InvoiceService(database: database, clock: self.clock.billingClock(timeZone: timeZone))
         self.wallet = WalletService(invoices: self.invoices)
+        self.disputes = DisputeService(
+            corrections: CorrectionService(payments: PaymentService(invoices: self.invoices, gateway: nil)))
     }
 
     mutating func run() async throws -> DemoData.Summary {
@@ -133,7 +136,9 @@ private struct Seeder {
                 self.documents += 1
             }
             for (index, entry) in issued.enumerated() {
-                try await self.settle(entry.1, of: entry.0, monthsAgo: monthsAgo, index: index, issueDate: issueDate)
+                try await self.dispute(entry.1, monthsAgo: monthsAgo, index: index, issueDate: issueDate)
+                let invoice = try await store.invoices.find(entry.1.id) ?? entry.1
+                try await self.settle(invoice, of: entry.0, monthsAgo: monthsAgo, index: index, issueDate: issueDate)
             }
         }
         try await self.addDraft(for: workspaces[0].workspace, today: today)
@@ -197,6 +202,45 @@ private struct Seeder {
             provider: method == .bankTransfer ? "manual" : "razorpay",
             reference: method == .bankTransfer ? "NEFT\(invoice.number ?? "")" : "pay_demo\(index)\(monthsAgo)",
             actor: "demo")
+    }
+
+    /// The demo's disputes: Chai Labs questioned its storage three months ago and was credited part of it before
+    /// paying the rest; Dhanush Analytics disputes its latest invoice's egress, still open.
+    mutating func dispute(_ invoice: Invoice, monthsAgo: Int, index: Int, issueDate: CalendarDate) async throws {
+        let owners = ["owner@chailabs.example", "owner@dhanush.example"]
+        guard (monthsAgo == 3 && index == 0) || (monthsAgo == 1 && index == 1) else { return }
+        let resource = index == 0 ? "storage" : "network"
+        guard let position = invoice.lines.firstIndex(where: { $0.resourceType == resource }) else { return }
+        let line = invoice.lines[position]
+        let quarter = Money(minorUnits: line.amount.minorUnits / 4, currency: invoice.currency)
+        self.move(to: issueDate.adding(days: 1), hour: 10)
+        let message =
+            index == 0
+            ? "Our backups volume was resized to 375 GB on the 8th, but the invoice bills 500 GB for the whole month."
+            : "Egress to our own CDN origin should be free under our agreement; please remove it."
+        let dispute = try await self.disputes.open(
+            on: invoice.id, of: invoice.workspaceID,
+            DisputeService.Opening(
+                reason: .usageWrong, linePositions: [position],
+                expectedTotal: index == 0
+                    ? invoice.total - quarter - quarter.applying(rateBasisPoints: 1800)
+                    : invoice.total - line.amount - line.amount.applying(rateBasisPoints: 1800),
+                message: message, uploads: []),
+            author: owners[index])
+        guard index == 0 else { return }
+        self.move(to: issueDate.adding(days: 2), hour: 11)
+        _ = try await self.disputes.review(dispute.id, actor: "demo-operator")
+        _ = try await self.disputes.comment(
+            on: dispute.id, of: nil, role: .platformOperator, author: "demo-operator",
+            body: "Thanks — the resize shows in our metering from the 8th. We are crediting a quarter of the line.")
+        self.move(to: issueDate.adding(days: 3), hour: 16)
+        _ = try await self.disputes.resolve(
+            dispute.id, explanation: "Credited a quarter of the block storage line for the resize on the 8th.",
+            credit: CorrectionService.CreditRequest(
+                adjustments: [LineAdjustment(position: position, measure: .amount(quarter))],
+                reason: "Storage resized to 375 GB", destination: .amountDue),
+            actor: "demo-operator")
+        self.documents += 1
     }
 
     /// A one-off charge the operator is still preparing: the draft in the history.

@@ -38,14 +38,33 @@ package protocol AuditLogRepository: Sendable {
     func entries(about subjectID: String) async throws -> [AuditEntry]
 }
 
-/// Counters that hand out gapless document numbers.
+/// Counters that hand out gapless document numbers, one series a kind of document (and one for commercial credit
+/// notes, which are not GST documents and must leave no gap in the `CN` series).
 package protocol NumberSeriesRepository: Sendable {
-    /// The next sequence number of `kind` in `year`. Call it inside the transaction that uses the number:
-    /// the counter's row stays locked until that transaction ends, and a rollback returns the number.
-    func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int
-    /// The next `count` sequence numbers of `kind` in `year`, taken at once; the same rules as `nextSequence`.
-    func nextSequences(kind: DocumentKind, prefix: String, in year: FinancialYear, count: Int) async throws
+    /// The next `count` sequence numbers of the series `series` in `year`, taken at once. Call it inside the
+    /// transaction that uses the numbers: the counter's row stays locked until that transaction ends, and a rollback
+    /// returns them.
+    func nextSequences(series: String, prefix: String, in year: FinancialYear, count: Int) async throws
         -> ClosedRange<Int>
+}
+
+extension NumberSeriesRepository {
+    /// The next sequence number of `kind`'s series in `year`.
+    package func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int {
+        try await self.nextSequences(series: kind.rawValue, prefix: prefix, in: year, count: 1).lowerBound
+    }
+
+    /// The next sequence number of the series `series` in `year`.
+    package func nextSequence(series: String, prefix: String, in year: FinancialYear) async throws -> Int {
+        try await self.nextSequences(series: series, prefix: prefix, in: year, count: 1).lowerBound
+    }
+
+    /// The next `count` sequence numbers of `kind`'s series in `year`.
+    package func nextSequences(kind: DocumentKind, prefix: String, in year: FinancialYear, count: Int) async throws
+        -> ClosedRange<Int>
+    {
+        try await self.nextSequences(series: kind.rawValue, prefix: prefix, in: year, count: count)
+    }
 }
 
 struct SQLPaymentRepository: PaymentRepository {
@@ -204,18 +223,14 @@ struct SQLAuditLogRepository: AuditLogRepository {
 struct SQLNumberSeriesRepository: NumberSeriesRepository {
     let sql: any SQLDatabase
 
-    func nextSequence(kind: DocumentKind, prefix: String, in year: FinancialYear) async throws -> Int {
-        try await self.nextSequences(kind: kind, prefix: prefix, in: year, count: 1).lowerBound
-    }
-
-    func nextSequences(kind: DocumentKind, prefix: String, in year: FinancialYear, count: Int) async throws
+    func nextSequences(series: String, prefix: String, in year: FinancialYear, count: Int) async throws
         -> ClosedRange<Int>
     {
         precondition(count > 0, "take at least one number")
         try await self.sql.raw(
             """
             INSERT INTO number_series (kind, financial_year, prefix, last_sequence)
-            VALUES (\(bind: kind.rawValue), \(bind: year.startYear), \(bind: prefix), 0)
+            VALUES (\(bind: series), \(bind: year.startYear), \(bind: prefix), 0)
             ON CONFLICT (kind, financial_year) DO NOTHING
             """
         ).run()
@@ -224,11 +239,11 @@ struct SQLNumberSeriesRepository: NumberSeriesRepository {
             let row = try await self.sql.raw(
                 """
                 UPDATE number_series SET last_sequence = last_sequence + \(bind: count)
-                WHERE kind = \(bind: kind.rawValue) AND financial_year = \(bind: year.startYear)
+                WHERE kind = \(bind: series) AND financial_year = \(bind: year.startYear)
                 RETURNING last_sequence
                 """
             ).first()
-        else { throw StoreError.corrupt("the \(kind.rawValue) number series for \(year) vanished") }
+        else { throw StoreError.corrupt("the \(series) number series for \(year) vanished") }
         let last = try row.int("last_sequence")
         return (last - count + 1)...last
     }

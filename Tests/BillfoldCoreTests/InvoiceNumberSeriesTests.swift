@@ -40,7 +40,7 @@ struct InvoiceNumberSeriesTests {
 
     @Test("Each kind of document has its own default prefix")
     func defaultPrefixes() throws {
-        #expect(DocumentKind.allCases.map(\.defaultNumberPrefix) == ["INV", "RCT", "CN"])
+        #expect(DocumentKind.allCases.map(\.defaultNumberPrefix) == ["INV", "RCT", "CN", "DN"])
         #expect(DocumentKind.creditNote.rawValue == "credit_note")
         for kind in DocumentKind.allCases {
             #expect(try InvoiceNumberSeries(prefix: kind.defaultNumberPrefix).prefix == kind.defaultNumberPrefix)

@@ -178,6 +178,11 @@ struct CorrectionServiceTests {
             #expect(outcome.creditNote.tax.heads.isEmpty)
             #expect(outcome.creditNote.total == rupees(10_000))
             #expect(outcome.creditNote.correction?.adjustsGST == false)
+            // Its number leaves no gap in the GST credit notes' series.
+            let gst = try await bench.corrections.issueCreditNote(
+                against: invoice.id, .init(adjustments: [credit(0, 10_000)], reason: "Outage"), actor: "ops")
+            #expect(gst.creditNote.number == "CN/26-27/000001")
+            #expect(outcome.creditNote.number == "CCN/26-27/000001")
         }
     }
 
