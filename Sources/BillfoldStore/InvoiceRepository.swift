@@ -144,6 +144,8 @@ package struct InvoiceTotals: Hashable, Sendable {
     package let pending: Figure
     /// Invoices past their due date, and what is due on them.
     package let overdue: Figure
+    /// Invoices under an open dispute, whatever their due date, and what is due on them.
+    package let disputed: Figure
     /// Wallet top-ups received: paid receipts and their totals.
     package let walletTopUps: Figure
     /// Credit notes issued, and their totals.
@@ -159,7 +161,8 @@ package struct InvoiceTotals: Hashable, Sendable {
         }
         self.currency = currency
         self.paid = figure(.invoice, [.paid], \.total)
-        self.pending = figure(.invoice, [.pending, .processing, .failed, .disputed], \.amountDue)
+        self.pending = figure(.invoice, [.pending, .processing, .failed], \.amountDue)
+        self.disputed = figure(.invoice, [.disputed], \.amountDue)
         self.overdue = figure(.invoice, [.overdue], \.amountDue)
         self.walletTopUps = figure(.receipt, [.paid], \.total)
         let issued = Set(InvoiceDisplayStatus.allCases).subtracting([.draft])

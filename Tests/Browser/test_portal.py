@@ -737,6 +737,78 @@ def pay_through_the_sandbox_checkout(invoice_id):
     check(after["status"] == "paid", f"the API says {invoice_id} is {after['status']} after paying")
 
 
+# The first bytes of a PNG image: enough for the server to recognise one by its content.
+PNG_BYTES = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]) + b"IHDR" + bytes(13)
+
+
+@test
+def dispute_an_invoice_and_see_it_resolved_with_a_credit_note():
+    # Before Pay Now, which pays the open invoice this test disputes; the credit note leaves the rest due.
+    candidates = [i for i in chai_invoices(status="pending,overdue") if i["amount_due"] > 0 and i.get("number")]
+    check(candidates, f"{WORKSPACE_NAME} has no open invoice to dispute")
+    invoice = candidates[0]
+    as_member(OWNER)
+    go(f"/portal/invoices/{invoice['id']}")
+    click(find("dispute-invoice"))
+    wait_until(lambda: path_of() == f"/portal/invoices/{invoice['id']}/dispute",
+               "[data-testid=dispute-invoice] did not open the dispute form")
+    form = find("dispute-form")
+    check(form.get_attribute("enctype") == "multipart/form-data", "the dispute form does not send files")
+    driver.execute_script("arguments[0].value = 'usage_wrong';", find("dispute-reason"))
+    click(find_css("input[name='lines'][value='0']", what="the first line's checkbox"))
+    expected = invoice["total"] - 20000
+    set_value(find("dispute-expected-total"), f"{expected // 100}.{expected % 100:02d}")
+    message = "The storage line bills 500 GB; the volume was 375 GB from the 8th."
+    set_value(find("dispute-message"), message)
+    screenshot_path = os.path.join(DOWNLOADS, "usage.png")
+    os.makedirs(DOWNLOADS, exist_ok=True)
+    with open(screenshot_path, "wb") as handle:
+        handle.write(PNG_BYTES)
+    find("dispute-attachments").send_keys(screenshot_path)
+    screenshot("dispute-form-desktop", DESKTOP)
+    click(find("raise-dispute"))
+    wait_until(lambda: path_of().startswith("/portal/disputes/dsp_") or has("error"),
+               "raising the dispute did not open its thread")
+    check(not has("error"), f"raising the dispute showed an error: {text_of('error')!r}")
+    dispute_id = path_of().rsplit("/", 1)[-1]
+    check(text_of("dispute-status") == "Open", f"the new dispute reads {text_of('dispute-status')!r}, not Open")
+    check(message in find("dispute-thread").text, "the thread does not show the message the dispute was raised with")
+    check("usage.png" in find("dispute-attachments").text, "the thread does not list the attached usage.png")
+
+    comment = "The metering export for the month is attached."
+    set_value(find("comment-body"), comment)
+    click(find("add-comment"))
+    wait_until(lambda: has("dispute-notice") and comment in find("dispute-thread").text,
+               "the comment did not appear in the thread")
+    screenshot("dispute-thread-desktop", DESKTOP)
+
+    click(find("dispute-invoice-link"))
+    wait_until(lambda: path_of() == f"/portal/invoices/{invoice['id']}", "the dispute does not link its invoice")
+    check(find("status").text.strip() == "Disputed", f"the invoice reads {text_of('status')!r}, not Disputed")
+    check(path_of(find("open-dispute-link").get_attribute("href")) == f"/portal/disputes/{dispute_id}",
+          "the invoice page does not link the open dispute")
+    go("/portal/disputes")
+    find_css(f"tr[data-testid='dispute-row'][data-id='{dispute_id}']", what=f"the row of {dispute_id}")
+
+    # The operator resolves it through the API with a credit note taken off the amount due.
+    resolution = api("POST", f"/api/v1/disputes/{dispute_id}/resolve", {
+        "explanation": "The resize shows from the 8th; credited.",
+        "credit_note": {"lines": [{"position": 0, "amount": 10000}], "destination": "amount_due"}})
+    note = resolution["credit_note"]
+    go(f"/portal/disputes/{dispute_id}")
+    check(text_of("dispute-status") == "Resolved", f"the resolved dispute reads {text_of('dispute-status')!r}")
+    check("credited" in (text_of("dispute-resolution") or ""), "the dispute does not show the resolution")
+    click(find("dispute-credit-note"))
+    wait_until(lambda: path_of() == f"/portal/invoices/{note['id']}", "the dispute does not link its credit note")
+    go(f"/portal/invoices/{invoice['id']}")
+    check(find("status").text.strip() != "Disputed", "the invoice still reads Disputed after the resolution")
+    check(note["number"] in find("corrections").text, f"the invoice page does not list credit note {note['number']}")
+    check(has("amount-credited"), "the invoice page does not show the amount credited")
+    link = find("correction-link")
+    check(path_of(link.get_attribute("href")) == f"/portal/invoices/{note['id']}",
+          "the invoice page's credit note row does not link the credit note")
+
+
 @test
 def pay_now_through_the_sandbox_checkout():
     candidates = [i for i in chai_invoices() if i["status"] in ("pending", "overdue", "failed") and i["amount_due"] > 0]

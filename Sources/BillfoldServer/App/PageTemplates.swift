@@ -28,6 +28,7 @@ package struct PageTemplates: Sendable {
         PortalController.SignInView.template, DashboardView.template, InvoicesView.template,
         InvoiceDetailView.template, WalletView.template, ProfileView.template, PortalPages.MessageView.template,
         PrintView.template, CheckoutController.CheckoutView.template, SandboxGatewayController.CheckoutPage.template,
+        DisputesView.template, DisputeFormView.template, DisputeView.template,
     ]
 
     /// `Resources/Templates` as built into the server.

@@ -3,6 +3,7 @@ import BillfoldEngine
 import BillfoldStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// An error as the API reports it: `{"error": {"type", "code", "message", "param"}}` with a 4xx status.
 struct APIError: HTTPResponseError {
@@ -219,6 +220,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(.notFound, .notFound, code: "resource_missing", message: error.message)
         case let error as HTTPError:
             return Self.apiError(for: error)
+        case is NIOTooManyBytesError:
+            return APIError(
+                .contentTooLarge, .invalidRequest, code: "body_too_large",
+                message: "The request body is larger than this route takes; send less")
         default:
             return APIError(
                 .internalServerError, .internalError, code: "internal_error",

@@ -18,9 +18,15 @@ extension PortalController {
         let balance = try await store.wallet.balance(of: workspace.id, in: workspace.currency)
         let entries = try await store.wallet.entries(of: workspace.id, limit: 50)
         let layout = try await self.pages.layout("Wallet", section: .wallet, context: context)
-        let view = WalletView(
+        var view = WalletView(
             layout: layout, workspace: workspace, balance: balance, entries: entries, timeZone: self.clock.timeZone,
             amount: amount, error: error, options: try await self.paymentOptions(for: workspace))
+        let credit = try await store.creditBalance.balance(of: workspace.id, in: workspace.currency)
+        if !credit.isZero {
+            view.creditBalance = CreditBalanceView(
+                balance: credit, entries: try await store.creditBalance.entries(of: workspace.id, limit: 20),
+                timeZone: self.clock.timeZone)
+        }
         return try self.pages.render(view, status: status)
     }
 

@@ -205,9 +205,22 @@ extension PortalController {
         let layout = try await self.pages.layout(
             invoice.number.map { "Invoice \($0)" } ?? "Draft invoice", section: .invoices, context: context)
         let workspace = try await self.workspace(context)
-        let view = InvoiceDetailView(
+        var view = InvoiceDetailView(
             layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
             payment: request.uri.queryParameters.get("payment"), options: try await self.paymentOptions(for: workspace))
+        let store = self.database.store
+        if Self.canDispute(invoice) { view.disputeHref = "/portal/invoices/\(invoice.id.rawValue)/dispute" }
+        let disputes = try await store.disputes.list(
+            DisputeFilter(workspaceID: workspace.id, invoiceID: invoice.id), limit: 20, startingAfter: nil)
+        view.disputes = disputes.map { DisputeRow($0, timeZone: self.clock.timeZone) }
+        view.openDispute = disputes.first { $0.id == invoice.openDispute?.id }.map {
+            DisputeRow($0, timeZone: self.clock.timeZone)
+        }
+        view.showsDisputedBadge =
+            invoice.openDispute != nil && invoice.displayStatus(today: self.clock.today) != .disputed
+        view.corrections = try await store.invoices.corrections(of: invoice.id).filter { $0.number != nil }.map(
+            CorrectionRow.init)
+        if invoice.amountCredited.isPositive { view.amountCredited = invoice.amountCredited.formatted() }
         return try self.pages.render(view)
     }
 

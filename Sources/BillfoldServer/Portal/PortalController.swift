@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 
 /// The billing portal's pages under `/portal`: sign-in and sign-out, dashboard, billing history, invoice detail,
-/// wallet and billing profile, for a workspace's owners and admins.
+/// disputes, wallet and billing profile, for a workspace's owners and admins.
 struct PortalController: Sendable {
     let database: Database
     let clock: BillingClock
@@ -15,6 +15,7 @@ struct PortalController: Sendable {
     let billing: BillingRun
     let documents: DocumentService
     let workspaces: WorkspaceService
+    let disputes: DisputeService
     /// The address people reach Billfold at, when it differs from the Host they send (behind a proxy).
     let publicURL: String?
     let tokens: FormTokens
@@ -33,6 +34,7 @@ struct PortalController: Sendable {
         self.billing = engine.billing
         self.documents = engine.documents
         self.workspaces = engine.workspaces
+        self.disputes = engine.disputes
         self.publicURL = publicURL
         self.tokens = FormTokens(database: database, clock: engine.clock)
         self.pages = PortalPages(
@@ -63,6 +65,15 @@ struct PortalController: Sendable {
         billing.post("wallet/top_ups", use: self.topUp)
         billing.get("profile", use: self.profile)
         billing.post("profile", use: self.saveProfile)
+        // The same chain, its form check reading bodies large enough for a dispute's files.
+        let uploads = portal.group().add(middleware: PortalSession(access: self.access))
+            .add(middleware: PortalErrorPages(pages: self.pages))
+            .add(
+                middleware: PortalCSRF(
+                    tokens: self.tokens, pages: self.pages, maximumBodySize: MultipartForm.maximumBodySize)
+            )
+            .add(middleware: PortalBillingAccess(pages: self.pages))
+        self.addDisputeRoutes(billing: billing, uploads: uploads)
     }
 
     @Sendable func script(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

@@ -13,12 +13,13 @@ struct PortalPages: Sendable {
 
     /// The parts of the portal the navigation names.
     enum Section: String, CaseIterable {
-        case dashboard, invoices, wallet, profile
+        case dashboard, invoices, disputes, wallet, profile
 
         var label: String {
             switch self {
             case .dashboard: "Dashboard"
             case .invoices: "Billing history"
+            case .disputes: "Disputes"
             case .wallet: "Wallet"
             case .profile: "Billing profile"
             }

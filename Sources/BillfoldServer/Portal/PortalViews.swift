@@ -278,6 +278,20 @@ struct InvoiceDetailView: PageView {
     let walletBalance: String
     /// How to pay an invoice that is due when online payment is off.
     let otherWaysToPay: OtherWaysToPay?
+    /// Where the form that disputes this invoice is, when it can be disputed.
+    var disputeHref: String?
+    /// The dispute open on the invoice.
+    var openDispute: DisputeRow?
+    /// Whether a `Disputed` badge goes beside the status: a paid invoice keeps showing `Paid` while disputed.
+    var showsDisputedBadge = false
+    /// Every dispute raised on the invoice, newest first, open or closed.
+    var disputes: [DisputeRow] = [] { didSet { self.hasDisputes = !self.disputes.isEmpty } }
+    private(set) var hasDisputes = false
+    /// The credit and debit notes issued against the invoice.
+    var corrections: [CorrectionRow] = [] { didSet { self.hasCorrections = !self.corrections.isEmpty } }
+    private(set) var hasCorrections = false
+    /// What credit notes took off the amount due, when they took anything.
+    var amountCredited: String?
 
     init(
         layout: PortalPages.Layout, invoice: Invoice, today: CalendarDate, timeZone: TimeZone, payment: String?,
@@ -353,6 +367,8 @@ struct WalletView: PageView {
     /// Top-ups through the gateway, when it takes them; otherwise how to top up by bank transfer.
     let canTopUpOnline: Bool
     let otherWaysToPay: OtherWaysToPay?
+    /// What credit notes left for the next invoices, when there is any.
+    var creditBalance: CreditBalanceView?
 
     init(
         layout: PortalPages.Layout, workspace: Workspace, balance: Money, entries: [WalletEntry], timeZone: TimeZone,
