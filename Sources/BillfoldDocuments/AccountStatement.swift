@@ -9,7 +9,10 @@ package struct AccountStatement: Hashable, Sendable {
         case invoice
         case payment
         case creditNote = "credit_note"
+        case debitNote = "debit_note"
         case receipt
+        /// Money sent back to the customer through the gateway.
+        case refund
 
         /// The word the statement prints: `Invoice`, `Credit note`.
         var label: String {
@@ -17,7 +20,9 @@ package struct AccountStatement: Hashable, Sendable {
             case .invoice: return "Invoice"
             case .payment: return "Payment"
             case .creditNote: return "Credit note"
+            case .debitNote: return "Debit note"
             case .receipt: return "Receipt"
+            case .refund: return "Refund"
             }
         }
     }
@@ -55,10 +60,13 @@ package struct AccountStatement: Hashable, Sendable {
     package var openingBalance: Money
     /// In date order.
     package var entries: [Entry]
+    /// The credit balance the workspace held at the end of `to`, which its next invoices use before any payment;
+    /// the closing balance already counts it.
+    package var creditBalance: Money
 
     package init(
         supplier: PartySnapshot, customer: PartySnapshot, currency: Currency, from: CalendarDate, to: CalendarDate,
-        openingBalance: Money, entries: [Entry]
+        openingBalance: Money, entries: [Entry], creditBalance: Money? = nil
     ) {
         self.supplier = supplier
         self.customer = customer
@@ -67,6 +75,7 @@ package struct AccountStatement: Hashable, Sendable {
         self.to = to
         self.openingBalance = openingBalance
         self.entries = entries
+        self.creditBalance = creditBalance ?? .zero(currency)
     }
 
     /// The opening balance plus every debit less every credit: what the customer owes at the end of `to`.

@@ -104,6 +104,17 @@ struct StatementLayout {
         }
         self.balanceRow("Closing balance", date: statement.to, balance: statement.closingBalance)
         self.frame.y += 10
+        if !statement.creditBalance.isZero {
+            self.frame.ensureSpace(40)
+            self.frame.builder.text(
+                "Credit balance available: " + format.money(statement.creditBalance), x: DocumentFrame.left,
+                y: self.frame.y, size: 8.5, weight: .bold)
+            self.frame.y += 10
+            self.frame.builder.text(
+                "Kept from credit notes and used for the next invoices before any payment; the closing balance "
+                    + "counts it already.", x: DocumentFrame.left, y: self.frame.y, size: 7.5, color: .muted)
+            self.frame.y += 12
+        }
         self.frame.builder.text(
             "A positive balance is owed to \(statement.supplier.name); a negative balance is in the customer's favour.",
             x: DocumentFrame.left, y: self.frame.y, size: 7.5, color: .muted)

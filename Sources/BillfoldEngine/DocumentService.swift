@@ -58,9 +58,13 @@ package struct DocumentService: Sendable {
         try await write(archive.finish()[...])
     }
 
-    /// The workspace's account from `from` to `to`: invoices raise what it owes; credit notes, payments and wallet
-    /// top-ups lower it. Payments from the wallet are left out, since the top-up that filled the wallet counts
-    /// already.
+    /// The workspace's account from `from` to `to`: invoices and debit notes raise what it owes; payments, credit
+    /// notes and wallet top-ups lower it; refunds through the gateway raise it again, since that money left.
+    ///
+    /// The wallet and the credit balance are the customer's money on the account: what fills them (a top-up, a
+    /// credit note sent there) is a credit, and what they pay is left out, or it would count twice. So the closing
+    /// balance is what the customer owes less what it holds in the wallet and the credit balance, which the
+    /// statement prints apart.
     package func statement(of workspaceID: WorkspaceID, from: CalendarDate, to: CalendarDate) async throws
         -> DocumentFile
     {
@@ -80,10 +84,14 @@ package struct DocumentService: Sendable {
             for item in page where item.currency == workspace.currency && item.number != nil {
                 guard let invoice = try await store.invoices.find(item.id) else { continue }
                 entries += self.entries(of: invoice)
+                if invoice.kind == .invoice || invoice.kind == .debitNote {
+                    entries += self.refunds(of: invoice, try await store.refunds.list(for: invoice.id))
+                }
             }
             after = last.id
         }
-        entries.sort { ($0.date, $0.reference) < ($1.date, $1.reference) }
+        // Within a day, what was charged comes before what settled or corrected it.
+        entries.sort { ($0.date, $0.kind.dayOrder, $0.reference) < ($1.date, $1.kind.dayOrder, $1.reference) }
         // Every balance the statement shows is a sum of these amounts; past an amount's range it cannot be shown.
         let magnitude = entries.reduce(Int128(0)) {
             $0 + Int128($1.debit.minorUnits.magnitude) + Int128($1.credit.minorUnits.magnitude)
@@ -93,9 +101,23 @@ package struct DocumentService: Sendable {
         let opening = entries.filter { $0.date < from }.reduce(zero) { $0 + $1.debit - $1.credit }
         let statement = AccountStatement(
             supplier: supplier.partySnapshot, customer: workspace.partySnapshot, currency: workspace.currency,
-            from: from, to: to, openingBalance: opening, entries: entries.filter { $0.date >= from && $0.date <= to })
+            from: from, to: to, openingBalance: opening, entries: entries.filter { $0.date >= from && $0.date <= to },
+            creditBalance: try await self.creditBalance(of: workspace, at: to))
         let name = "statement-\(workspace.name.fileNameSafe)-\(from)-\(to).pdf"
         return DocumentFile(name: name, bytes: self.renderer.statementPDF(statement))
+    }
+
+    /// The workspace's credit balance at the end of `day`: today's, less what moved it after `day`.
+    private func creditBalance(of workspace: Workspace, at day: CalendarDate) async throws -> Money {
+        let store = self.database.store
+        var balance = try await store.creditBalance.balance(of: workspace.id, in: workspace.currency)
+        guard day < self.clock.today else { return balance }
+        // Newest first: the movements after `day` are at the head.
+        for entry in try await store.creditBalance.entries(of: workspace.id, limit: 10_000) {
+            guard CalendarDate(entry.createdAt, in: self.clock.timeZone) > day else { break }
+            if entry.amount.currency == workspace.currency { balance -= entry.amount }
+        }
+        return balance
     }
 
     private func entries(of invoice: Invoice) -> [AccountStatement.Entry] {
@@ -109,6 +131,9 @@ package struct DocumentService: Sendable {
                     debit: zero, credit: invoice.total)
             ]
         case .creditNote:
+            // Wherever its value went, the note credits the account once: off an invoice's amount due, into the
+            // wallet or the credit balance (whose later use is then left out), or back through the gateway (whose
+            // refund is a debit of its own).
             return [
                 .init(
                     date: issueDate, kind: .creditNote, reference: number, description: invoice.description,
@@ -117,10 +142,12 @@ package struct DocumentService: Sendable {
         case .invoice, .debitNote:
             var entries: [AccountStatement.Entry] = [
                 .init(
-                    date: issueDate, kind: .invoice, reference: number, description: invoice.description,
-                    debit: invoice.total, credit: zero)
+                    date: issueDate, kind: invoice.kind == .debitNote ? .debitNote : .invoice, reference: number,
+                    description: invoice.description, debit: invoice.total, credit: zero)
             ]
-            for payment in invoice.payments where payment.status == .succeeded && payment.method != .wallet {
+            // The wallet's top-ups and the credit notes that filled the credit balance were credited already.
+            for payment in invoice.payments
+            where payment.status == .succeeded && payment.method != .wallet && payment.method != .creditBalance {
                 let paidOn = CalendarDate(payment.paidAt ?? payment.createdAt, in: self.clock.timeZone)
                 entries.append(
                     .init(
@@ -129,6 +156,35 @@ package struct DocumentService: Sendable {
                         credit: payment.amount))
             }
             return entries
+        }
+    }
+
+    /// What went back through the gateway from `invoice`'s payments, for a credit note or a payment beyond what was
+    /// due: money that left the account. A refund into the wallet stays on it, and a failed one never left.
+    private func refunds(of invoice: Invoice, _ refunds: [Refund]) -> [AccountStatement.Entry] {
+        let number = invoice.number ?? invoice.id.rawValue
+        return refunds.filter { $0.destination == .gateway && $0.status != .failed }.map { refund in
+            .init(
+                date: CalendarDate(refund.createdAt, in: self.clock.timeZone), kind: .refund,
+                reference: refund.gatewayRefundID ?? refund.id.rawValue,
+                description: refund.reason == "overpayment"
+                    ? "Refund of an overpayment on \(number)" : "Refund to the original payment method for \(number)",
+                debit: refund.amount, credit: .zero(invoice.currency))
+        }
+    }
+}
+
+extension AccountStatement.EntryKind {
+    /// Where an entry goes among a day's: invoices and debit notes, then the credit notes that correct them, the
+    /// payments and top-ups, and the refunds that follow a credit.
+    fileprivate var dayOrder: Int {
+        switch self {
+        case .invoice: return 0
+        case .debitNote: return 1
+        case .creditNote: return 2
+        case .payment: return 3
+        case .receipt: return 4
+        case .refund: return 5
         }
     }
 }

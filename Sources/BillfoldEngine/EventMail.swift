@@ -2,10 +2,10 @@ import BillfoldCore
 import BillfoldStore
 import Foundation
 
-/// Mail that follows from the event log: an invoice issued, a payment received or failed, a credit note, a wallet
-/// topped up or running low. It reads the events after its cursor, queues their mail and moves the cursor in one
-/// transaction, so each event is mailed once whatever fails or restarts; the events themselves were written in the
-/// transactions of the changes, so none is missed.
+/// Mail that follows from the event log: an invoice issued, a payment received or failed, a credit or debit note, a
+/// dispute's course, a wallet topped up or running low. It reads the events after its cursor, queues their mail and
+/// moves the cursor in one transaction, so each event is mailed once whatever fails or restarts; the events themselves
+/// were written in the transactions of the changes, so none is missed.
 ///
 /// The first run starts a week back: a database that had events before mail was switched on is not mailed its
 /// history.
@@ -165,13 +165,94 @@ package struct EventMail: Sendable {
             return true
         case .invoicePaid, .invoiceVoided:
             return true
-        case .debitNoteCreated, .creditBalanceApplied, .disputeOpened, .disputeUpdated, .disputeResolved,
-            .disputeRejected:
+        case .debitNoteCreated:
+            guard case .string(let id) = event.data["debit_note_id"],
+                let (debitNote, workspace, supplier) = try await self.parties(
+                    of: InvoiceID(rawValue: id), from: supplier, in: store),
+                debitNote.kind == .debitNote
+            else { return false }
+            var context = self.mail.context(supplier: supplier, workspace: workspace)
+            var line = self.mail.line(debitNote)
+            // What was due when it was issued, though a payment may have come before this mail is composed.
+            if case .money(let due) = event.data["amount_due"] { line.amountDue = due }
+            context.invoices = [line]
+            context.debitedInvoiceNumber = debitNote.correction?.originalNumber
+            if case .string(let reason) = event.data["reason"] { context.debitNoteReason = reason }
+            try await self.mail.enqueue(
+                .debitNoteIssued,
+                MailComposer.Cause(
+                    event.id.rawValue, invoiceID: debitNote.id, attachments: [.documentPDF(debitNote.id)]),
+                to: workspace, context: context, in: store, at: now)
             return false
-        case .invoicePaymentFailed, .invoiceOverdue, .refundProcessed, .workspaceServiceStateChanged, .reminderSent:
-            // Mailed where they happen (dunning), covered by `payment.failed`, or nothing a customer needs mailed.
+        case .disputeOpened, .disputeUpdated, .disputeResolved, .disputeRejected:
+            return try await self.mailDispute(event, from: supplier, in: store, at: now)
+        case .invoicePaymentFailed, .invoiceOverdue, .refundProcessed, .workspaceServiceStateChanged, .reminderSent,
+            .creditBalanceApplied:
+            // Mailed where they happen (dunning), covered by `payment.failed` or the invoice's own mail, or nothing a
+            // customer needs mailed.
             return false
         }
+    }
+
+    /// Tells the workspace what became of its dispute: received, taken up, answered, withdrawn, resolved or
+    /// rejected. A comment the customer wrote is no news to them, and the operator follows disputes through the API,
+    /// so it sends none. `true` when the change may have cleared an overdue balance: a dispute sets its amount aside,
+    /// and a resolution may credit it.
+    private func mailDispute(
+        _ event: BillingEvent, from supplier: Supplier?, in store: Store, at now: Date
+    ) async throws -> Bool {
+        guard case .string(let id) = event.data["dispute_id"],
+            let dispute = try await store.disputes.find(DisputeID(rawValue: id)),
+            let (invoice, workspace, supplier) = try await self.parties(
+                of: event.invoiceID ?? dispute.invoiceID, from: supplier, in: store)
+        else { return false }
+        var change: String?
+        if case .string(let value) = event.data["change"] { change = value }
+        var context = self.mail.context(supplier: supplier, workspace: workspace)
+        context.invoices = [self.mail.line(invoice)]
+        context.disputeLink = self.mail.address.disputePage(dispute.id)
+        context.disputeReason = dispute.reason.label
+        context.disputedAmount = dispute.disputedAmount
+        if case .string(let resolution) = event.data["resolution"] { context.disputeMessage = resolution }
+        let template: MailTemplate
+        let clears: Bool
+        switch event.type {
+        case .disputeOpened:
+            template = .disputeOpened
+            clears = true
+        case .disputeUpdated:
+            // Only what the operator did, or the customer's withdrawal, which is worth a confirmation.
+            guard let update = change.flatMap(MailContext.DisputeUpdate.init(rawValue:)) else { return false }
+            context.disputeUpdate = update
+            context.disputeMessage = nil
+            if update == .reply {
+                // The reply this event recorded: the operator's last comment by then.
+                let comments = try await store.disputes.comments(of: dispute.id)
+                context.disputeMessage =
+                    comments.last { $0.role == .platformOperator && $0.createdAt <= event.createdAt }?.body
+            }
+            template = .disputeUpdated
+            clears = false
+        case .disputeResolved:
+            if let creditNoteID = event.creditNoteID ?? dispute.creditNoteID,
+                let creditNote = try await store.invoices.find(creditNoteID)
+            {
+                context.amount = creditNote.total
+                context.creditNoteNumber = creditNote.number
+                context.creditNoteLink = self.mail.address.invoicePage(creditNote.id)
+            }
+            template = .disputeResolved
+            clears = true
+        case .disputeRejected:
+            template = .disputeRejected
+            clears = false
+        default:
+            return false
+        }
+        try await self.mail.enqueue(
+            template, MailComposer.Cause(event.id.rawValue, invoiceID: invoice.id), to: workspace, context: context,
+            in: store, at: now)
+        return clears
     }
 
     /// The document an event is about, its workspace, and the supplier who writes; `nil` when any is gone.

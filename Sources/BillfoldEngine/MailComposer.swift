@@ -25,6 +25,11 @@ package final class PublicAddress: Sendable {
     package func invoicePage(_ id: InvoiceID) -> String {
         MailContext.invoiceURL(portalURL: self.portal, invoiceID: id)
     }
+
+    /// The portal's page of one dispute, with its thread.
+    package func disputePage(_ id: DisputeID) -> String {
+        MailContext.disputeURL(portalURL: self.portal, disputeID: id)
+    }
 }
 
 /// Turns what a workspace must hear into queued mail: renders a template once for each of its billing contacts and

@@ -52,8 +52,24 @@ package struct MailInvoiceLine: Hashable, Sendable {
 /// - `overdueBalance`, `daysOverdue`, `suspendsOn`: `reminderOverdue`, `finalWarning`, `serviceSuspended` (the day
 ///   service was suspended); `overdueBalance` defaults to the sum of the invoices' amounts due.
 /// - `walletBalance`, `walletThreshold`: `walletLow`.
-/// - `creditNoteNumber`, `creditedInvoiceNumber`, `creditNoteLink`, `creditNoteReason`: `creditNoteIssued`.
+/// - `creditNoteNumber`, `creditedInvoiceNumber`, `creditNoteLink`, `creditNoteReason`: `creditNoteIssued`;
+///   `creditNoteNumber`, `creditNoteLink` and `amount` (what was credited) also `disputeResolved`.
+/// - `debitedInvoiceNumber`, `debitNoteReason`: `debitNoteIssued`, which is about the first of `invoices`, the debit
+///   note itself.
+/// - `disputeLink`, `disputeReason`, `disputedAmount`: the dispute mails, about the first of `invoices`, the invoice
+///   disputed; `disputeUpdate`: `disputeUpdated`; `disputeMessage`: the operator's reply (`disputeUpdated`), the
+///   resolution (`disputeResolved`) or the explanation of a rejection (`disputeRejected`).
 package struct MailContext: Sendable {
+    /// What happened to a dispute that `disputeUpdated` tells of.
+    package enum DisputeUpdate: String, Sendable, CaseIterable {
+        /// The operator took it up.
+        case underReview = "under_review"
+        /// The operator wrote in its thread.
+        case reply = "comment_added_by_operator"
+        /// The customer withdrew it.
+        case withdrawn
+    }
+
     /// The supplier's trade or legal name, as it signs its mail.
     package var supplierName: String
     /// Where the payer writes with questions; shown in the footer.
@@ -94,6 +110,19 @@ package struct MailContext: Sendable {
     package var creditNoteReason: String?
     /// A reference the payer can quote: a payment's id or UTR, a debit's id.
     package var reference: String?
+    /// The invoice a debit note charges more for.
+    package var debitedInvoiceNumber: String?
+    /// Why the debit note was issued, as it says: `Usage of November billed short`.
+    package var debitNoteReason: String?
+    /// The dispute's page in the portal, in full: `disputeURL(portalURL:disputeID:)`.
+    package var disputeLink: String?
+    /// Why the customer disputes the invoice, as the portal's form words it: `Usage is wrong`.
+    package var disputeReason: String?
+    /// What the customer contests of the invoice.
+    package var disputedAmount: Money?
+    package var disputeUpdate: DisputeUpdate?
+    /// The operator's words in the dispute's thread.
+    package var disputeMessage: String?
 
     package init(
         supplierName: String, supplierEmail: String? = nil, supplierGSTIN: String? = nil, workspaceName: String,
@@ -102,7 +131,9 @@ package struct MailContext: Sendable {
         mandateReference: String? = nil, overdueBalance: Money? = nil, suspendsOn: CalendarDate? = nil,
         daysOverdue: Int? = nil, walletBalance: Money? = nil, walletThreshold: Money? = nil,
         creditNoteNumber: String? = nil, creditedInvoiceNumber: String? = nil, creditNoteLink: String? = nil,
-        creditNoteReason: String? = nil, reference: String? = nil
+        creditNoteReason: String? = nil, reference: String? = nil, debitedInvoiceNumber: String? = nil,
+        debitNoteReason: String? = nil, disputeLink: String? = nil, disputeReason: String? = nil,
+        disputedAmount: Money? = nil, disputeUpdate: DisputeUpdate? = nil, disputeMessage: String? = nil
     ) {
         self.supplierName = supplierName
         self.supplierEmail = supplierEmail
@@ -126,12 +157,24 @@ package struct MailContext: Sendable {
         self.creditNoteLink = creditNoteLink
         self.creditNoteReason = creditNoteReason
         self.reference = reference
+        self.debitedInvoiceNumber = debitedInvoiceNumber
+        self.debitNoteReason = debitNoteReason
+        self.disputeLink = disputeLink
+        self.disputeReason = disputeReason
+        self.disputedAmount = disputedAmount
+        self.disputeUpdate = disputeUpdate
+        self.disputeMessage = disputeMessage
     }
 
     /// The portal's page of a document (invoice, receipt or credit note): `<portal>/invoices/<id>`, the route of
     /// the portal's invoice page, where Pay now is.
     package static func invoiceURL(portalURL: String, invoiceID: InvoiceID) -> String {
         Self.trimmed(portalURL) + "/invoices/" + invoiceID.rawValue
+    }
+
+    /// The portal's page of a dispute, where its thread is: `<portal>/disputes/<id>`.
+    package static func disputeURL(portalURL: String, disputeID: DisputeID) -> String {
+        Self.trimmed(portalURL) + "/disputes/" + disputeID.rawValue
     }
 
     /// `url` without its trailing slashes, so paths can be appended.

@@ -61,6 +61,16 @@ struct MailView {
     let creditNoteLink: String?
     let creditNoteReason: String?
     let reference: String?
+    let debitedInvoiceNumber: String?
+    let debitNoteReason: String?
+    /// The dispute's page, or the portal's list of disputes.
+    let disputeURL: String
+    let disputeReason: String?
+    let disputedAmount: String?
+    let isUnderReview: Bool
+    let isReply: Bool
+    let isWithdrawn: Bool
+    let disputeMessage: String?
 
     init(_ template: MailTemplate, _ context: MailContext) throws(MailTemplates.RenderError) {
         let portalURL = try Self.link(MailContext.trimmed(context.portalURL), field: "portalURL")
@@ -116,6 +126,18 @@ struct MailView {
         }
         self.creditNoteReason = Self.line(context.creditNoteReason)
         self.reference = Self.line(context.reference)
+        self.debitedInvoiceNumber = Self.line(context.debitedInvoiceNumber)
+        self.debitNoteReason = Self.line(context.debitNoteReason)
+        self.disputeURL =
+            try context.disputeLink.map { link throws(MailTemplates.RenderError) in
+                try Self.link(link, field: "disputeLink")
+            } ?? portalURL + "/disputes"
+        self.disputeReason = Self.line(context.disputeReason)
+        self.disputedAmount = context.disputedAmount?.formatted()
+        self.isUnderReview = context.disputeUpdate == .underReview
+        self.isReply = context.disputeUpdate == .reply
+        self.isWithdrawn = context.disputeUpdate == .withdrawn
+        self.disputeMessage = Self.line(context.disputeMessage)
         self.subject = Self.line(self.subjectText(for: template)) ?? ""
     }
 
@@ -160,6 +182,29 @@ struct MailView {
                 self.creditedInvoiceNumber.map { "against \($0)" })
         case .walletLow:
             main = Self.labelled("Wallet balance low", self.walletBalance.map { "\($0) left" })
+        case .debitNoteIssued:
+            main =
+                self.invoice.map {
+                    Self.labelled("Debit note \($0.number)", $0.total, $0.dueDate.map { "due on \($0)" })
+                } ?? "New debit note"
+        case .disputeOpened:
+            main = Self.labelled("Dispute received", self.disputedAmount, number.map { "on \($0)" })
+        case .disputeUpdated:
+            let dispute = "Dispute" + (number.map { " on \($0)" } ?? "")
+            if self.isUnderReview {
+                main = dispute + " under review"
+            } else if self.isReply {
+                main = "Reply to your dispute" + (number.map { " on \($0)" } ?? "")
+            } else if self.isWithdrawn {
+                main = dispute + " withdrawn"
+            } else {
+                main = dispute + " updated"
+            }
+        case .disputeResolved:
+            let credit = self.creditNoteNumber.map { "credit note \($0)" + (self.amount.map { " for \($0)" } ?? "") }
+            main = Self.labelled("Dispute" + (number.map { " on \($0)" } ?? "") + " resolved", credit)
+        case .disputeRejected:
+            main = "Dispute" + (number.map { " on \($0)" } ?? "") + " rejected"
         }
         return "\(main) (\(self.supplierName))"
     }

@@ -17,6 +17,11 @@ package enum MailTemplate: String, Sendable, CaseIterable, Codable {
     case serviceRestored = "service_restored"
     case creditNoteIssued = "credit_note_issued"
     case walletLow = "wallet_low"
+    case debitNoteIssued = "debit_note_issued"
+    case disputeOpened = "dispute_opened"
+    case disputeUpdated = "dispute_updated"
+    case disputeResolved = "dispute_resolved"
+    case disputeRejected = "dispute_rejected"
 
     /// The plain-text part's template, without `.mustache`.
     var textTemplate: String { self.rawValue + ".text" }

@@ -99,6 +99,37 @@ enum DocumentFixtures {
         return note
     }
 
+    /// A credit or debit note against `original` as the Engine draws one up: `adjustments` line by line, under the
+    /// original's heads (none on a commercial credit note), naming the original as Rule 53 asks. A credit note is
+    /// applied as issued; a debit note is due 15 days after it.
+    static func correction(
+        _ kind: DocumentKind, of original: Invoice, adjustments: [LineAdjustment], number: String,
+        adjustsGST: Bool = true, destination: Correction.Destination? = nil
+    ) -> Invoice {
+        let issueDate = Self.issueDate.adding(days: 6)
+        let plan =
+            kind == .creditNote
+            ? try! CorrectionPlan.creditNote(
+                against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []),
+                adjustsGST: adjustsGST, issueDate: issueDate)
+            : try! CorrectionPlan.debitNote(against: original, adjustments: adjustments)
+        var note = Invoice(
+            id: InvoiceID(rawValue: "inv_fixture" + kind.rawValue), kind: kind, number: nil,
+            workspaceID: original.workspaceID, subscriptionID: nil, originalInvoiceID: original.id,
+            lifecycle: InvoiceLifecycle(state: .draft), issueDate: nil, dueDate: nil,
+            periodStart: original.periodStart, periodEnd: original.periodEnd,
+            description: "\(kind == .creditNote ? "Credit" : "Debit") note for \(original.number!)",
+            currency: original.currency, supplier: original.supplier, customer: original.customer,
+            placeOfSupply: original.placeOfSupply, lines: plan.lines, tax: plan.tax,
+            amountPaid: .zero(original.currency), payments: [], createdAt: Self.createdAt,
+            correction: Correction(
+                originalNumber: original.number!, originalIssueDate: original.issueDate!, adjustsGST: adjustsGST,
+                destination: destination))
+        try! note.finalize(number: number, issueDate: issueDate, paymentTermsDays: kind == .debitNote ? 15 : 0)
+        if kind == .creditNote { try! note.settleInFull() }
+        return note
+    }
+
     /// A paid receipt for a wallet top-up of ₹15,000 by UPI.
     static func receipt() -> Invoice {
         let workspace = Self.workspace()

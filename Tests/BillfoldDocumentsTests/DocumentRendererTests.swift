@@ -248,3 +248,137 @@ struct OtherDocumentTests {
         try Golden.expectMatch(text, named: "statement")
     }
 }
+
+@Suite("Credit and debit notes")
+struct CorrectionDocumentTests {
+    /// Two lines of the fixture invoice credited: one of its 3 seats, and ₹500 of the pod's value.
+    static let partialCredit = [
+        LineAdjustment(position: 1, measure: .quantity(FixedDecimal(1))),
+        LineAdjustment(position: 3, measure: .amount(rupees(50_000))),
+    ]
+
+    @Test("a partial credit note names the original, credits line by line under its heads and says where it went")
+    func partialCreditNote() throws {
+        let renderer = try requireUnicodeFonts()
+        let original = DocumentFixtures.invoice()
+        let note = DocumentFixtures.correction(
+            .creditNote, of: original, adjustments: Self.partialCredit, number: "CN/26-27/000004",
+            destination: .amountDue)
+        // The original's number and date come from the note itself.
+        let pdf = try renderer.invoicePDF(note)
+        let check = try PDFTools.check(pdf, name: "credit-note-partial")
+        #expect(check.clean, "qpdf --check: \(check.report)")
+        let text = try PDFTools.text(pdf, name: "credit-note-partial")
+        let flat = flattened(text)
+        for expected in [
+            "Credit Note", "Credit note number CN/26-27/000004", "Original invoice INV/26-27/000042",
+            "Original invoice date 01 Dec 2026", "CREDIT TO", "TAX CREDITED", "Status Applied",
+            // One seat at the line's price; the pod by value alone, with no quantity, unit or rate.
+            "1 seat 399.00 ₹399.00", "— — — ₹500.00", "Line 2 of the original invoice",
+            "Line 4 of the original invoice", "Applied to the amount due of INV/26-27/000042",
+            "Total credit " + note.total.formatted(),
+        ] {
+            #expect(flat.contains(expected), "missing \(expected)")
+        }
+        #expect(!flat.contains("adjustment"), "a line credited by value shows no unit")
+        #expect(!flat.contains("Amount due"), "a credit note is not payable")
+        #expect(note.tax.heads.map(\.head) == [.cgst, .sgst])
+        for head in note.tax.heads {
+            #expect(
+                flat.contains("\(head.head.rawValue.uppercased()) 9% ₹899.00 \(head.amount.formatted())"),
+                "the tax credited under \(head.head) at the original's rate")
+        }
+        #expect(note.total == rupees(106_082))
+        try Golden.expectMatch(text, named: "credit-note-partial")
+    }
+
+    @Test("a commercial credit note says it adjusts no GST, prints no tax and says where the credit went")
+    func commercialCreditNote() throws {
+        let renderer = try requireUnicodeFonts()
+        let original = DocumentFixtures.invoice(payments: [(.upi, "pay_Nx81KD0f", 5_000_000)])
+        let note = DocumentFixtures.correction(
+            .creditNote, of: original, adjustments: [LineAdjustment(position: 0, measure: .amount(rupees(100_000)))],
+            number: "CCN/26-27/000001", adjustsGST: false, destination: .creditBalance)
+        let pdf = try renderer.invoicePDF(note)
+        let check = try PDFTools.check(pdf, name: "credit-note-commercial")
+        #expect(check.clean, "qpdf --check: \(check.report)")
+        let text = try PDFTools.text(pdf, name: "credit-note-commercial")
+        let flat = flattened(text)
+        let raw = flattened(try PDFTools.text(pdf, name: "credit-note-commercial", raw: true))
+        for expected in [
+            "Commercial Credit Note", "CCN/26-27/000001", "Original invoice INV/26-27/000042",
+            "Kept as credit balance for future invoices", "Total credit ₹1,000.00", "Rupees One Thousand Only",
+        ] {
+            #expect(flat.contains(expected), "missing \(expected)")
+        }
+        #expect(
+            raw.contains(
+                "Commercial credit note — no GST adjustment (not a credit note under section 34 of the CGST Act)"))
+        for absent in ["CGST 9%", "SGST", "IGST", "TAX CREDITED", "TAX SUMMARY", "Total tax", "Zero-rated"] {
+            #expect(!flat.contains(absent), "a commercial credit note shows no \(absent)")
+        }
+        try Golden.expectMatch(text, named: "credit-note-commercial")
+    }
+
+    @Test(
+        "where a credit went is printed for each destination",
+        arguments: [
+            (Correction.Destination.refund, "Refunded to the original payment method"),
+            (.wallet, "Added to the prepaid wallet"),
+            (.creditBalance, "Kept as credit balance for future invoices"),
+            (.amountDue, "Applied to the amount due of INV/26-27/000042"),
+        ])
+    func destinations(destination: Correction.Destination, words: String) throws {
+        let note = DocumentFixtures.correction(
+            .creditNote, of: DocumentFixtures.invoice(), adjustments: Self.partialCredit, number: "CN/26-27/000005",
+            destination: destination)
+        let pdf = try DocumentRenderer(fonts: .standard).invoicePDF(note)
+        #expect(flattened(try PDFTools.text(pdf, name: "credit-note-destination")).contains(words))
+    }
+
+    @Test("a debit note names the original, charges what it undercharged with its tax, and is due")
+    func debitNote() throws {
+        let renderer = try requireUnicodeFonts()
+        let original = DocumentFixtures.invoice()
+        let note = DocumentFixtures.correction(
+            .debitNote, of: original,
+            adjustments: [
+                LineAdjustment(position: 3, measure: .quantity(FixedDecimal(100))),
+                LineAdjustment(position: 5, measure: .amount(rupees(25_000))),
+            ], number: "DN/26-27/000001")
+        let pdf = try renderer.invoicePDF(note)
+        let check = try PDFTools.check(pdf, name: "debit-note")
+        #expect(check.clean, "qpdf --check: \(check.report)")
+        let text = try PDFTools.text(pdf, name: "debit-note")
+        let flat = flattened(text)
+        // ₹240 for 100 more vCPU-hours and ₹250 of egress, with 9% CGST and 9% SGST: ₹578.20.
+        #expect(note.total == rupees(57_820))
+        for expected in [
+            "Debit Note", "Debit note number DN/26-27/000001", "Original invoice INV/26-27/000042",
+            "Original invoice date 01 Dec 2026", "Due date 22 Dec 2026", "BILL TO", "Status Unpaid",
+            "Amount due ₹578.20", "100 vCPU-hour 2.40 ₹240.00", "— — — ₹250.00", "CGST 9% ₹490.00 ₹44.10",
+            "SGST 9% ₹490.00 ₹44.10", "Total ₹578.20", "Amount paid ₹0.00",
+        ] {
+            #expect(flat.contains(expected), "missing \(expected)")
+        }
+        #expect(!flat.contains("Credit") && !flat.contains("adjustment"))
+        try Golden.expectMatch(text, named: "debit-note")
+    }
+
+    @Test("an invoice a credit note took from shows the amount credited beside the amount paid and due")
+    func invoiceWithCredit() throws {
+        var invoice = DocumentFixtures.invoice(payments: [(.upi, "pay_Nx81KD0f", 5_000_000)])
+        try invoice.applyCredit(rupees(106_082))
+        let pdf = try DocumentRenderer(fonts: .standard).invoicePDF(invoice)
+        let flat = flattened(try PDFTools.text(pdf, name: "invoice-credited"))
+        #expect(flat.contains("Amount paid INR 50,000.00"))
+        #expect(flat.contains("Amount credited INR 1,060.82"))
+        #expect(flat.contains("Amount due " + invoice.amountDue.formatted(.code)))
+        #expect(flat.contains("Status Partly paid"))
+
+        var credited = DocumentFixtures.invoice()
+        try credited.applyCredit(rupees(106_082))
+        let onlyCredited = try DocumentRenderer(fonts: .standard).invoicePDF(credited)
+        #expect(flattened(try PDFTools.text(onlyCredited, name: "invoice-credited")).contains("Status Partly credited"))
+    }
+}

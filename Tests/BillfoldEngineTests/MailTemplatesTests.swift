@@ -38,7 +38,12 @@ struct MailTemplatesTests {
         daysOverdue: 7, walletBalance: rupees(45_000), walletThreshold: rupees(100_000),
         creditNoteNumber: "CN/2026-27/000004", creditedInvoiceNumber: "INV/2026-27/000123",
         creditNoteLink: portal + "/invoices/inv_0000000204", creditNoteReason: "Seats reduced from 10 to 8",
-        reference: "pay_R7xk2LmQ")
+        reference: "pay_R7xk2LmQ", debitedInvoiceNumber: "INV/2026-27/000100",
+        debitNoteReason: "Usage of October billed short", disputeLink: disputeLink, disputeReason: "Usage is wrong",
+        disputedAmount: rupees(5_900_000), disputeUpdate: .reply,
+        disputeMessage: "We found the double count and will credit it")
+
+    static let disputeLink = portal + "/disputes/dsp_0000000007"
 
     static let minimal = MailContext(supplierName: "Acme Cloud", workspaceName: "Kaveri Analytics", portalURL: portal)
 
@@ -113,6 +118,14 @@ struct MailTemplatesTests {
             (.serviceRestored, "Service restored (Acme Cloud)"),
             (.creditNoteIssued, "Credit note CN/2026-27/000004: ₹1,18,000.00 against INV/2026-27/000123 (Acme Cloud)"),
             (.walletLow, "Wallet balance low: ₹450.00 left (Acme Cloud)"),
+            (.debitNoteIssued, "Debit note INV/2026-27/000123: ₹1,18,000.00 due on 15 Dec 2026 (Acme Cloud)"),
+            (.disputeOpened, "Dispute received: ₹59,000.00 on INV/2026-27/000123 (Acme Cloud)"),
+            (.disputeUpdated, "Reply to your dispute on INV/2026-27/000123 (Acme Cloud)"),
+            (
+                .disputeResolved,
+                "Dispute on INV/2026-27/000123 resolved: credit note CN/2026-27/000004 for ₹1,18,000.00 (Acme Cloud)"
+            ),
+            (.disputeRejected, "Dispute on INV/2026-27/000123 rejected (Acme Cloud)"),
         ])
     func subjects(template: MailTemplate, subject: String) throws {
         #expect(try Self.templates.render(template, Self.full).subject == subject)
@@ -213,6 +226,11 @@ struct MailTemplatesTests {
             (.serviceRestored, [portal + "/invoices"]),
             (.creditNoteIssued, [portal + "/invoices/inv_0000000204", invoice.link]),
             (.walletLow, [portal + "/wallet"]),
+            (.debitNoteIssued, [invoice.link]),
+            (.disputeOpened, [disputeLink]),
+            (.disputeUpdated, [disputeLink]),
+            (.disputeResolved, [disputeLink, portal + "/invoices/inv_0000000204"]),
+            (.disputeRejected, [disputeLink, invoice.link]),
         ])
     func links(template: MailTemplate, links: [String]) throws {
         let mail = try Self.templates.render(template, Self.full)
@@ -268,6 +286,96 @@ struct MailTemplatesTests {
                         + "against invoice INV/2026-27/000123."))
             #expect(part.contains("Reason: Seats reduced from 10 to 8"))
         }
+    }
+
+    @Test("The debit note's mail says what it charges against which invoice, by when, and where to pay it")
+    func debitNote() throws {
+        var context = Self.full
+        context.invoices = [
+            MailInvoiceLine(
+                number: "DN/2026-27/000002", issueDate: Self.date("2026-12-05"), dueDate: Self.date("2026-12-20"),
+                total: Self.rupees(590_000), amountDue: Self.rupees(590_000),
+                link: Self.portal + "/invoices/inv_0000000301")
+        ]
+        let mail = try Self.templates.render(.debitNoteIssued, context)
+        #expect(mail.subject == "Debit note DN/2026-27/000002: ₹5,900.00 due on 20 Dec 2026 (Acme Cloud)")
+        for part in [mail.text, mail.html] {
+            #expect(
+                part.contains(
+                    "has issued debit note DN/2026-27/000002 to Kaveri Analytics Private Limited, dated 05 Dec 2026, "
+                        + "for ₹5,900.00, against invoice INV/2026-27/000100."))
+            #expect(part.contains("Reason: Usage of October billed short"))
+            #expect(part.contains("Please pay ₹5,900.00 by 20 Dec 2026."))
+            #expect(part.contains("The debit note is attached as a PDF."))
+            #expect(part.contains("Pay debit note DN/2026-27/000002 in the billing portal"))
+        }
+        #expect(mail.text.contains("in the billing portal:\n\(Self.portal)/invoices/inv_0000000301\n"))
+        #expect(mail.html.contains("href=\"\(Self.portal)/invoices/inv_0000000301\""))
+    }
+
+    @Test("The dispute mails acknowledge it, tell of its course in the operator's words and close it")
+    func disputes() throws {
+        let opened = try Self.templates.render(.disputeOpened, Self.full)
+        for part in [opened.text, opened.html] {
+            #expect(
+                part.contains(
+                    "Acme Cloud has received Kaveri Analytics Private Limited's dispute of invoice "
+                        + "INV/2026-27/000123: Usage is wrong."))
+            #expect(part.contains("Amount disputed: ₹59,000.00"))
+            #expect(part.contains("no reminder asks for the amount disputed"))
+        }
+
+        var context = Self.full
+        let updates: [(MailContext.DisputeUpdate, String, String)] = [
+            (.underReview, "Dispute on INV/2026-27/000123 under review", "for review"),
+            (.reply, "Reply to your dispute on INV/2026-27/000123", "We found the double count and will credit it"),
+            (
+                .withdrawn, "Dispute on INV/2026-27/000123 withdrawn",
+                "₹1,18,000.00 is due on invoice INV/2026-27/000123."
+            ),
+        ]
+        for (update, subject, words) in updates {
+            context.disputeUpdate = update
+            let mail = try Self.templates.render(.disputeUpdated, context)
+            #expect(mail.subject == subject + " (Acme Cloud)")
+            #expect(mail.text.contains(words) && mail.html.contains(words), "\(update)")
+        }
+        context.disputeUpdate = .underReview
+        #expect(
+            !(try Self.templates.render(.disputeUpdated, context).text.contains("double count")),
+            "only a reply quotes the operator")
+
+        let resolved = try Self.templates.render(.disputeResolved, Self.full)
+        for part in [resolved.text, resolved.html] {
+            #expect(part.contains("Resolution: We found the double count and will credit it"))
+            #expect(part.contains("Credit note CN/2026-27/000004 is issued for ₹1,18,000.00"))
+            #expect(part.contains("₹1,18,000.00 is still due on invoice INV/2026-27/000123."))
+        }
+
+        let rejected = try Self.templates.render(.disputeRejected, Self.full)
+        for part in [rejected.text, rejected.html] {
+            #expect(part.contains("found the invoice correct as issued"))
+            #expect(part.contains("Why: We found the double count and will credit it"))
+            #expect(part.contains("Pay invoice INV/2026-27/000123 in the billing portal"))
+        }
+    }
+
+    @Test("A dispute's page is built on the portal's dispute route; without one the mails link the list")
+    func disputeURLs() throws {
+        #expect(
+            MailContext.disputeURL(portalURL: Self.portal + "/", disputeID: DisputeID(rawValue: "dsp_1"))
+                == Self.portal + "/disputes/dsp_1")
+        #expect(
+            PublicAddress(Self.portal.replacingOccurrences(of: "/portal", with: "")).disputePage(
+                DisputeID(rawValue: "dsp_1")) == Self.portal + "/disputes/dsp_1")
+        let mail = try Self.templates.render(.disputeOpened, Self.minimal)
+        #expect(mail.text.contains(Self.portal + "/disputes\n"))
+        var context = Self.full
+        context.disputeLink = "javascript:alert(1)"
+        let error = #expect(throws: MailTemplates.RenderError.self) {
+            try Self.templates.render(.disputeOpened, context)
+        }
+        #expect(error?.field == "disputeLink")
     }
 
     @Test("A link that is not http or https is refused, naming the field")
