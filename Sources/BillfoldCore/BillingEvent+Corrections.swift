@@ -33,10 +33,11 @@ extension BillingEvent {
 
     /// The event of a dispute's change: `dispute.opened`, `dispute.updated` (taken up, withdrawn, a comment),
     /// `dispute.resolved` or `dispute.rejected`. Its data: `dispute_id`, `status`, `reason`, the `invoice_number`,
-    /// `currency`, `disputed_amount` and `expected_total`, what `change` happened, and the credit note of a
-    /// resolution.
+    /// `currency`, `disputed_amount` and `expected_total`, what `change` happened, the `comment_id` of a comment
+    /// added, and the credit note of a resolution.
     package static func dispute(
-        _ type: BillingEventType, _ dispute: Dispute, change: String, creditNote: Invoice? = nil, at time: Date
+        _ type: BillingEventType, _ dispute: Dispute, change: String, creditNote: Invoice? = nil,
+        comment: DisputeComment? = nil, at time: Date
     ) -> BillingEvent {
         BillingEvent(
             type: type, workspaceID: dispute.workspaceID, invoiceID: dispute.invoiceID, creditNoteID: creditNote?.id,
@@ -46,7 +47,7 @@ extension BillingEvent {
                 "currency": .string(dispute.disputedAmount.currency.code),
                 "disputed_amount": .money(dispute.disputedAmount), "expected_total": .money(dispute.expectedTotal),
                 "change": .string(change), "credit_note_number": .optional(creditNote?.number),
-                "resolution": .optional(dispute.resolution),
+                "resolution": .optional(dispute.resolution), "comment_id": .optional(comment?.id.rawValue),
             ], at: time)
     }
 }

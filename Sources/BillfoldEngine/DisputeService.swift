@@ -153,7 +153,8 @@ package struct DisputeService: Sendable {
             try await store.disputes.addComment(comment)
             try await store.disputes.save(dispute)
             try await store.events.record(
-                .dispute(.disputeUpdated, dispute, change: "comment_added_by_\(role.rawValue)", at: now))
+                .dispute(
+                    .disputeUpdated, dispute, change: "comment_added_by_\(role.rawValue)", comment: comment, at: now))
             return comment
         }
     }

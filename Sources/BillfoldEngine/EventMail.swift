@@ -226,10 +226,13 @@ package struct EventMail: Sendable {
             context.disputeUpdate = update
             context.disputeMessage = nil
             if update == .reply {
-                // The reply this event recorded: the operator's last comment by then.
+                // The reply this event recorded, by its id.
+                let commentID = event.data["comment_id"].flatMap { value -> String? in
+                    if case .string(let id) = value { return id }
+                    return nil
+                }
                 let comments = try await store.disputes.comments(of: dispute.id)
-                context.disputeMessage =
-                    comments.last { $0.role == .platformOperator && $0.createdAt <= event.createdAt }?.body
+                context.disputeMessage = comments.first { $0.id.rawValue == commentID }?.body
             }
             template = .disputeUpdated
             clears = false

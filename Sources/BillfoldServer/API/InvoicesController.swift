@@ -159,12 +159,14 @@ struct InvoicesController {
         return try await Self.detail(invoice, database: self.database, today: self.clock.today)
     }
 
-    /// A document in full, with its refunds and its auto-pay debit.
+    /// A document in full, with its refunds, its auto-pay debit, and the credit and debit notes that correct it.
     static func detail(_ invoice: Invoice, database: Database, today: CalendarDate) async throws -> Response {
         let store = database.store
         let refunds = try await store.refunds.list(for: invoice.id)
         let autoPay = try await store.autoPayCharges.find(invoiceID: invoice.id)
-        return try JSONCoding.response(InvoiceResponse(invoice, today: today, refunds: refunds, autoPay: autoPay))
+        let notes = try await store.invoices.corrections(of: invoice.id)
+        return try JSONCoding.response(
+            InvoiceResponse(invoice, today: today, refunds: refunds, autoPay: autoPay, corrections: notes))
     }
 
     /// The document the route's `:id` names, or a 404; a member finds only their own workspace's.
@@ -283,7 +285,8 @@ struct InvoiceSummaryResponse: Encodable {
     }
 }
 
-/// A document in full: the list row's fields, then parties, lines, tax by head and rate, and payments.
+/// A document in full: the list row's fields, then parties, lines, tax by head and rate, payments, and what
+/// corrections and disputes did to it.
 struct InvoiceResponse: Encodable {
     struct PartyResponse: Encodable {
         let name: String
@@ -411,10 +414,133 @@ struct InvoiceResponse: Encodable {
         let autoPay: AutoPayResponse?
     }
 
+    /// For a credit or debit note, the invoice it corrects.
+    struct CorrectionDetailsResponse: Encodable {
+        let originalNumber: String
+        let originalIssueDate: String
+        let adjustsGST: Bool
+        /// Where a credit note's value went; `null` for a debit note.
+        let destination: String?
+
+        init(_ correction: Correction) {
+            self.originalNumber = correction.originalNumber
+            self.originalIssueDate = correction.originalIssueDate.description
+            self.adjustsGST = correction.adjustsGST
+            self.destination = correction.destination?.rawValue
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.originalNumber, forKey: .originalNumber)
+            try container.encode(self.originalIssueDate, forKey: .originalIssueDate)
+            try container.encode(self.adjustsGST, forKey: .adjustsGST)
+            try container.encode(self.destination, forKey: .destination)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case originalNumber, originalIssueDate, destination
+            case adjustsGST = "adjustsGst"
+        }
+    }
+
+    /// The dispute open on an invoice, and the part of it contested.
+    struct OpenDisputeResponse: Encodable {
+        let id: String
+        let disputedAmount: Int64
+    }
+
+    /// What credit notes and disputes did to a document; `correction` and `dispute` are `null` when none applies.
+    struct CorrectionFields: Encodable {
+        let amountCredited: Int64
+        let correction: CorrectionDetailsResponse?
+        let dispute: OpenDisputeResponse?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.amountCredited, forKey: .amountCredited)
+            try container.encode(self.correction, forKey: .correction)
+            try container.encode(self.dispute, forKey: .dispute)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case amountCredited, correction, dispute
+        }
+    }
+
+    /// A credit or debit note as the invoice it corrects lists it.
+    struct NoteResponse: Encodable {
+        let id: String
+        let number: String?
+        let issueDate: String?
+        let total: Int64
+        let currency: String
+        /// A note issued when an invoice was voided or reversed in full adjusts GST.
+        let adjustsGST: Bool
+        let destination: String?
+
+        init(_ note: Invoice) {
+            self.id = note.id.rawValue
+            self.number = note.number
+            self.issueDate = note.issueDate?.description
+            self.total = note.total.minorUnits
+            self.currency = note.currency.code
+            self.adjustsGST = note.correction?.adjustsGST ?? true
+            self.destination = note.correction?.destination?.rawValue
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.id, forKey: .id)
+            try container.encode(self.number, forKey: .number)
+            try container.encode(self.issueDate, forKey: .issueDate)
+            try container.encode(self.total, forKey: .total)
+            try container.encode(self.currency, forKey: .currency)
+            try container.encode(self.adjustsGST, forKey: .adjustsGST)
+            try container.encode(self.destination, forKey: .destination)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case id, number, issueDate, total, currency, destination
+            case adjustsGST = "adjustsGst"
+        }
+    }
+
+    /// The notes that correct an invoice, in the detail only.
+    struct NotesResponse: Encodable {
+        let creditNotes: [NoteResponse]
+        let debitNotes: [NoteResponse]
+        /// The total less every credit note (GST or commercial), plus every debit note.
+        let netAmount: Int64
+
+        init(_ invoice: Invoice, corrections: [Invoice]) {
+            let creditNotes = corrections.filter { $0.kind == .creditNote }
+            let debitNotes = corrections.filter { $0.kind == .debitNote }
+            self.creditNotes = creditNotes.map(NoteResponse.init)
+            self.debitNotes = debitNotes.map(NoteResponse.init)
+            let currency = invoice.currency
+            self.netAmount =
+                (invoice.total - creditNotes.map(\.total).sum(in: currency) + debitNotes.map(\.total).sum(in: currency))
+                .minorUnits
+        }
+    }
+
     let summary: InvoiceSummaryResponse
     let details: Details
+    let correctionFields: CorrectionFields
+    let notes: NotesResponse?
 
-    init(_ invoice: Invoice, today: CalendarDate, refunds: [Refund] = [], autoPay: AutoPayCharge? = nil) {
+    /// `corrections`, the credit and debit notes of the invoice, are listed with its net amount when given.
+    init(
+        _ invoice: Invoice, today: CalendarDate, refunds: [Refund] = [], autoPay: AutoPayCharge? = nil,
+        corrections: [Invoice]? = nil
+    ) {
+        self.correctionFields = CorrectionFields(
+            amountCredited: invoice.amountCredited.minorUnits,
+            correction: invoice.correction.map(CorrectionDetailsResponse.init),
+            dispute: invoice.openDispute.map {
+                OpenDisputeResponse(id: $0.id.rawValue, disputedAmount: $0.disputedAmount.minorUnits)
+            })
+        self.notes = corrections.map { NotesResponse(invoice, corrections: $0) }
         self.summary = InvoiceSummaryResponse(InvoiceListItem(invoice, today: today))
         self.details = Details(
             originalInvoiceId: invoice.originalInvoiceID?.rawValue, supplier: Self.party(invoice.supplier),
@@ -442,6 +568,8 @@ struct InvoiceResponse: Encodable {
     func encode(to encoder: any Encoder) throws {
         try self.summary.encode(to: encoder)
         try self.details.encode(to: encoder)
+        try self.correctionFields.encode(to: encoder)
+        try self.notes?.encode(to: encoder)
     }
 
     /// `1800` basis points is `"18"`; `250` is `"2.5"`.

@@ -5,8 +5,8 @@ import BillfoldStore
 import Foundation
 import Hummingbird
 
-/// Paying invoices (`/invoices/{id}/payments`, `/refresh`), reversing them (`/void`, `/credit_notes`) and auto-pay
-/// mandates (`/workspaces/{id}/mandates`).
+/// Paying invoices (`/invoices/{id}/payments`, `/refresh`), voiding them (`/void`) and auto-pay mandates
+/// (`/workspaces/{id}/mandates`); credit notes are the `CorrectionsController`'s.
 struct PaymentsController {
     let database: Database
     let clock: BillingClock
@@ -19,7 +19,6 @@ struct PaymentsController {
         billing.post("invoices/:id/payments", use: self.pay)
         billing.post("invoices/:id/refresh", use: self.refresh)
         group.post("invoices/:id/void", use: self.void)
-        group.post("invoices/:id/credit_notes", use: self.credit)
         group.post("workspaces/:id/mandates", use: self.registerMandate)
         group.get("workspaces/:id/mandates", use: self.listMandates)
     }
@@ -138,29 +137,6 @@ struct PaymentsController {
             CorrectionResponse(
                 invoice: InvoiceResponse(cancelled, today: today),
                 creditNote: creditNote.map { InvoiceResponse($0, today: today) }, refunds: []))
-    }
-
-    struct CreditBody: Decodable {
-        var reason: String?
-        /// `gateway` (the default: gateway payments go back where they came from) or `wallet`.
-        var refundTo: String?
-    }
-
-    /// Reverses a paid invoice: a credit note for its full value, and its payments refunded.
-    @Sendable func credit(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
-        let invoice = try await InvoicesController.invoice(in: context, from: self.database)
-        let body = try await JSONCoding.decode(CreditBody.self, from: request, context: context)
-        let reason = try Validate.text(body.reason, param: "reason", maximumLength: 200)
-        let destination: Refund.Destination =
-            try body.refundTo.map { try Validate.enumeration($0, param: "refund_to") } ?? .gateway
-        let (credited, creditNote, refunds) = try await self.payments.creditAndRefund(
-            invoice.id, reason: reason, to: destination, actor: context.actor)
-        let today = self.clock.today
-        return try JSONCoding.response(
-            CorrectionResponse(
-                invoice: InvoiceResponse(credited, today: today), creditNote: InvoiceResponse(creditNote, today: today),
-                refunds: refunds.map(InvoiceResponse.RefundResponse.init)),
-            status: .created)
     }
 
     struct MandateBody: Decodable {

@@ -162,6 +162,10 @@ package func buildRouter(
     PaymentsController(
         database: database, clock: clock, payments: payments, wallet: engine.wallet, autoPay: engine.autoPay
     ).addRoutes(to: api, billing: billing)
+    CorrectionsController(database: database, clock: clock, payments: payments, corrections: engine.corrections)
+        .addRoutes(to: api)
+    DisputesController(database: database, clock: clock, disputes: engine.disputes).addRoutes(to: api)
+    CreditBalanceController(database: database).addRoutes(to: billing)
     MessagesController(database: database).addRoutes(to: api)
     DunningPolicyController(dunning: engine.dunning, database: database).addRoutes(to: api)
     if let testClock {
