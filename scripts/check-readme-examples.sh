@@ -30,6 +30,6 @@ grep -q "BILLFOLD_URL=http://127.0.0.1:$port" "$workdir/examples.sh" || { echo "
 # On a failure, say which example failed and with what.
 output=$(bash -c 'set -eEuo pipefail; trap "echo \"README example failed: \$BASH_COMMAND\" >&2" ERR; source "$1"' \
     examples "$workdir/examples.sh")
-echo "$output" | grep -q '"code":"invalid_gstin"' || { echo "the GSTIN example did not answer invalid_gstin"; exit 1; }
-echo "$output" | grep -q '"amount_in_words":"Rupees' || { echo "the invoice example did not answer in full"; exit 1; }
+grep -q '"code":"invalid_gstin"' <<<"$output" || { echo "the GSTIN example did not answer invalid_gstin"; exit 1; }
+grep -q '"amount_in_words":"Rupees' <<<"$output" || { echo "the invoice example did not answer in full"; exit 1; }
 echo "README examples: all $(grep -c 'curl ' "$workdir/examples.sh") curl commands answered as documented."

@@ -119,7 +119,7 @@ package enum CorrectionPlan {
             }
         }
         let lines = try self.lines(of: invoice, adjustments: adjustments) {
-            line, position, measure
+            line, position, index, measure
                 throws(CorrectionError) in
             let left = earlier.remaining(of: line, at: position)
             switch measure {
@@ -128,7 +128,7 @@ package enum CorrectionPlan {
                     throw CorrectionError(
                         .exceedsLine,
                         "Line \(position) (\(line.description)) has \(left.amount.formatted()) left to credit; "
-                            + "\(amount.formatted()) was asked", param: "lines[\(position)].amount")
+                            + "\(amount.formatted()) was asked", param: "lines[\(index)].amount")
                 }
                 return amount
             case .quantity(let quantity):
@@ -136,7 +136,7 @@ package enum CorrectionPlan {
                     throw CorrectionError(
                         .exceedsLine,
                         "Line \(position) (\(line.description)) has \(left.quantity) \(line.unit) left to credit; "
-                            + "\(quantity) was asked", param: "lines[\(position)].quantity")
+                            + "\(quantity) was asked", param: "lines[\(index)].quantity")
                 }
                 // The last of the units takes what is left of the value, so the line ends exactly at it.
                 if quantity == left.quantity { return left.amount }
@@ -147,7 +147,7 @@ package enum CorrectionPlan {
                     throw CorrectionError(
                         .exceedsLine,
                         "Line \(position) (\(line.description)) has \(left.amount.formatted()) left to credit; "
-                            + "\(quantity) \(line.unit) is \(priced.formatted())", param: "lines[\(position)].quantity")
+                            + "\(quantity) \(line.unit) is \(priced.formatted())", param: "lines[\(index)].quantity")
                 }
                 return priced
             }
@@ -191,7 +191,7 @@ package enum CorrectionPlan {
         against invoice: Invoice, adjustments: [LineAdjustment]
     ) throws(CorrectionError) -> (lines: [InvoiceLine], tax: TaxBreakdown) {
         let lines = try self.lines(of: invoice, adjustments: adjustments) {
-            line, position, measure
+            line, _, index, measure
                 throws(CorrectionError) in
             switch measure {
             case .amount(let amount):
@@ -203,7 +203,7 @@ package enum CorrectionPlan {
                 } catch {
                     throw CorrectionError(
                         .invalidLine, "\(quantity) \(line.unit) at the line's price is too large an amount",
-                        param: "lines[\(position)].quantity")
+                        param: "lines[\(index)].quantity")
                 }
             }
         }
@@ -213,27 +213,29 @@ package enum CorrectionPlan {
         )
     }
 
-    /// One note line per adjustment, a copy of the invoice's line with the value `value` gives it.
+    /// One note line per adjustment, a copy of the invoice's line with the value `value` gives it (from the line,
+    /// its position, the adjustment's index in the request and the measure asked).
     private static func lines(
         of invoice: Invoice, adjustments: [LineAdjustment],
-        value: (InvoiceLine, Int, LineAdjustment.Measure) throws(CorrectionError) -> Money
+        value: (InvoiceLine, Int, Int, LineAdjustment.Measure) throws(CorrectionError) -> Money
     ) throws(CorrectionError) -> [InvoiceLine] {
         guard !adjustments.isEmpty else {
             throw CorrectionError(.invalidLine, "Name at least one line of the invoice", param: "lines")
         }
         var seen: Set<Int> = []
         var lines: [InvoiceLine] = []
-        for adjustment in adjustments {
+        for (index, adjustment) in adjustments.enumerated() {
             let position = adjustment.position
             guard invoice.lines.indices.contains(position) else {
                 throw CorrectionError(
                     .invalidLine,
                     "The invoice has lines 0 to \(invoice.lines.count - 1); there is no line \(position)",
-                    param: "lines")
+                    param: "lines[\(index)].position")
             }
             guard seen.insert(position).inserted else {
                 throw CorrectionError(
-                    .invalidLine, "Line \(position) is named twice; name each line once", param: "lines")
+                    .invalidLine, "Line \(position) is named twice; name each line once",
+                    param: "lines[\(index)].position")
             }
             let original = invoice.lines[position]
             var line = original
@@ -244,9 +246,9 @@ package enum CorrectionPlan {
                     throw CorrectionError(
                         .invalidLine,
                         "The amount for line \(position) must be more than zero, in \(invoice.currency.code)",
-                        param: "lines[\(position)].amount")
+                        param: "lines[\(index)].amount")
                 }
-                line.amount = try value(original, position, adjustment.measure)
+                line.amount = try value(original, position, index, adjustment.measure)
                 line.quantity = FixedDecimal(1)
                 line.unit = self.amountCreditUnit
                 line.unitPrice = line.amount.majorUnitDecimal
@@ -254,14 +256,14 @@ package enum CorrectionPlan {
                 guard quantity.isPositive else {
                     throw CorrectionError(
                         .invalidLine, "The quantity for line \(position) must be more than zero",
-                        param: "lines[\(position)].quantity")
+                        param: "lines[\(index)].quantity")
                 }
-                line.amount = try value(original, position, adjustment.measure)
+                line.amount = try value(original, position, index, adjustment.measure)
                 line.quantity = quantity
             }
             guard line.amount.isPositive else {
                 throw CorrectionError(
-                    .invalidLine, "Line \(position) comes to nothing as asked; ask for more", param: "lines")
+                    .invalidLine, "Line \(position) comes to nothing as asked; ask for more", param: "lines[\(index)]")
             }
             lines.append(line)
         }

@@ -204,9 +204,16 @@ package struct DisputeService: Sendable {
             try await Self.release(dispute, in: store)
             var outcome: CorrectionService.CreditOutcome?
             if let credit {
-                outcome = try await CorrectionService.issueCreditNote(
-                    against: dispute.invoiceID, credit, in: store, gatewayProvider: payments.gateway?.provider,
-                    numberSeries: payments.invoices.numberSeries, today: today, actor: actor, now: now)
+                do {
+                    outcome = try await CorrectionService.issueCreditNote(
+                        against: dispute.invoiceID, credit, in: store, gatewayProvider: payments.gateway?.provider,
+                        numberSeries: payments.invoices.numberSeries, today: today, actor: actor, now: now)
+                } catch let error as EngineError {
+                    // The credit note is the request's `credit_note`: its fields are named under it.
+                    throw EngineError(
+                        error.code, error.message, param: error.param.map { "credit_note.\($0)" },
+                        problems: error.problems)
+                }
                 dispute.creditNoteID = outcome?.creditNote.id
             }
             dispute.resolution = text

@@ -43,6 +43,8 @@ struct InvoicesController {
         let pending: BucketResponse
         /// Invoices past their due date, and what is due on them.
         let overdue: BucketResponse
+        /// Invoices under an open dispute, whatever their due date, and what is due on them.
+        let disputed: BucketResponse
         /// Wallet top-ups received: paid receipts and their totals.
         let walletTopUps: BucketResponse
         /// Credit notes issued and their totals.
@@ -70,7 +72,8 @@ struct InvoicesController {
             let totals = InvoiceTotals(rows, currency: currency)
             return CurrencySummaryResponse(
                 currency: currency.code, paid: BucketResponse(totals.paid), pending: BucketResponse(totals.pending),
-                overdue: BucketResponse(totals.overdue), walletTopUps: BucketResponse(totals.walletTopUps),
+                overdue: BucketResponse(totals.overdue), disputed: BucketResponse(totals.disputed),
+                walletTopUps: BucketResponse(totals.walletTopUps),
                 creditNotes: BucketResponse(totals.creditNotes),
                 byStatus: rows.map {
                     StatusResponse(

@@ -139,14 +139,18 @@ struct CorrectionAPITests {
             #expect(note["total"] as? Int == 708)
 
             // ₹30 was invoiced on line 1 and ₹6 credited: ₹24.01 is too much.
+            // The param names the request's item at fault: here the second, for line 1.
             let over = try await server.client.call(
-                .post, path, json: #"{"reason": "Too much", "lines": [{"position": 1, "amount": 2401}]}"#)
+                .post, path,
+                json:
+                    #"{"reason": "Too much", "lines": [{"position": 0, "amount": 100}, {"position": 1, "amount": 2401}]}"#
+            )
             #expect(over.status == .unprocessableContent)
             #expect(over.error["param"] as? String == "lines[1].amount")
             let tooMany = try await server.client.call(
                 .post, path, json: #"{"reason": "Too much", "lines": [{"position": 1, "quantity": "10.5"}]}"#)
             #expect(tooMany.status == .unprocessableContent)
-            #expect(tooMany.error["param"] as? String == "lines[1].quantity")
+            #expect(tooMany.error["param"] as? String == "lines[0].quantity")
             // The rest of the line, exactly.
             let rest = try await server.client.call(
                 .post, path, json: #"{"reason": "The rest", "lines": [{"position": 1, "quantity": "10"}]}"#)
@@ -175,7 +179,7 @@ struct CorrectionAPITests {
                     #"{"reason": "x", "lines": [{"position": 0, "amount": -5}]}"#, .unprocessableContent,
                     "lines[0].amount"
                 ),
-                (#"{"reason": "x", "lines": [{"position": 7, "amount": 5}]}"#, .unprocessableContent, "lines"),
+                (#"{"reason": "x", "lines": [{"position": 7, "amount": 5}]}"#, .unprocessableContent, "lines[0].position"),
                 (#"{"reason": "x", "lines": []}"#, .unprocessableContent, "lines"),
                 (
                     #"{"reason": "x", "lines": [{"position": 0, "amount": 5}], "destination": "moon"}"#,

@@ -91,9 +91,14 @@ struct InvoiceSummaryCSVTests {
                         entry["overdue"] as? [String: Int] == expected("invoice", ["overdue"], "amount_due"),
                         "\(filter)")
                     #expect(
+                        entry["disputed"] as? [String: Int] == expected("invoice", ["disputed"], "amount_due"),
+                        "\(filter)")
+                    #expect(
                         entry["wallet_top_ups"] as? [String: Int] == expected("receipt", ["paid"], "total"),
                         "\(filter)")
-                    let issued: Set<String> = ["pending", "processing", "overdue", "failed", "paid", "cancelled"]
+                    let issued: Set<String> = [
+                        "pending", "processing", "disputed", "overdue", "failed", "paid", "cancelled",
+                    ]
                     #expect(
                         entry["credit_notes"] as? [String: Int] == expected("credit_note", issued, "total"),
                         "\(filter)")
