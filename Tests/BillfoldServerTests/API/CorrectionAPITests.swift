@@ -179,7 +179,10 @@ struct CorrectionAPITests {
                     #"{"reason": "x", "lines": [{"position": 0, "amount": -5}]}"#, .unprocessableContent,
                     "lines[0].amount"
                 ),
-                (#"{"reason": "x", "lines": [{"position": 7, "amount": 5}]}"#, .unprocessableContent, "lines[0].position"),
+                (
+                    #"{"reason": "x", "lines": [{"position": 7, "amount": 5}]}"#, .unprocessableContent,
+                    "lines[0].position"
+                ),
                 (#"{"reason": "x", "lines": []}"#, .unprocessableContent, "lines"),
                 (
                     #"{"reason": "x", "lines": [{"position": 0, "amount": 5}], "destination": "moon"}"#,
