@@ -101,12 +101,11 @@ package enum CorrectionPlan {
         CalendarDate(year: FinancialYear(containing: issueDate).startYear + 1, month: 11, day: 30)!
     }
 
-    /// The lines and tax of a credit note against `invoice`, dated `issueDate`, after `earlier` credit notes.
-    /// A commercial note (`adjustsGST` false) credits value alone and carries no tax.
-    package static func creditNote(
-        against invoice: Invoice, adjustments: [LineAdjustment], earlier: CreditedSoFar, adjustsGST: Bool,
-        issueDate: CalendarDate
-    ) throws(CorrectionError) -> (lines: [InvoiceLine], tax: TaxBreakdown) {
+    /// Refuses a GST credit note against `invoice` dated `issueDate` when section 34(2)'s deadline has passed; a
+    /// commercial one (`adjustsGST` false) has none.
+    package static func checkDeadline(
+        of invoice: Invoice, adjustsGST: Bool, issueDate: CalendarDate
+    ) throws(CorrectionError) {
         if adjustsGST, let invoiceDate = invoice.issueDate {
             let deadline = self.gstDeadline(forSupplyInvoicedOn: invoiceDate)
             if issueDate > deadline {
@@ -118,6 +117,13 @@ package enum CorrectionPlan {
                     param: "adjusts_gst")
             }
         }
+    }
+
+    /// The lines and tax of a credit note against `invoice` after `earlier` credit notes: the caller checks the
+    /// deadline first. A commercial note (`adjustsGST` false) credits value alone and carries no tax.
+    package static func creditNote(
+        against invoice: Invoice, adjustments: [LineAdjustment], earlier: CreditedSoFar, adjustsGST: Bool
+    ) throws(CorrectionError) -> (lines: [InvoiceLine], tax: TaxBreakdown) {
         let lines = try self.lines(of: invoice, adjustments: adjustments) {
             line, position, index, measure
                 throws(CorrectionError) in
@@ -183,6 +189,14 @@ package enum CorrectionPlan {
         }
         heads.sort(by: TaxHeadAmount.printOrder)
         return (lines, TaxBreakdown(supplyType: invoice.tax.supplyType, taxableAmount: taxable, heads: heads))
+    }
+
+    /// What is left to credit of every line of `invoice` after `earlier`, by amount: the whole rest of it.
+    package static func remainder(of invoice: Invoice, after earlier: CreditedSoFar) -> [LineAdjustment] {
+        invoice.lines.indices.compactMap { position in
+            let left = earlier.remaining(of: invoice.lines[position], at: position).amount
+            return left.isPositive ? LineAdjustment(position: position, measure: .amount(left)) : nil
+        }
     }
 
     /// The lines and tax of a debit note against `invoice`: what was undercharged, taxed afresh rate by rate under

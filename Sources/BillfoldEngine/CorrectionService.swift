@@ -92,9 +92,10 @@ package struct CorrectionService: Sendable {
         let earlierNotes = try await store.invoices.corrections(of: invoiceID)
         let plan: (lines: [InvoiceLine], tax: TaxBreakdown)
         do throws(CorrectionError) {
+            try CorrectionPlan.checkDeadline(of: invoice, adjustsGST: request.adjustsGST, issueDate: today)
             plan = try CorrectionPlan.creditNote(
                 against: invoice, adjustments: request.adjustments, earlier: CreditedSoFar(notes: earlierNotes),
-                adjustsGST: request.adjustsGST, issueDate: today)
+                adjustsGST: request.adjustsGST)
         } catch {
             throw Self.engineError(error)
         }

@@ -235,7 +235,8 @@ package struct InvoiceService: Sendable {
                 creditNote = nil
             case .issueCreditNote:
                 creditNote = try await Self.issueCreditNote(
-                    for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
+                    for: invoice, reason: reason, destination: .amountDue, in: store, issueDate: today,
+                    numberSeries: numberSeries,
                     actor: actor, now: now)
             case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid:
                 throw InvoiceTransitionError.unexpected(action, after: "cancel")
@@ -255,19 +256,39 @@ package struct InvoiceService: Sendable {
         }
     }
 
-    /// A credit note for the full value of `invoice`, with its lines and tax, finalized and applied to it at once.
+    /// A credit note for what is left of `invoice`, finalized and applied to it at once: its whole value, with its
+    /// lines and tax, or after earlier partial credit notes what they left of each line, to the paisa.
     static func issueCreditNote(
-        for invoice: Invoice, reason: String, in store: Store, issueDate: CalendarDate,
-        numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
+        for invoice: Invoice, reason: String, destination: Correction.Destination?, in store: Store,
+        issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
     ) async throws -> Invoice {
+        var lines = invoice.lines
+        var tax = invoice.tax
+        let earlier = CreditedSoFar(notes: try await store.invoices.corrections(of: invoice.id))
+        if earlier != CreditedSoFar(notes: []) {
+            do throws(CorrectionError) {
+                (lines, tax) = try CorrectionPlan.creditNote(
+                    against: invoice, adjustments: CorrectionPlan.remainder(of: invoice, after: earlier),
+                    earlier: earlier, adjustsGST: true)
+            } catch {
+                throw EngineError(
+                    .invalidState, "nothing is left to credit on \(invoice.number ?? invoice.id.rawValue): \(error)")
+            }
+        }
         let draft = Invoice(
             id: .generate(), kind: .creditNote, number: nil, workspaceID: invoice.workspaceID, subscriptionID: nil,
             originalInvoiceID: invoice.id, lifecycle: InvoiceLifecycle(state: .draft), issueDate: nil, dueDate: nil,
             periodStart: invoice.periodStart, periodEnd: invoice.periodEnd,
             description: "Credit note for \(invoice.number ?? invoice.id.rawValue): \(reason)",
             currency: invoice.currency, supplier: invoice.supplier, customer: invoice.customer,
-            placeOfSupply: invoice.placeOfSupply, lines: invoice.lines, tax: invoice.tax,
-            amountPaid: .zero(invoice.currency), payments: [], createdAt: now)
+            placeOfSupply: invoice.placeOfSupply, lines: lines, tax: tax,
+            amountPaid: .zero(invoice.currency), payments: [], createdAt: now,
+            correction: invoice.number.flatMap { number in
+                invoice.issueDate.map {
+                    Correction(
+                        originalNumber: number, originalIssueDate: $0, adjustsGST: true, destination: destination)
+                }
+            })
         try await store.invoices.create(draft)
         var creditNote = try await Self.finalize(
             draft.id, in: store, issueDate: issueDate, numberSeries: numberSeries, actor: actor, now: now)

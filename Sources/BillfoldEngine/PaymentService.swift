@@ -321,16 +321,25 @@ package struct PaymentService: Sendable {
             switch action {
             case .issueCreditNote:
                 creditNote = try await InvoiceService.issueCreditNote(
-                    for: invoice, reason: reason, in: store, issueDate: today, numberSeries: numberSeries,
-                    actor: actor, now: now)
+                    for: invoice, reason: reason, destination: destination == .gateway ? .refund : .wallet, in: store,
+                    issueDate: today, numberSeries: numberSeries, actor: actor, now: now)
             case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid, .discardDraft:
                 throw InvoiceTransitionError.unexpected(action, after: "credit and refund")
             }
             var refunds: [Refund] = []
             var refundEvents: [BillingEvent] = []
-            var left = invoice.amountPaid
+            // What earlier partial credit notes already sent back is not sent again, nor what a payment already had
+            // refunded.
+            let returned = try await store.invoices.corrections(of: invoiceID).filter {
+                $0.id != creditNote.id && ($0.correction?.destination?.sendsMoneyBack ?? false)
+            }.map(\.total).sum(in: invoice.currency)
+            let earlierRefunds = try await store.refunds.list(for: invoiceID).filter { $0.status != .failed }
+            var left = invoice.amountPaid - returned
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
-                let amount = Money.minimum(payment.amount, left)
+                let refunded = earlierRefunds.filter { $0.paymentID == payment.id }.map(\.amount)
+                    .sum(in: invoice.currency)
+                let amount = Money.minimum(payment.amount - refunded, left)
+                guard amount.isPositive else { continue }
                 left -= amount
                 // What the credit balance paid goes back to it.
                 if payment.method == .creditBalance {

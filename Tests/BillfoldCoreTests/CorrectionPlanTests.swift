@@ -65,7 +65,7 @@ struct CorrectionPlanTests {
             adjustments: [
                 LineAdjustment(position: 0, measure: .amount(rupees(33_333))),
                 LineAdjustment(position: 1, measure: .quantity(FixedDecimal(2))),
-            ], earlier: CreditedSoFar(notes: []), adjustsGST: true, issueDate: issued.adding(days: 10))
+            ], earlier: CreditedSoFar(notes: []), adjustsGST: true)
         #expect(plan.lines.map(\.amount) == [rupees(33_333), rupees(10_000)])
         #expect(plan.lines.map(\.originalPosition) == [0, 1])
         #expect(plan.tax.supplyType == supplyType)
@@ -98,7 +98,7 @@ struct CorrectionPlanTests {
                 let amount = index == 49 ? left : rupees(1_999)
                 let plan = try CorrectionPlan.creditNote(
                     against: original, adjustments: [LineAdjustment(position: 0, measure: .amount(amount))],
-                    earlier: earlier, adjustsGST: true, issueDate: issued)
+                    earlier: earlier, adjustsGST: true)
                 notes.append(note(plan, of: original))
             }
             let credited = notes.flatMap(\.lines).map(\.amount).sum(in: .inr)
@@ -111,7 +111,7 @@ struct CorrectionPlanTests {
             let more = #expect(throws: CorrectionError.self) {
                 try CorrectionPlan.creditNote(
                     against: original, adjustments: [LineAdjustment(position: 0, measure: .amount(rupees(1)))],
-                    earlier: CreditedSoFar(notes: notes), adjustsGST: true, issueDate: issued)
+                    earlier: CreditedSoFar(notes: notes), adjustsGST: true)
             }
             #expect(more?.code == .exceedsLine)
         }
@@ -122,19 +122,19 @@ struct CorrectionPlanTests {
         let original = invoice([line("pods", quantity: 3, unitPaise: 3_333)], supplyType: .interState)
         let first = try CorrectionPlan.creditNote(
             against: original, adjustments: [LineAdjustment(position: 0, measure: .quantity(FixedDecimal(1)))],
-            earlier: CreditedSoFar(notes: []), adjustsGST: true, issueDate: issued)
+            earlier: CreditedSoFar(notes: []), adjustsGST: true)
         #expect(first.lines[0].amount == rupees(3_333))
         let notes = [note(first, of: original)]
         let tooMany = #expect(throws: CorrectionError.self) {
             try CorrectionPlan.creditNote(
                 against: original, adjustments: [LineAdjustment(position: 0, measure: .quantity(FixedDecimal(3)))],
-                earlier: CreditedSoFar(notes: notes), adjustsGST: true, issueDate: issued)
+                earlier: CreditedSoFar(notes: notes), adjustsGST: true)
         }
         #expect(tooMany?.code == .exceedsLine)
         #expect(tooMany?.param == "lines[0].quantity")
         let rest = try CorrectionPlan.creditNote(
             against: original, adjustments: [LineAdjustment(position: 0, measure: .quantity(FixedDecimal(2)))],
-            earlier: CreditedSoFar(notes: notes), adjustsGST: true, issueDate: issued)
+            earlier: CreditedSoFar(notes: notes), adjustsGST: true)
         #expect(rest.lines[0].amount == rupees(6_666))
         #expect(first.tax.total + rest.tax.total == original.tax.total)
     }
@@ -147,21 +147,20 @@ struct CorrectionPlanTests {
             CorrectionPlan.gstDeadline(forSupplyInvoicedOn: CalendarDate(year: 2026, month: 3, day: 15)!)
                 == CalendarDate(year: 2026, month: 11, day: 30))
         let original = invoice([line("ssd", quantity: 1, unitPaise: 10_000)], supplyType: .intraState)
-        let adjustments = [LineAdjustment(position: 0, measure: .amount(rupees(1_000)))]
-        _ = try CorrectionPlan.creditNote(
-            against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []), adjustsGST: true,
-            issueDate: CalendarDate(year: 2027, month: 11, day: 30)!)
+        try CorrectionPlan.checkDeadline(
+            of: original, adjustsGST: true, issueDate: CalendarDate(year: 2027, month: 11, day: 30)!)
         let late = #expect(throws: CorrectionError.self) {
-            try CorrectionPlan.creditNote(
-                against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []), adjustsGST: true,
-                issueDate: CalendarDate(year: 2027, month: 12, day: 1)!)
+            try CorrectionPlan.checkDeadline(
+                of: original, adjustsGST: true, issueDate: CalendarDate(year: 2027, month: 12, day: 1)!)
         }
         #expect(late?.code == .deadlinePassed)
         #expect(late?.message.contains("30 November") == true)
         // A commercial credit note is still possible, and adjusts no GST.
+        try CorrectionPlan.checkDeadline(
+            of: original, adjustsGST: false, issueDate: CalendarDate(year: 2027, month: 12, day: 1)!)
         let commercial = try CorrectionPlan.creditNote(
-            against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []), adjustsGST: false,
-            issueDate: CalendarDate(year: 2027, month: 12, day: 1)!)
+            against: original, adjustments: [LineAdjustment(position: 0, measure: .amount(rupees(1_000)))],
+            earlier: CreditedSoFar(notes: []), adjustsGST: false)
         #expect(commercial.tax.heads.isEmpty)
         #expect(commercial.tax.total == rupees(0))
     }
@@ -184,8 +183,7 @@ struct CorrectionPlanTests {
         for adjustments in cases {
             let error = #expect(throws: CorrectionError.self) {
                 try CorrectionPlan.creditNote(
-                    against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []), adjustsGST: true,
-                    issueDate: issued)
+                    against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []), adjustsGST: true)
             }
             #expect(error?.code == .invalidLine)
         }

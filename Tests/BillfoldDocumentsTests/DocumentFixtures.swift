@@ -111,7 +111,7 @@ enum DocumentFixtures {
             kind == .creditNote
             ? try! CorrectionPlan.creditNote(
                 against: original, adjustments: adjustments, earlier: CreditedSoFar(notes: []),
-                adjustsGST: adjustsGST, issueDate: issueDate)
+                adjustsGST: adjustsGST)
             : try! CorrectionPlan.debitNote(against: original, adjustments: adjustments)
         var note = Invoice(
             id: InvoiceID(rawValue: "inv_fixture" + kind.rawValue), kind: kind, number: nil,
