@@ -32,7 +32,10 @@ let package = Package(
     targets: [
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "BillfoldDocuments", dependencies: ["BillfoldCore", "CZlib"], swiftSettings: swiftSettings),
+        .target(
+            name: "BillfoldDocuments",
+            dependencies: ["BillfoldCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .target(
             name: "BillfoldPayments",
             dependencies: [

@@ -46,6 +46,8 @@ package struct CreditedSoFar: Hashable, Sendable {
     package private(set) var amountByPosition: [Int: Money] = [:]
     /// Units credited from each line by quantity.
     package private(set) var quantityByPosition: [Int: FixedDecimal] = [:]
+    /// Taxable value credited at each full GST rate, by every credit note.
+    package private(set) var amountByRate: [Int: Money] = [:]
     /// Taxable value and tax credited under each head at each head rate, by GST credit notes.
     package private(set) var taxable: [TaxKey: Money] = [:]
     package private(set) var tax: [TaxKey: Money] = [:]
@@ -62,6 +64,7 @@ package struct CreditedSoFar: Hashable, Sendable {
             for line in note.lines {
                 guard let position = line.originalPosition else { continue }
                 self.amountByPosition[position, default: .zero(note.currency)] += line.amount
+                self.amountByRate[line.gstRateBasisPoints, default: .zero(note.currency)] += line.amount
                 if line.unit != CorrectionPlan.amountCreditUnit {
                     self.quantityByPosition[position, default: .zero] =
                         self.quantityByPosition[position, default: .zero] + line.quantity
@@ -159,6 +162,23 @@ package enum CorrectionPlan {
             }
         }
         let currency = invoice.currency
+        // Lines of one rate may be negative (a plan change's unused time): what is credited at a rate, over every
+        // note, stays within what the invoice charged at that rate, net.
+        let creditedByRateNow = Dictionary(grouping: lines, by: \.gstRateBasisPoints).mapValues {
+            $0.map(\.amount).sum(in: currency)
+        }
+        for (rate, credited) in creditedByRateNow {
+            let invoiced = self.netAmount(of: invoice, at: rate)
+            let before = earlier.amountByRate[rate] ?? .zero(currency)
+            guard (before + credited).minorUnits <= invoiced.minorUnits else {
+                let left = invoiced - before
+                throw CorrectionError(
+                    .exceedsLine,
+                    "The invoice's lines at \(Self.percent(rate)) GST come to \(invoiced.formatted()) net; "
+                        + "\((left.isNegative ? .zero(currency) : left).formatted()) of it is left to credit and "
+                        + "\(credited.formatted()) was asked", param: "lines")
+            }
+        }
         let taxable = lines.map(\.amount).sum(in: currency)
         guard adjustsGST, invoice.tax.supplyType != .exportUnderLUT else {
             return (lines, TaxBreakdown(supplyType: invoice.tax.supplyType, taxableAmount: taxable, heads: []))
@@ -191,13 +211,42 @@ package enum CorrectionPlan {
         return (lines, TaxBreakdown(supplyType: invoice.tax.supplyType, taxableAmount: taxable, heads: heads))
     }
 
-    /// What is left to credit of every line of `invoice` after `earlier`, by amount: the whole rest of it.
+    /// What is left to credit of `invoice` after `earlier`, by amount, line by line: each line's rest, within what
+    /// is left at its rate net of the rate's negative lines.
     package static func remainder(of invoice: Invoice, after earlier: CreditedSoFar) -> [LineAdjustment] {
-        invoice.lines.indices.compactMap { position in
-            let left = earlier.remaining(of: invoice.lines[position], at: position).amount
-            return left.isPositive ? LineAdjustment(position: position, measure: .amount(left)) : nil
+        var leftAtRate: [Int: Money] = [:]
+        for rate in Set(invoice.lines.map(\.gstRateBasisPoints)) {
+            leftAtRate[rate] =
+                self.netAmount(of: invoice, at: rate) - (earlier.amountByRate[rate] ?? .zero(invoice.currency))
         }
+        var adjustments: [LineAdjustment] = []
+        for (position, line) in invoice.lines.enumerated() {
+            let rateLeft = leftAtRate[line.gstRateBasisPoints] ?? .zero(invoice.currency)
+            let left = Money.minimum(earlier.remaining(of: line, at: position).amount, rateLeft)
+            guard left.isPositive else { continue }
+            leftAtRate[line.gstRateBasisPoints] = rateLeft - left
+            adjustments.append(LineAdjustment(position: position, measure: .amount(left)))
+        }
+        return adjustments
     }
+
+    /// What `invoice` charged at the full `rate`, its negative lines netted off.
+    static func netAmount(of invoice: Invoice, at rate: Int) -> Money {
+        invoice.lines.filter { $0.gstRateBasisPoints == rate }.map(\.amount).sum(in: invoice.currency)
+    }
+
+    /// `18%`, `0.25%`, `2.5%`.
+    static func percent(_ basisPoints: Int) -> String {
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
+        guard fraction != 0 else { return "\(whole)%" }
+        let digits = fraction < 10 ? "0\(fraction)" : (fraction % 10 == 0 ? "\(fraction / 10)" : "\(fraction)")
+        return "\(whole).\(digits)%"
+    }
+
+    /// The largest amount a debit note's line, or the whole note, may come to before tax: ₹1,000 crore in minor
+    /// units, as the API takes amounts.
+    package static let largestAmount: Int64 = 1_000_000_000_000
 
     /// The lines and tax of a debit note against `invoice`: what was undercharged, taxed afresh rate by rate under
     /// the invoice's heads.
@@ -220,6 +269,18 @@ package enum CorrectionPlan {
                         param: "lines[\(index)].quantity")
                 }
             }
+        }
+        var total: Int64 = 0
+        for (index, line) in lines.enumerated() {
+            guard line.amount.minorUnits <= self.largestAmount, total + line.amount.minorUnits <= self.largestAmount
+            else {
+                let largest = Money(minorUnits: self.largestAmount, currency: invoice.currency)
+                throw CorrectionError(
+                    .invalidLine,
+                    "A debit note may come to at most \(largest.formatted()) before tax; this one is more",
+                    param: "lines[\(index)]")
+            }
+            total += line.amount.minorUnits
         }
         let items = lines.map { TaxableItem(taxableAmount: $0.amount, rateBasisPoints: $0.gstRateBasisPoints) }
         return (

@@ -172,6 +172,18 @@ package struct BillingRun: Sendable {
             }
             advanced.append(next)
         }
+        // The rows of the workspaces whose balances move below (the credit balance credit notes left, a prepaid
+        // wallet) are taken first, in one order, before the number counter: finalizing by hand takes a workspace's
+        // row before the counter too, so the two never wait on each other in a circle.
+        let credited = try await store.creditBalance.workspacesWithBalance(
+            among: Array(Set(invoices.map(\.workspace.id))))
+        let paying = Set(
+            invoices.filter { credited.contains($0.workspace.id) || $0.workspace.billingMode == .prepaid }
+                .map(\.workspace.id))
+        var held: Set<WorkspaceID> = []
+        for id in paying.sorted(by: { $0.rawValue < $1.rawValue }) where try await store.workspaces.lock(id) {
+            held.insert(id)
+        }
         // Numbers in the order the periods ended, one block per financial year, each from the locked counter.
         let byYear = Dictionary(grouping: invoices.indices) { FinancialYear(containing: invoices[$0].issueDate) }
         for year in byYear.keys.sorted(by: { $0.startYear < $1.startYear }) {
@@ -189,19 +201,14 @@ package struct BillingRun: Sendable {
         try await store.events.record(invoices.map { BillingEvent.invoiceFinalized($0.invoice, at: now) })
         try await store.auditLog.record(
             invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
-        // The credit balance credit notes left pays first, then a prepaid workspace's wallet pays what it can; the
-        // workspace's row is held while a balance moves.
-        let credited = try await store.creditBalance.workspacesWithBalance(
-            among: Array(Set(invoices.map(\.workspace.id))))
-        for index in invoices.indices where credited.contains(invoices[index].workspace.id) {
-            guard try await store.workspaces.lock(invoices[index].workspace.id) else { continue }
+        // The credit balance pays first, then a prepaid workspace's wallet pays what it can.
+        for index in invoices.indices
+        where credited.contains(invoices[index].workspace.id) && held.contains(invoices[index].workspace.id) {
             try await CorrectionService.applyCreditBalance(
                 to: &invoices[index].invoice, in: store, actor: actor, now: now)
         }
-        // A prepaid workspace's wallet pays what it can; its row is held while the balance moves.
-        for (invoice, workspace, _) in invoices where workspace.billingMode == .prepaid && invoice.amountDue.isPositive
-        {
-            guard try await store.workspaces.lock(workspace.id) else { continue }
+        for (invoice, workspace, _) in invoices
+        where workspace.billingMode == .prepaid && invoice.amountDue.isPositive && held.contains(workspace.id) {
             if try await store.wallet.balance(of: workspace.id, in: invoice.currency).isPositive {
                 _ = try await WalletService.pay(invoice.id, in: store, actor: actor, now: now)
             }

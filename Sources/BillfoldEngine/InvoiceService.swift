@@ -219,7 +219,10 @@ package struct InvoiceService: Sendable {
         let today = self.clock.today
         let numberSeries = self.numberSeries
         return try await self.database.inTransaction { store in
-            guard try await store.invoices.lock(id), var invoice = try await store.invoices.find(id) else {
+            // The workspace's row before the invoice's, as every use case that moves money takes them.
+            guard try await store.workspaces.lock(try await PaymentService.owner(of: id, in: store)),
+                try await store.invoices.lock(id), var invoice = try await store.invoices.find(id)
+            else {
                 throw EngineError(.notFound, "no invoice \(id)")
             }
             guard !invoice.hasAttemptInFlight else {
@@ -262,6 +265,11 @@ package struct InvoiceService: Sendable {
         for invoice: Invoice, reason: String, destination: Correction.Destination?, in store: Store,
         issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
     ) async throws -> Invoice {
+        do throws(CorrectionError) {
+            try CorrectionPlan.checkDeadline(of: invoice, adjustsGST: true, issueDate: issueDate)
+        } catch {
+            throw CorrectionService.engineError(error)
+        }
         var lines = invoice.lines
         var tax = invoice.tax
         let earlier = CreditedSoFar(notes: try await store.invoices.corrections(of: invoice.id))

@@ -138,7 +138,7 @@ package struct InvoiceTotals: Hashable, Sendable {
     }
 
     package let currency: Currency
-    /// Paid invoices and their totals.
+    /// Paid invoices and what was paid on them (a credit note that took part of one off is not money paid).
     package let paid: Figure
     /// Invoices awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
     package let pending: Figure
@@ -160,7 +160,7 @@ package struct InvoiceTotals: Hashable, Sendable {
             return Figure(count: kept.reduce(0) { $0 + $1.count }, amount: kept.map(amount).sum(in: currency))
         }
         self.currency = currency
-        self.paid = figure(.invoice, [.paid], \.total)
+        self.paid = figure(.invoice, [.paid], \.amountPaid)
         self.pending = figure(.invoice, [.pending, .processing, .failed], \.amountDue)
         self.disputed = figure(.invoice, [.disputed], \.amountDue)
         self.overdue = figure(.invoice, [.overdue], \.amountDue)

@@ -189,6 +189,48 @@ struct CorrectionPlanTests {
         }
     }
 
+    @Test("With a negative line at a rate, credits at that rate stop at the rate's net value, and the remainder too")
+    func negativeLines() throws {
+        // A plan change: +₹100, −₹50 unused time, +₹70, all at 18%: ₹120 taxable, ₹21.60 tax.
+        var unused = line("unused", quantity: 1, unitPaise: 5_000)
+        unused.amount = rupees(-5_000)
+        unused.unitPrice = rupees(-5_000).majorUnitDecimal
+        let original = invoice(
+            [line("new plan", quantity: 1, unitPaise: 10_000), unused, line("seats", quantity: 1, unitPaise: 7_000)],
+            supplyType: .intraState)
+        #expect(original.subtotal == rupees(12_000))
+        let tooMuch = #expect(throws: CorrectionError.self) {
+            try CorrectionPlan.creditNote(
+                against: original,
+                adjustments: [
+                    LineAdjustment(position: 0, measure: .amount(rupees(10_000))),
+                    LineAdjustment(position: 2, measure: .amount(rupees(7_000))),
+                ], earlier: CreditedSoFar(notes: []), adjustsGST: true)
+        }
+        #expect(tooMuch?.code == .exceedsLine)
+        let first = try CorrectionPlan.creditNote(
+            against: original, adjustments: [LineAdjustment(position: 2, measure: .amount(rupees(1)))],
+            earlier: CreditedSoFar(notes: []), adjustsGST: true)
+        let notes = [note(first, of: original)]
+        let rest = CorrectionPlan.remainder(of: original, after: CreditedSoFar(notes: notes))
+        let last = try CorrectionPlan.creditNote(
+            against: original, adjustments: rest, earlier: CreditedSoFar(notes: notes), adjustsGST: true)
+        #expect(first.lines.map(\.amount).sum(in: .inr) + last.lines.map(\.amount).sum(in: .inr) == original.subtotal)
+        #expect(first.tax.total + last.tax.total == original.tax.total)
+    }
+
+    @Test("A debit note past ₹1,000 crore is refused, not overflowed")
+    func debitNoteTooLarge() {
+        let original = invoice([line("ssd", quantity: 1, unitPaise: 8_000_000)], supplyType: .intraState)
+        let error = #expect(throws: CorrectionError.self) {
+            try CorrectionPlan.debitNote(
+                against: original,
+                adjustments: [LineAdjustment(position: 0, measure: .quantity(FixedDecimal(1_000_000_000_000)))])
+        }
+        #expect(error?.code == .invalidLine)
+        #expect(error?.param == "lines[0]")
+    }
+
     @Test("A debit note charges the undercharge, taxed afresh under the invoice's heads")
     func debitNote() throws {
         let original = invoice([line("ssd", quantity: 10, unitPaise: 10_000)], supplyType: .intraUnionTerritory)

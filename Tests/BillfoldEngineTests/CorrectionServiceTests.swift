@@ -199,6 +199,20 @@ struct CorrectionServiceTests {
             }
             #expect(late?.code == .deadlinePassed)
             #expect(late?.message.contains("commercial credit note") == true)
+            // Voiding would issue a GST credit note too: refused alike, and nothing changes.
+            let void = await #expect(throws: EngineError.self) {
+                try await bench.invoices.cancel(invoice.id, reason: "late", actor: "ops")
+            }
+            #expect(void?.code == .deadlinePassed)
+            #expect(try await bench.invoice(invoice.id).state == .open)
+            // A commercial credit note can still credit every line's value; the GST charged on it stays due.
+            let commercial = try await bench.corrections.issueCreditNote(
+                against: invoice.id,
+                .init(
+                    adjustments: CorrectionPlan.remainder(of: invoice, after: CreditedSoFar(notes: [])),
+                    reason: "Written off", adjustsGST: false), actor: "ops")
+            #expect(commercial.invoice.state == .open)
+            #expect(commercial.invoice.amountDue == invoice.tax.total)
         }
     }
 

@@ -37,7 +37,7 @@ struct InvoicesController {
 
     struct CurrencySummaryResponse: Encodable {
         let currency: String
-        /// Paid invoices and their totals.
+        /// Paid invoices and what was paid on them.
         let paid: BucketResponse
         /// Invoices awaiting payment and not yet past due (pending, processing, failed), and what is due on them.
         let pending: BucketResponse

@@ -82,7 +82,8 @@ struct InvoiceSummaryCSVTests {
                     }
                     // Paid, pending and overdue count invoices alone; top-ups and credit notes have figures of
                     // their own.
-                    #expect(entry["paid"] as? [String: Int] == expected("invoice", ["paid"], "total"), "\(filter)")
+                    #expect(
+                        entry["paid"] as? [String: Int] == expected("invoice", ["paid"], "amount_paid"), "\(filter)")
                     #expect(
                         entry["pending"] as? [String: Int]
                             == expected("invoice", ["pending", "processing", "failed"], "amount_due"),
