@@ -140,8 +140,7 @@ package struct CorrectionService: Sendable {
             // `credit_note.created` says what did.
             try await store.invoices.saveSettlement(invoice)
         case .refund, .wallet, .creditBalance:
-            let returned = earlierNotes.filter { $0.correction?.destination?.sendsMoneyBack ?? false }
-                .map(\.total).sum(in: invoice.currency)
+            let returned = try await Self.moneyReturned(on: invoice, by: earlierNotes, in: store)
             let returnable = invoice.amountPaid - returned
             guard value.minorUnits <= returnable.minorUnits else {
                 let left = returnable.isNegative ? .zero(invoice.currency) : returnable
@@ -334,7 +333,22 @@ package struct CorrectionService: Sendable {
     }
 }
 
-extension Correction.Destination {
-    /// Whether the credit leaves the invoice as money for the customer: a refund, the wallet, the credit balance.
-    var sendsMoneyBack: Bool { self != .amountDue }
+extension CorrectionService {
+    /// What `notes`, credit notes of `invoice`, sent back to the customer: what they kept as credit balance, and
+    /// what their refunds to the wallet or through the gateway carried, unless the gateway refused it.
+    static func moneyReturned(on invoice: Invoice, by notes: [Invoice], in store: Store) async throws -> Money {
+        let refunds = try await store.refunds.list(for: invoice.id).filter { $0.status != .failed }
+        var returned = Money.zero(invoice.currency)
+        for note in notes {
+            switch note.correction?.destination {
+            case .creditBalance:
+                returned += note.total
+            case .refund, .wallet:
+                returned += refunds.filter { $0.creditNoteID == note.id }.map(\.amount).sum(in: invoice.currency)
+            case .amountDue, nil:
+                break
+            }
+        }
+        return returned
+    }
 }

@@ -330,9 +330,9 @@ package struct PaymentService: Sendable {
             var refundEvents: [BillingEvent] = []
             // What earlier partial credit notes already sent back is not sent again, nor what a payment already had
             // refunded.
-            let returned = try await store.invoices.corrections(of: invoiceID).filter {
-                $0.id != creditNote.id && ($0.correction?.destination?.sendsMoneyBack ?? false)
-            }.map(\.total).sum(in: invoice.currency)
+            let returned = try await CorrectionService.moneyReturned(
+                on: invoice, by: try await store.invoices.corrections(of: invoiceID).filter { $0.id != creditNote.id },
+                in: store)
             let earlierRefunds = try await store.refunds.list(for: invoiceID).filter { $0.status != .failed }
             var left = invoice.amountPaid - returned
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
