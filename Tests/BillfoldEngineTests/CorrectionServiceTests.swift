@@ -123,6 +123,60 @@ struct CorrectionServiceTests {
     }
 
     @Test(
+        "After partial credits, a void or full reversal credits and returns only what is left",
+        arguments: TestDatabase.kinds)
+    func fullAfterPartial(kind: DatabaseKind) async throws {
+        try await PaymentBench.run(kind) { bench in
+            // Void: ₹118 credited off the amount due, then the rest voided; the notes add up to the invoice.
+            let open = try await bench.openInvoice()
+            let partial = try await bench.corrections.issueCreditNote(
+                against: open.id, .init(adjustments: [credit(0, 10_000)], reason: "Outage"), actor: "ops")
+            let (voided, rest) = try await bench.invoices.cancel(open.id, reason: "Billed twice", actor: "ops")
+            #expect(voided.state == .cancelled)
+            #expect(partial.creditNote.total + (rest?.total ?? rupees(0)) == open.total)
+            #expect(rest?.tax.total == open.tax.total - partial.creditNote.tax.total)
+            #expect(rest?.correction?.originalNumber == open.number)
+
+            // Reverse in full: ₹236 already went to the wallet, so only the other ₹979.40 goes back.
+            let paid = try await bench.payByTransfer(try await bench.openInvoice())
+            _ = try await bench.corrections.issueCreditNote(
+                against: paid.id, .init(adjustments: [credit(0, 20_000)], reason: "Seats", destination: .wallet),
+                actor: "ops")
+            let (_, note, refunds) = try await bench.payments.creditAndRefund(
+                paid.id, reason: "Cancelled contract", to: .wallet, actor: "ops")
+            #expect(note.total == paid.total - rupees(23_600))
+            #expect(refunds.filter { $0.creditNoteID == note.id }.map(\.amount) == [paid.total - rupees(23_600)])
+            #expect(try await bench.database.store.wallet.balance(of: bench.workspace.id, in: .inr) == paid.total)
+        }
+    }
+
+    @Test("A refund the gateway refused is not counted as gone back: the credit can go elsewhere")
+    func failedRefund() async throws {
+        try await PaymentBench.run(.sqlite) { bench in
+            let invoice = try await bench.openInvoice()
+            // ₹600 through the gateway; the rest stays due.
+            let checkout = try await bench.startPaying(invoice, amount: rupees(60_000))
+            bench.gateway.answers.isValidWebhookSignature = TestGateway.checksWebhookSignatures
+            let captured = PaymentBench.payment(on: checkout.orderID, amount: 60_000)
+            #expect(try await bench.report(captured) == .applied)
+            bench.gateway.answers.refund = { request in
+                GatewayRefund(
+                    id: "rfnd_failed", paymentID: captured.id, amount: request.amount ?? 0, currency: "INR",
+                    status: .failed, receipt: request.receipt, createdAt: 1_790_000_000)
+            }
+            let refused = try await bench.corrections.issueCreditNote(
+                against: invoice.id,
+                .init(adjustments: [credit(0, 50_000)], reason: "Half the fee", destination: .refund), actor: "ops")
+            #expect(refused.refunds.map(\.status) == [.failed])
+            // ₹590 did not go back, so ₹472 more can go to the wallet out of the ₹600 paid.
+            _ = try await bench.corrections.issueCreditNote(
+                against: invoice.id,
+                .init(adjustments: [credit(0, 40_000)], reason: "To the wallet", destination: .wallet), actor: "ops")
+            #expect(try await bench.database.store.wallet.balance(of: bench.workspace.id, in: .inr) == rupees(47_200))
+        }
+    }
+
+    @Test(
         "A bank transfer cannot be refunded through the gateway; the wallet or the credit balance can take it",
         arguments: TestDatabase.kinds)
     func transferRefund(kind: DatabaseKind) async throws {
