@@ -174,7 +174,7 @@ package enum CorrectionPlan {
                 let left = invoiced - before
                 throw CorrectionError(
                     .exceedsLine,
-                    "The invoice's lines at \(Self.percent(rate)) GST come to \(invoiced.formatted()) net; "
+                    "The invoice's lines at \(GSTCalculator.percentage(basisPoints: rate)) GST come to \(invoiced.formatted()) net; "
                         + "\((left.isNegative ? .zero(currency) : left).formatted()) of it is left to credit and "
                         + "\(credited.formatted()) was asked", param: "lines")
             }
@@ -233,15 +233,6 @@ package enum CorrectionPlan {
     /// What `invoice` charged at the full `rate`, its negative lines netted off.
     static func netAmount(of invoice: Invoice, at rate: Int) -> Money {
         invoice.lines.filter { $0.gstRateBasisPoints == rate }.map(\.amount).sum(in: invoice.currency)
-    }
-
-    /// `18%`, `0.25%`, `2.5%`.
-    static func percent(_ basisPoints: Int) -> String {
-        let whole = basisPoints / 100
-        let fraction = basisPoints % 100
-        guard fraction != 0 else { return "\(whole)%" }
-        let digits = fraction < 10 ? "0\(fraction)" : (fraction % 10 == 0 ? "\(fraction / 10)" : "\(fraction)")
-        return "\(whole).\(digits)%"
     }
 
     /// The largest amount a debit note's line, or the whole note, may come to before tax: ₹1,000 crore in minor

@@ -89,6 +89,15 @@ package struct Dispute: Hashable, Sendable, Identifiable {
     package var openDispute: OpenDispute { OpenDispute(id: self.id, disputedAmount: self.disputedAmount) }
 }
 
+extension Invoice {
+    /// Whether a customer can raise a dispute on this document now: an issued invoice or debit note, open or paid,
+    /// with no dispute already open.
+    package var isDisputable: Bool {
+        (self.kind == .invoice || self.kind == .debitNote) && self.number != nil
+            && (self.state == .open || self.state == .paid) && self.openDispute == nil
+    }
+}
+
 /// Who wrote a comment in a dispute's thread.
 package enum DisputeAuthorRole: String, Hashable, Sendable, Codable, CaseIterable {
     /// A member of the workspace, in the portal.

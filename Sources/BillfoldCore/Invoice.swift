@@ -299,13 +299,6 @@ package struct Invoice: Hashable, Sendable, Identifiable {
         }
     }
 
-    /// What the amount due is once the open dispute's contested part is set aside: what reminders and suspension
-    /// count.
-    package var undisputedAmountDue: Money {
-        guard let dispute = self.openDispute else { return self.amountDue }
-        return self.amountDue - Money.minimum(dispute.disputedAmount, self.amountDue)
-    }
-
     /// Whether this is a credit or debit note.
     package var isCorrection: Bool { self.kind == .creditNote || self.kind == .debitNote }
 

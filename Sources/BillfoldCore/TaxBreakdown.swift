@@ -176,6 +176,15 @@ package enum GSTCalculator {
             ? taxable.applying(rateBasisPoints: fullRate) : self.halfTax(on: taxable, rateBasisPoints: fullRate)
     }
 
+    /// A rate in basis points as a percentage: `9%`, `2.5%`, `0.25%`.
+    package static func percentage(basisPoints: Int) -> String {
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
+        guard fraction != 0 else { return "\(whole)%" }
+        let digits = fraction < 10 ? "0\(fraction)" : fraction % 10 == 0 ? "\(fraction / 10)" : "\(fraction)"
+        return "\(whole).\(digits)%"
+    }
+
     /// The central (and equal state) share of a tax at `rateBasisPoints`, rounded once.
     private static func halfTax(on taxable: Money, rateBasisPoints: Int) -> Money {
         if rateBasisPoints.isMultiple(of: 2) {

@@ -12,14 +12,6 @@ struct DocumentFormat {
 
     /// A rate in basis points as a percentage: `9%`, `2.5%`, `0.25%`.
     func percentage(basisPoints: Int) -> String {
-        let whole = basisPoints / 100
-        var fraction = basisPoints % 100
-        guard fraction != 0 else { return "\(whole)%" }
-        var digits = fraction < 10 ? "0\(fraction)" : "\(fraction)"
-        if fraction % 10 == 0 {
-            fraction /= 10
-            digits = "\(fraction)"
-        }
-        return "\(whole).\(digits)%"
+        GSTCalculator.percentage(basisPoints: basisPoints)
     }
 }

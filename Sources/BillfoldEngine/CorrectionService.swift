@@ -140,7 +140,9 @@ package struct CorrectionService: Sendable {
             // `credit_note.created` says what did.
             try await store.invoices.saveSettlement(invoice)
         case .refund, .wallet, .creditBalance:
-            let returned = try await Self.moneyReturned(on: invoice, by: earlierNotes, in: store)
+            // The invoice's refunds that the gateway has not refused, read once for both caps.
+            let earlierRefunds = try await store.refunds.list(for: invoiceID).filter { $0.status != .failed }
+            let returned = Self.moneyReturned(by: earlierNotes, refunds: earlierRefunds, in: invoice.currency)
             let returnable = invoice.amountPaid - returned
             guard value.minorUnits <= returnable.minorUnits else {
                 let left = returnable.isNegative ? .zero(invoice.currency) : returnable
@@ -153,7 +155,8 @@ package struct CorrectionService: Sendable {
             switch destination {
             case .refund:
                 refunds = try await Self.refundThroughGateway(
-                    value, of: invoice, creditNote: note, gatewayPaid: gatewayPaid, in: store, now: now)
+                    value, of: invoice, creditNote: note, gatewayPaid: gatewayPaid,
+                    earlier: earlierRefunds.filter { $0.destination == .gateway }, in: store, now: now)
             case .wallet:
                 try await store.wallet.append(
                     WalletEntry(
@@ -260,11 +263,9 @@ package struct CorrectionService: Sendable {
 
     /// Pending gateway refunds for `amount`, spread over the gateway's payments, never more than each has left.
     private static func refundThroughGateway(
-        _ amount: Money, of invoice: Invoice, creditNote: Invoice, gatewayPaid: [Payment], in store: Store, now: Date
+        _ amount: Money, of invoice: Invoice, creditNote: Invoice, gatewayPaid: [Payment], earlier: [Refund],
+        in store: Store, now: Date
     ) async throws -> [Refund] {
-        let earlier = try await store.refunds.list(for: invoice.id).filter {
-            $0.destination == .gateway && $0.status != .failed
-        }
         var left = amount
         var refunds: [Refund] = []
         var refundable = Money.zero(amount.currency)
@@ -334,17 +335,17 @@ package struct CorrectionService: Sendable {
 }
 
 extension CorrectionService {
-    /// What `notes`, credit notes of `invoice`, sent back to the customer: what they kept as credit balance, and
-    /// what their refunds to the wallet or through the gateway carried, unless the gateway refused it.
-    static func moneyReturned(on invoice: Invoice, by notes: [Invoice], in store: Store) async throws -> Money {
-        let refunds = try await store.refunds.list(for: invoice.id).filter { $0.status != .failed }
-        var returned = Money.zero(invoice.currency)
+    /// What `notes`, credit notes of one invoice, sent back to the customer: what they kept as credit balance, and
+    /// what their `refunds` (the invoice's, those the gateway has not refused) carried to the wallet or through the
+    /// gateway.
+    static func moneyReturned(by notes: [Invoice], refunds: [Refund], in currency: Currency) -> Money {
+        var returned = Money.zero(currency)
         for note in notes {
             switch note.correction?.destination {
             case .creditBalance:
                 returned += note.total
             case .refund, .wallet:
-                returned += refunds.filter { $0.creditNoteID == note.id }.map(\.amount).sum(in: invoice.currency)
+                returned += refunds.filter { $0.creditNoteID == note.id }.map(\.amount).sum(in: currency)
             case .amountDue, nil:
                 break
             }

@@ -77,17 +77,14 @@ package struct DisputeService: Sendable {
             guard try await store.invoices.lock(invoiceID), var invoice = try await store.invoices.find(invoiceID),
                 invoice.workspaceID == workspaceID
             else { throw EngineError(.notFound, "no invoice \(invoiceID)") }
-            guard invoice.kind == .invoice || invoice.kind == .debitNote, let number = invoice.number,
-                invoice.state == .open || invoice.state == .paid
-            else {
+            guard invoice.isDisputable, let number = invoice.number else {
                 throw EngineError(
                     .invalidState,
-                    "only an issued invoice that is open or paid can be disputed; this one is "
-                        + "\(invoice.state.rawValue)")
-            }
-            guard invoice.openDispute == nil else {
-                throw EngineError(
-                    .invalidState, "invoice \(number) already has an open dispute; add to its thread instead")
+                    invoice.openDispute != nil
+                        ? "invoice \(invoice.number ?? invoiceID.rawValue) already has an open dispute; add to its "
+                            + "thread instead"
+                        : "only an issued invoice that is open or paid can be disputed; this one is "
+                            + "\(invoice.state.rawValue)")
             }
             for position in opening.linePositions where !invoice.lines.indices.contains(position) {
                 throw EngineError(

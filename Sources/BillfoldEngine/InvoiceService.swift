@@ -238,7 +238,8 @@ package struct InvoiceService: Sendable {
                 creditNote = nil
             case .issueCreditNote:
                 creditNote = try await Self.issueCreditNote(
-                    for: invoice, reason: reason, destination: .amountDue, in: store, issueDate: today,
+                    for: invoice, after: try await store.invoices.corrections(of: id), reason: reason,
+                    destination: .amountDue, in: store, issueDate: today,
                     numberSeries: numberSeries,
                     actor: actor, now: now)
             case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid:
@@ -260,9 +261,10 @@ package struct InvoiceService: Sendable {
     }
 
     /// A credit note for what is left of `invoice`, finalized and applied to it at once: its whole value, with its
-    /// lines and tax, or after earlier partial credit notes what they left of each line, to the paisa.
+    /// lines and tax, or after `earlierNotes` (its partial credit notes) what they left of each line, to the paisa.
     static func issueCreditNote(
-        for invoice: Invoice, reason: String, destination: Correction.Destination?, in store: Store,
+        for invoice: Invoice, after earlierNotes: [Invoice], reason: String, destination: Correction.Destination?,
+        in store: Store,
         issueDate: CalendarDate, numberSeries: [DocumentKind: InvoiceNumberSeries], actor: String, now: Date
     ) async throws -> Invoice {
         do throws(CorrectionError) {
@@ -272,7 +274,7 @@ package struct InvoiceService: Sendable {
         }
         var lines = invoice.lines
         var tax = invoice.tax
-        let earlier = CreditedSoFar(notes: try await store.invoices.corrections(of: invoice.id))
+        let earlier = CreditedSoFar(notes: earlierNotes)
         if earlier != CreditedSoFar(notes: []) {
             do throws(CorrectionError) {
                 (lines, tax) = try CorrectionPlan.creditNote(

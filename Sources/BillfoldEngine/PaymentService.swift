@@ -317,11 +317,13 @@ package struct PaymentService: Sendable {
                     .invalidState, "a payment attempt on \(invoiceID) is still processing; settle it first")
             }
             let creditNote: Invoice
+            let earlierNotes = try await store.invoices.corrections(of: invoiceID)
             let action = try invoice.creditPaid()
             switch action {
             case .issueCreditNote:
                 creditNote = try await InvoiceService.issueCreditNote(
-                    for: invoice, reason: reason, destination: destination == .gateway ? .refund : .wallet, in: store,
+                    for: invoice, after: earlierNotes, reason: reason,
+                    destination: destination == .gateway ? .refund : .wallet, in: store,
                     issueDate: today, numberSeries: numberSeries, actor: actor, now: now)
             case .assignNumber, .recordPartialPayment, .recordCredit, .markPaid, .discardDraft:
                 throw InvoiceTransitionError.unexpected(action, after: "credit and refund")
@@ -330,10 +332,9 @@ package struct PaymentService: Sendable {
             var refundEvents: [BillingEvent] = []
             // What earlier partial credit notes already sent back is not sent again, nor what a payment already had
             // refunded.
-            let returned = try await CorrectionService.moneyReturned(
-                on: invoice, by: try await store.invoices.corrections(of: invoiceID).filter { $0.id != creditNote.id },
-                in: store)
             let earlierRefunds = try await store.refunds.list(for: invoiceID).filter { $0.status != .failed }
+            let returned = CorrectionService.moneyReturned(
+                by: earlierNotes, refunds: earlierRefunds, in: invoice.currency)
             var left = invoice.amountPaid - returned
             for payment in invoice.payments where payment.status == .succeeded && left.isPositive {
                 let refunded = earlierRefunds.filter { $0.paymentID == payment.id }.map(\.amount)

@@ -209,7 +209,7 @@ extension PortalController {
             layout: layout, invoice: invoice, today: self.clock.today, timeZone: self.clock.timeZone,
             payment: request.uri.queryParameters.get("payment"), options: try await self.paymentOptions(for: workspace))
         let store = self.database.store
-        if Self.canDispute(invoice) { view.disputeHref = "/portal/invoices/\(invoice.id.rawValue)/dispute" }
+        if invoice.isDisputable { view.disputeHref = "/portal/invoices/\(invoice.id.rawValue)/dispute" }
         let disputes = try await store.disputes.list(
             DisputeFilter(workspaceID: workspace.id, invoiceID: invoice.id), limit: 20, startingAfter: nil)
         view.disputes = disputes.map { DisputeRow($0, timeZone: self.clock.timeZone) }

@@ -55,19 +55,13 @@ extension PortalController {
                 testID: "error", status: .conflict, link: ("/portal/disputes/\(open.id.rawValue)", "Open the dispute"),
                 context: context)
         }
-        guard Self.canDispute(invoice) else {
+        guard invoice.isDisputable else {
             return try await self.pages.message(
                 "This document cannot be disputed",
                 "Only an issued invoice or debit note that is open or paid can be disputed.", testID: "error",
                 status: .conflict, link: link, context: context)
         }
         return nil
-    }
-
-    /// Whether a dispute can be raised on `invoice` now.
-    static func canDispute(_ invoice: Invoice) -> Bool {
-        (invoice.kind == .invoice || invoice.kind == .debitNote) && invoice.number != nil
-            && (invoice.state == .open || invoice.state == .paid) && invoice.openDispute == nil
     }
 
     /// Raises the dispute the form describes, with its files, and opens its thread; a mistake shows the form again.
