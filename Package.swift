@@ -58,6 +58,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BillfoldWebhooks",
+            dependencies: [
+                "BillfoldCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "BillfoldStore",
             dependencies: [
                 "BillfoldCore",
@@ -77,6 +88,7 @@ let package = Package(
                 "BillfoldMail",
                 "BillfoldPayments",
                 "BillfoldStore",
+                "BillfoldWebhooks",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +108,7 @@ let package = Package(
                 "BillfoldMail",
                 "BillfoldPayments",
                 "BillfoldStore",
+                "BillfoldWebhooks",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -189,3 +189,21 @@ package struct CreditBalanceEntryID: PrefixedIdentifier {
     package let rawValue: String
     package init(rawValue: String) { self.rawValue = rawValue }
 }
+
+package struct WebhookEndpointID: PrefixedIdentifier {
+    package static let prefix = "we"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct WebhookDeliveryID: PrefixedIdentifier {
+    package static let prefix = "whd"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}
+
+package struct WebhookAttemptID: PrefixedIdentifier {
+    package static let prefix = "wha"
+    package let rawValue: String
+    package init(rawValue: String) { self.rawValue = rawValue }
+}

@@ -2,17 +2,20 @@ import BillfoldCore
 import Foundation
 import Logging
 
-/// The work Billfold does by itself: billing the periods that ended, the payment jobs, dunning, and mail (composed
-/// from new events, then delivered). `serve` runs each on its own interval; the test clock runs them all, in this
+/// The work Billfold does by itself: billing the periods that ended, the payment jobs, dunning, mail (composed
+/// from new events, then delivered) and webhooks (owed for new events, then sent). `serve` runs each on its own interval; the test clock runs them all, in this
 /// order, at every step it takes.
 package struct BackgroundWork: Sendable {
     package let engine: Engine
     package let delivery: MailDelivery
+    /// Sends webhooks; `nil` in a process that leaves them to others.
+    package let webhooks: WebhookSender?
     package let logger: Logger
 
-    package init(engine: Engine, delivery: MailDelivery, logger: Logger) {
+    package init(engine: Engine, delivery: MailDelivery, webhooks: WebhookSender? = nil, logger: Logger) {
         self.engine = engine
         self.delivery = delivery
+        self.webhooks = webhooks
         self.logger = logger
     }
 
@@ -39,6 +42,11 @@ package struct BackgroundWork: Sendable {
         _ = try await self.delivery.deliverDue()
     }
 
+    /// Webhooks for the events since the last pass, then every delivery due.
+    package func sendWebhooks() async throws {
+        _ = try await self.webhooks?.run()
+    }
+
     /// The steps of a full pass, in order.
     package var steps: [PeriodicJob.Step] {
         [
@@ -46,6 +54,7 @@ package struct BackgroundWork: Sendable {
             PeriodicJob.Step("payment jobs") { try await self.collectPayments() },
             PeriodicJob.Step("dunning") { try await self.dun() },
             PeriodicJob.Step("mail") { try await self.sendMail() },
+            PeriodicJob.Step("webhooks") { try await self.sendWebhooks() },
         ]
     }
 }

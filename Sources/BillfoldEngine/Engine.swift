@@ -1,5 +1,6 @@
 import BillfoldPayments
 import BillfoldStore
+import BillfoldWebhooks
 import Logging
 
 /// Billfold's use cases over one database, each built once: every write with a business rule goes through one of
@@ -24,15 +25,19 @@ package struct Engine: Sendable {
     /// Credit and debit notes, and the credit balance.
     package let corrections: CorrectionService
     package let disputes: DisputeService
+    /// Webhook endpoints, and the deliveries the event log owes them.
+    package let webhooks: WebhookService
 
     package var database: Database { self.invoices.database }
     package var clock: BillingClock { self.invoices.clock }
 
-    /// The use cases over `database` on `clock`; `gateway` takes online payments (`nil`: online payment is off), and
-    /// `mail` renders and queues what customers are told.
+    /// The use cases over `database` on `clock`; `gateway` takes online payments (`nil`: online payment is off),
+    /// `mail` renders and queues what customers are told, `masterKey` seals stored secrets (`nil`: none can be
+    /// stored, so no webhook endpoint created), and `webhookPolicy` says which URLs webhooks may go to.
     package init(
         database: Database, clock: BillingClock, gateway: (any PaymentGateway)?,
-        signInPolicy: SignInPolicy = SignInPolicy(), mail: MailComposer = .standard,
+        signInPolicy: SignInPolicy = SignInPolicy(), mail: MailComposer = .standard, masterKey: MasterKey? = nil,
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(allowsInsecure: false),
         logger: Logger = Logger(label: "billfold")
     ) {
         let invoices = InvoiceService(database: database, clock: clock)
@@ -55,5 +60,6 @@ package struct Engine: Sendable {
         self.catalog = CatalogService(database: database, clock: clock)
         self.usage = UsageService(database: database, clock: clock)
         self.supplier = SupplierService(database: database, clock: clock)
+        self.webhooks = WebhookService(database: database, clock: clock, masterKey: masterKey, policy: webhookPolicy)
     }
 }

@@ -28,6 +28,8 @@ package struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case onlinePaymentsNotConfigured = "online_payments_not_configured"
         /// A GST credit note past section 34(2)'s deadline; a commercial credit note is still possible.
         case deadlinePassed = "credit_note_deadline_passed"
+        /// Secrets cannot be stored: the server was started without `BILLFOLD_MASTER_KEY`.
+        case masterKeyNotConfigured = "master_key_not_configured"
     }
 
     /// One refused item of a batch: its position in the batch, the field at fault, and what is wrong.

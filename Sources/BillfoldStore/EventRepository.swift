@@ -157,7 +157,7 @@ struct SQLEventRepository: EventRepository {
         return try await self.sql.raw(query).all().map(Self.event(from:))
     }
 
-    private static func event(from row: any SQLRow) throws -> BillingEvent {
+    static func event(from row: any SQLRow) throws -> BillingEvent {
         BillingEvent(
             id: EventID(rawValue: try row.string("id")), type: try row.enumeration("type", as: BillingEventType.self),
             workspaceID: try row.optionalString("workspace_id").map(WorkspaceID.init(rawValue:)),

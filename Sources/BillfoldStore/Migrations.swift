@@ -706,6 +706,78 @@ package enum Migrations {
                 "CREATE INDEX credit_balance_entries_workspace ON credit_balance_entries (workspace_id, sequence)",
             ]
         ),
+        Migration(
+            name: "0015_webhooks",
+            statements: [
+                // Secrets are AES-GCM sealed under the master key (base64 of nonce, ciphertext and tag). During a
+                // rotation the previous secret signs beside the new one until previous_secret_expires_at.
+                """
+                CREATE TABLE webhook_endpoints (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    url TEXT NOT NULL,
+                    event_types TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    disabled_reason TEXT,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_expires_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    deleted_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE webhook_deliveries (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    event_id TEXT NOT NULL REFERENCES events (id),
+                    event_type TEXT NOT NULL,
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+                    trigger TEXT NOT NULL CHECK (trigger IN ('event', 'redelivery')),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivering', 'succeeded', 'failed')),
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    claimed_by TEXT,
+                    lease_expires_at BIGINT,
+                    last_status_code INTEGER,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    delivered_at BIGINT,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // Each event goes to each endpoint once by itself, however many processes fan it out.
+                """
+                CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (event_id, endpoint_id)
+                    WHERE trigger = 'event'
+                """,
+                "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+                "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, sequence)",
+                """
+                CREATE TABLE webhook_attempts (
+                    sequence {identity},
+                    id TEXT NOT NULL UNIQUE,
+                    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id),
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id),
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    url TEXT NOT NULL,
+                    attempted_at BIGINT NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    status_code INTEGER,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'retrying', 'failed')),
+                    error TEXT,
+                    response_body TEXT NOT NULL,
+                    next_attempt_at BIGINT
+                )
+                """,
+                "CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, sequence)",
+                "CREATE INDEX webhook_attempts_event ON webhook_attempts (event_id, sequence)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction; returns the names applied.

@@ -39,6 +39,7 @@ package struct Store: Sendable {
     package var jobCursors: any JobCursorRepository { SQLJobCursorRepository(sql: self.sql) }
     package var events: any EventRepository { SQLEventRepository(sql: self.sql) }
     package var disputes: any DisputeRepository { SQLDisputeRepository(sql: self.sql) }
+    package var webhooks: any WebhookRepository { SQLWebhookRepository(sql: self.sql) }
     package var creditBalance: any CreditBalanceRepository { SQLCreditBalanceRepository(sql: self.sql) }
 }
 

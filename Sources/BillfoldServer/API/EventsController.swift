@@ -12,43 +12,6 @@ struct EventsController {
         group.get("events/:id", use: self.get)
     }
 
-    /// One event: its type, whom and what it is about, and its data.
-    struct EventResponse: Encodable {
-        let object = "event"
-        let id: String
-        let type: String
-        let workspaceID: String?
-        let invoiceID: String?
-        let paymentID: String?
-        let creditNoteID: String?
-        let refundID: String?
-        /// Amounts as integers of minor units, next to `currency`.
-        let data: [String: EventValue]
-        let createdAt: String
-
-        init(_ event: BillingEvent) {
-            self.id = event.id.rawValue
-            self.type = event.type.rawValue
-            self.workspaceID = event.workspaceID?.rawValue
-            self.invoiceID = event.invoiceID?.rawValue
-            self.paymentID = event.paymentID?.rawValue
-            self.creditNoteID = event.creditNoteID?.rawValue
-            self.refundID = event.refundID?.rawValue
-            self.data = event.data
-            self.createdAt = Timestamp.string(event.createdAt)
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case object, id, type, data
-            case workspaceID = "workspace_id"
-            case invoiceID = "invoice_id"
-            case paymentID = "payment_id"
-            case creditNoteID = "credit_note_id"
-            case refundID = "refund_id"
-            case createdAt = "created_at"
-        }
-    }
-
     /// The events the filters keep, oldest first: `type` (one or more, comma separated or repeated),
     /// `workspace_id`, `invoice_id`, `created_after`, `created_before`, `limit` and `starting_after`. A poller passes
     /// the last id it has seen as `starting_after`.
@@ -65,7 +28,7 @@ struct EventsController {
         }
         let events = try await store.events.list(filter, limit: limit + 1, startingAfter: startingAfter)
         return try JSONCoding.response(
-            ListResponse(data: events.prefix(limit).map(EventResponse.init), hasMore: events.count > limit),
+            ListResponse(data: events.prefix(limit).map(BillingEvent.Representation.init), hasMore: events.count > limit),
             keys: .declared)
     }
 
@@ -74,7 +37,7 @@ struct EventsController {
         guard let id = EventID(validating: raw), let event = try await self.database.store.events.find(id) else {
             throw APIError.notFound("event", id: raw)
         }
-        return try JSONCoding.response(EventResponse(event), keys: .declared)
+        return try JSONCoding.response(BillingEvent.Representation(event), keys: .declared)
     }
 
     static func filter(from query: Parameters) throws -> EventFilter {

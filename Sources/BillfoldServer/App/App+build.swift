@@ -1,6 +1,7 @@
 import BillfoldEngine
 import BillfoldPayments
 import BillfoldStore
+import BillfoldWebhooks
 import Foundation
 import Hummingbird
 import Logging
@@ -43,12 +44,16 @@ package func buildApplication(
         signInPolicy: configuration.signInPolicy,
         mail: MailComposer(
             templates: mailTemplates, address: address, messageIDDomain: mail.sender?.domain ?? "billfold.local"),
-        logger: logger)
+        masterKey: configuration.masterKey, webhookPolicy: configuration.webhookPolicy, logger: logger)
+    let webhookTransport = HTTPWebhookTransport(
+        policy: configuration.webhookPolicy, timeout: configuration.webhookTimeout)
     let work = BackgroundWork(
         engine: engine,
         delivery: MailDelivery(
             database: database, documents: engine.documents, transport: mail.transport(), sender: mail.sender,
             clock: configuration.clock, logger: logger),
+        webhooks: WebhookSender(
+            webhooks: engine.webhooks, transport: webhookTransport, mail: engine.mail, logger: logger),
         logger: logger)
     let testClock = configuration.testClock.map { TestClock(clock: $0, work: work) }
     if testClock != nil {
@@ -58,8 +63,10 @@ package func buildApplication(
     }
     let router = buildRouter(
         engine, templates: templates, publicURL: configuration.publicURL, sandbox: gateway.sandbox,
-        testClock: testClock)
-    var services: [any Service] = [DatabaseCloser(database: database)]
+        testClock: testClock, webhookSandbox: configuration.webhookSandbox ? SandboxWebhookReceiver() : nil)
+    var services: [any Service] = [
+        DatabaseCloser(database: database), WebhookTransportCloser(transport: webhookTransport),
+    ]
     if let interval = configuration.billingInterval {
         services.append(BillingScheduler(run: engine.billing, interval: interval, logger: logger))
     }
@@ -72,6 +79,9 @@ package func buildApplication(
     }
     if let interval = mail.interval {
         services.append(PeriodicJob("mail", every: interval, logger: logger) { try await work.sendMail() })
+    }
+    if let interval = configuration.webhookInterval {
+        services.append(PeriodicJob("webhooks", every: interval, logger: logger) { try await work.sendWebhooks() })
     }
     let host = configuration.host
     let hasPublicURL = configuration.publicURL != nil
@@ -106,10 +116,11 @@ package func runServer(
 /// Every controller is handed the services of `engine` it needs, built once, and the HTML pages the parsed
 /// `templates`. Without a gateway in `engine`, online payment is off (gateway payments, top-ups and mandates answer
 /// 409 `online_payments_not_configured`, and the portal offers no Pay Now). `sandbox`, when given, is served under
-/// `/sandbox/razorpay`. `testClock`, when given, is served under `/api/v1/test_clock`.
+/// `/sandbox/razorpay`. `testClock`, when given, is served under `/api/v1/test_clock`, and
+/// `webhookSandbox`, when given, under `/sandbox/webhooks`.
 package func buildRouter(
     _ engine: Engine, templates: PageTemplates, publicURL: String? = nil, sandbox: SandboxRazorpay? = nil,
-    testClock: TestClock? = nil
+    testClock: TestClock? = nil, webhookSandbox: SandboxWebhookReceiver? = nil
 ) -> Router<BillfoldRequestContext> {
     let database = engine.database
     let clock = engine.clock
@@ -125,6 +136,10 @@ package func buildRouter(
         database: database, clock: clock, payments: payments, templates: templates, publicURL: publicURL)
     if let sandbox {
         SandboxGatewayController(sandbox: sandbox, templates: templates).addRoutes(to: router.group("sandbox/razorpay"))
+    }
+    if let webhookSandbox {
+        SandboxWebhooksController(receiver: webhookSandbox, webhooks: engine.webhooks, templates: templates)
+            .addRoutes(to: router.group("sandbox/webhooks"))
     }
     checkout.addRoutes(to: router)
     RazorpayWebhookController(payments: payments).addRoutes(to: router)
@@ -158,6 +173,7 @@ package func buildRouter(
         .addRoutes(to: api, billing: billing)
     BillingRunsController(clock: clock, billing: engine.billing).addRoutes(to: api)
     EventsController(database: database).addRoutes(to: api)
+    WebhookEndpointsController(database: database, webhooks: engine.webhooks).addRoutes(to: api)
     InvoicesController(database: database, clock: clock).addRoutes(to: billing)
     PaymentsController(
         database: database, clock: clock, payments: payments, wallet: engine.wallet, autoPay: engine.autoPay
@@ -222,6 +238,17 @@ struct PaymentGatewaySetup: Sendable {
 }
 
 /// Closes the database once the server has shut down gracefully.
+/// Shuts the webhook transport's HTTP client down when the server stops.
+struct WebhookTransportCloser: Service {
+    let transport: HTTPWebhookTransport
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let transport = self.transport
+        try await Task { try await transport.shutdown() }.value
+    }
+}
+
 struct DatabaseCloser: Service {
     let database: Database
 

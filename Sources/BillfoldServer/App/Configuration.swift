@@ -1,6 +1,7 @@
 import BillfoldEngine
 import BillfoldMail
 import BillfoldStore
+import BillfoldWebhooks
 import Foundation
 import Logging
 
@@ -35,13 +36,26 @@ package struct ServerConfiguration: Sendable {
     /// A clock only `POST /api/v1/test_clock/advance` moves, for trying months of billing in a minute; `nil` for
     /// the real one. Never beside real payments.
     package var testClock: ManualClock?
+    /// Seals stored secrets (webhook signing secrets); `nil`: none can be stored, so no webhook endpoint created.
+    package var masterKey: MasterKey?
+    /// Which URLs webhooks may go to: `https://` and public addresses only, unless `--allow-http-webhooks`.
+    package var webhookPolicy: WebhookAddressPolicy
+    /// How often webhooks are owed for new events and sent; `nil` never.
+    package var webhookInterval: Duration?
+    /// How long an endpoint has to answer.
+    package var webhookTimeout: Duration
+    /// Serves `/sandbox/webhooks`, a receiver that shows what arrived and whether each signature verified (the
+    /// demo's endpoint points at it). Anyone who reaches the server can read it: only for trying Billfold out.
+    package var webhookSandbox: Bool
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
         bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
         billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy(),
         gateway: GatewaySettings = .disabled, paymentJobsInterval: Duration? = nil, mail: MailSettings = .files,
-        dunningInterval: Duration? = nil, testClock: ManualClock? = nil
+        dunningInterval: Duration? = nil, testClock: ManualClock? = nil, masterKey: MasterKey? = nil,
+        webhookPolicy: WebhookAddressPolicy = WebhookAddressPolicy(allowsInsecure: false),
+        webhookInterval: Duration? = nil, webhookTimeout: Duration = .seconds(15), webhookSandbox: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -57,6 +71,11 @@ package struct ServerConfiguration: Sendable {
         self.mail = mail
         self.dunningInterval = dunningInterval
         self.testClock = testClock
+        self.masterKey = masterKey
+        self.webhookPolicy = webhookPolicy
+        self.webhookInterval = webhookInterval
+        self.webhookTimeout = webhookTimeout
+        self.webhookSandbox = webhookSandbox
         if let testClock { self.clock = testClock.billingClock() }
     }
 }

@@ -160,6 +160,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     param: error.param)
             case .missingSupplier:
                 return APIError(.conflict, .conflict, code: "missing_supplier", message: error.message)
+            case .masterKeyNotConfigured:
+                // The server's configuration, not the request, stands in the way.
+                return APIError(.conflict, .conflict, code: error.code.rawValue, message: error.message)
             case .invalidRequest:
                 return APIError(.unprocessableContent, .invalidRequest, code: "invalid_request", message: error.message)
             case .invalidField:
