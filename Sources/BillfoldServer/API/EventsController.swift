@@ -28,7 +28,8 @@ struct EventsController {
         }
         let events = try await store.events.list(filter, limit: limit + 1, startingAfter: startingAfter)
         return try JSONCoding.response(
-            ListResponse(data: events.prefix(limit).map(BillingEvent.Representation.init), hasMore: events.count > limit),
+            ListResponse(
+                data: events.prefix(limit).map(BillingEvent.Representation.init), hasMore: events.count > limit),
             keys: .declared)
     }
 
