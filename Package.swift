@@ -193,7 +193,7 @@ let package = Package(
             name: "BillfoldEngineTests",
             dependencies: [
                 "BillfoldCore", "BillfoldEngine", "BillfoldMail", "BillfoldPayments", "BillfoldStore",
-                "BillfoldTestSupport",
+                "BillfoldTestSupport", "BillfoldWebhooks",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -207,6 +207,7 @@ let package = Package(
                 "BillfoldServer",
                 "BillfoldStore",
                 "BillfoldTestSupport",
+                "BillfoldWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

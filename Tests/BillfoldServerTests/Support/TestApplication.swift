@@ -2,6 +2,7 @@ import BillfoldEngine
 import BillfoldServer
 import BillfoldStore
 import BillfoldTestSupport
+import BillfoldWebhooks
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -15,11 +16,14 @@ let testAPIKey = "bf_test_operator_key"
 ///
 /// With `clock`, the server reads the time from it, so a test can move time forward. `seed` writes to the
 /// migrated database before the server starts. Online payment is off, as on a server nobody configured for
-/// payments, unless `gateway` says otherwise.
+/// payments, unless `gateway` says otherwise. Webhook endpoints can be created (a master key is made for the
+/// server) and may point at loopback over http, unless `masterKey` and `allowsHTTPWebhooks` say otherwise;
+/// `webhookSandbox` serves `/sandbox/webhooks`.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
     seed: (@Sendable (Store) async throws -> Void)? = nil, gateway: GatewaySettings = .disabled,
+    masterKey: MasterKey? = MasterKey.generate().key, allowsHTTPWebhooks: Bool = true, webhookSandbox: Bool = false,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
@@ -32,7 +36,9 @@ func withTestServer(
         }
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,
-            clock: clock?.billingClock() ?? BillingClock { now }, signInPolicy: signInPolicy, gateway: gateway)
+            clock: clock?.billingClock() ?? BillingClock { now }, signInPolicy: signInPolicy, gateway: gateway,
+            masterKey: masterKey, webhookPolicy: WebhookAddressPolicy(allowsInsecure: allowsHTTPWebhooks),
+            webhookSandbox: webhookSandbox)
         let app = try await buildApplication(configuration)
         try await app.test(.live, body)
     }
