@@ -125,6 +125,7 @@ let package = Package(
                 "BillfoldEngine",
                 "BillfoldServer",
                 "BillfoldStore",
+                "BillfoldWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -178,7 +179,10 @@ let package = Package(
                 "BillfoldCore",
                 "BillfoldPayments",
                 "BillfoldStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             path: "Tests/BillfoldTestSupport",

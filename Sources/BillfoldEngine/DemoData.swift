@@ -1,7 +1,14 @@
 import BillfoldCore
 import BillfoldStore
+import BillfoldWebhooks
 import Foundation
 import HummingbirdBcrypt
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A believable platform to look around in: a supplier in Karnataka, seven workspaces, a year of invoices.
 package enum DemoData {
@@ -16,15 +23,88 @@ package enum DemoData {
     package struct Summary: Sendable {
         package let workspaces: Int
         package let documents: Int
+        /// The endpoint pointing at the demo's own receiver, when one was asked for.
+        package var webhookEndpoint: WebhookEndpoint? = nil
     }
 
-    /// Seeds an empty database as of `now`; returns `nil` and changes nothing when workspaces already exist.
-    package static func seed(into database: Database, now: Date, timeZone: TimeZone = .indiaStandardTime)
-        async throws -> Summary?
-    {
+    /// The demo's own webhook receiver (`/sandbox/webhooks` on the demo server), which seeding points an endpoint
+    /// at, every event type, its secret sealed under `masterKey`.
+    package struct WebhookReceiver: Sendable {
+        package let url: String
+        package let masterKey: MasterKey
+
+        package init(url: String, masterKey: MasterKey) {
+            self.url = url
+            self.masterKey = masterKey
+        }
+    }
+
+    /// The description of the endpoint pointing at the demo's receiver.
+    package static let webhookEndpointDescription = "Demo receiver: see /sandbox/webhooks"
+
+    /// Seeds an empty database as of `now`, with an endpoint for `webhookReceiver` when given (an http URL on
+    /// loopback, which the demo allows); returns `nil` and changes nothing when workspaces already exist.
+    package static func seed(
+        into database: Database, now: Date, timeZone: TimeZone = .indiaStandardTime,
+        webhookReceiver: WebhookReceiver? = nil
+    ) async throws -> Summary? {
         guard try await database.store.workspaces.count() == 0 else { return nil }
         var seeder = Seeder(database: database, now: now, timeZone: timeZone)
-        return try await seeder.run()
+        var summary = try await seeder.run()
+        if let webhookReceiver {
+            let webhooks = WebhookService(
+                database: database, clock: BillingClock(timeZone: timeZone) { now },
+                masterKey: webhookReceiver.masterKey, policy: WebhookAddressPolicy(allowsInsecure: true))
+            summary.webhookEndpoint = try await webhooks.create(
+                url: webhookReceiver.url, eventTypes: [], description: Self.webhookEndpointDescription,
+                isEnabled: true
+            ).endpoint
+        }
+        return summary
+    }
+
+    /// Where the demo keeps its master key when `BILLFOLD_MASTER_KEY` is not set: beside its SQLite file
+    /// (`billfold-demo.sqlite.master-key`), or for PostgreSQL `billfold-demo.master-key` in the working directory.
+    package static func masterKeyFile(for location: DatabaseLocation) -> URL {
+        switch location {
+        case .sqlite(let path): URL(fileURLWithPath: path + ".master-key")
+        case .postgres: URL(fileURLWithPath: "billfold-demo.master-key")
+        }
+    }
+
+    /// The master key kept in `file`, made there (readable by its owner only) when the file does not exist;
+    /// `isNew` says which. A file that holds no key is an error rather than replaced: the secrets sealed under the
+    /// key it held would no longer open.
+    package static func masterKey(in file: URL) throws -> (key: MasterKey, isNew: Bool) {
+        let path = file.path
+        let generated = MasterKey.generate()
+        // O_EXCL: two demos starting at once both end up with the key the first one wrote.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor >= 0 {
+            let bytes = Array((generated.base64 + "\n").utf8)
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+            guard written == bytes.count else {
+                try? FileManager.default.removeItem(atPath: path)
+                throw EngineError(.invalidState, "the demo's master key could not be written to \(path)")
+            }
+            return (generated.key, true)
+        }
+        guard errno == EEXIST else {
+            throw EngineError(
+                .invalidState,
+                "the demo's master key file \(path) could not be created: \(String(cString: strerror(errno)))")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError(.invalidState, "the demo's master key file \(path) could not be read")
+        }
+        guard let key = MasterKey(base64: String(decoding: data, as: UTF8.self)) else {
+            throw EngineError(
+                .invalidState,
+                "\(path) does not hold a master key (32 bytes in base64). Delete it to have a new one made, which "
+                    + "leaves the demo's webhook endpoints unable to sign: delete the demo database too.")
+        }
+        return (key, false)
     }
 }
 

@@ -10,7 +10,7 @@ struct Billfold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "billfold",
         abstract: "Self-hosted billing and invoicing: metered usage, GST invoices, payments and a billing portal.",
-        subcommands: [Serve.self, Migrate.self, Bill.self, APIKeys.self]
+        subcommands: [Serve.self, Migrate.self, Bill.self, SendWebhooks.self, APIKeys.self]
     )
 }
 

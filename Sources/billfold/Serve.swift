@@ -2,6 +2,7 @@ import ArgumentParser
 import BillfoldEngine
 import BillfoldServer
 import BillfoldStore
+import BillfoldWebhooks
 import Foundation
 import Logging
 
@@ -58,6 +59,18 @@ struct Serve: AsyncParsableCommand {
     )
     var testClock = false
 
+    @Flag(
+        help:
+            "Let webhook endpoints use http:// and loopback or private addresses, for a receiver on this machine or network; never in production (default: $BILLFOLD_ALLOW_HTTP_WEBHOOKS, on with --demo)."
+    )
+    var allowHTTPWebhooks = false
+
+    @Option(
+        help:
+            "Seconds between webhook passes inside the server (owing new events to endpoints and sending what is due); 0 turns them off (default: $BILLFOLD_WEBHOOK_INTERVAL or 2)."
+    )
+    var webhookInterval: Int?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         // First, so a server that would take payments wrongly never starts (nor seeds the demo).
@@ -85,11 +98,47 @@ struct Serve: AsyncParsableCommand {
         let environmentKey = environment["BILLFOLD_BOOTSTRAP_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let bootstrapKey = self.demo ? environmentKey ?? DemoData.apiKey : environmentKey
         var notes: [String] = []
+        let allowsHTTPWebhooks =
+            try self.demo || self.allowHTTPWebhooks
+            || Self.parseSwitch(environment["BILLFOLD_ALLOW_HTTP_WEBHOOKS"], name: "BILLFOLD_ALLOW_HTTP_WEBHOOKS")
+        let webhookSeconds =
+            try self.webhookInterval ?? environment["BILLFOLD_WEBHOOK_INTERVAL"].map(Self.parseSeconds) ?? 2
+        guard webhookSeconds >= 0 else { throw ValidationError("the webhook interval must be 0 or more seconds") }
+        var masterKey = try Self.masterKey(environment: environment)
+        if masterKey == nil && self.demo {
+            let file = DemoData.masterKeyFile(for: location)
+            let kept: (key: MasterKey, isNew: Bool)
+            do {
+                kept = try DemoData.masterKey(in: file)
+            } catch let error as EngineError {
+                throw ValidationError(error.message)
+            }
+            masterKey = kept.key
+            notes.append(
+                "Webhooks: the demo's master key (it seals the endpoints' signing secrets) is kept in \(file.path)"
+                    + (kept.isNew ? ", made now." : "."))
+        } else if masterKey == nil {
+            notes += [
+                "Webhooks: BILLFOLD_MASTER_KEY is not set, so no webhook endpoint can be created (its secret could not",
+                "  be sealed). Set it to 32 random bytes in base64 (openssl rand -base64 32) and keep it safe.",
+            ]
+        }
+        if allowsHTTPWebhooks {
+            let rule = String(repeating: "!", count: 78)
+            notes += [
+                rule,
+                "!! WEBHOOKS MAY GO TO http:// AND TO LOOPBACK OR PRIVATE ADDRESSES",
+                "!! (--allow-http-webhooks, or --demo): anyone with an API key can make this",
+                "!! server post inside its own network. NEVER IN PRODUCTION.",
+                rule,
+            ]
+        }
         var payLink: String?
         if self.demo {
+            let receiver = Self.demoWebhookReceiver(host: host, port: port, masterKey: masterKey)
             let summary = try await Database.withOpen(location, logger: makeLogger()) { database in
                 try await Migrations.run(on: database)
-                return try await DemoData.seed(into: database, now: Date())
+                return try await DemoData.seed(into: database, now: Date(), webhookReceiver: receiver)
             }
             if case .sandbox = gateway {
                 payLink = try await Database.withOpen(location, logger: makeLogger()) { database in
@@ -98,6 +147,13 @@ struct Serve: AsyncParsableCommand {
             }
             if let summary {
                 notes.append("Demo data: \(summary.workspaces) workspaces and \(summary.documents) documents.")
+                if let endpoint = summary.webhookEndpoint {
+                    notes.append("Demo webhooks: endpoint \(endpoint.id) sends every event to \(endpoint.url).")
+                } else if port == 0 {
+                    notes.append(
+                        "Demo webhooks: no endpoint was made, since port 0 is only known once bound; create one for "
+                            + "/sandbox/webhooks with POST /api/v1/webhook_endpoints.")
+                }
             } else {
                 notes.append("Demo data: the database already had workspaces, so nothing was added.")
             }
@@ -127,7 +183,9 @@ struct Serve: AsyncParsableCommand {
             billingInterval: seconds == 0 ? nil : .seconds(seconds),
             publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]), gateway: gateway,
             paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds), mail: mail,
-            dunningInterval: dunningSeconds == 0 ? nil : .seconds(dunningSeconds), testClock: testClock)
+            dunningInterval: dunningSeconds == 0 ? nil : .seconds(dunningSeconds), testClock: testClock,
+            masterKey: masterKey, webhookPolicy: WebhookAddressPolicy(allowsInsecure: allowsHTTPWebhooks),
+            webhookInterval: webhookSeconds == 0 ? nil : .seconds(webhookSeconds), webhookSandbox: self.demo)
         let demo = self.demo
         try await runServer(configuration) { [notes, payLink] boundPort in
             let url = "http://\(host):\(boundPort)"
@@ -140,11 +198,45 @@ struct Serve: AsyncParsableCommand {
                 if let payLink {
                     lines.append("Pay a demo invoice in the sandbox (link works once, for an hour): \(url)\(payLink)")
                 }
+                lines.append(
+                    "Webhooks received by the demo's endpoint, and whether they verified: \(url)/sandbox/webhooks")
             } else if let bootstrapKey {
                 lines.append("Operator API key from BILLFOLD_BOOTSTRAP_API_KEY: \(bootstrapKey.prefix(8))…")
             }
             // Written straight to the file descriptor, so a log collector or a pipe sees it at once.
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    /// The key in `BILLFOLD_MASTER_KEY` (environment only, so it never shows in a process list); `nil` when unset.
+    static func masterKey(environment: [String: String]) throws -> MasterKey? {
+        guard let text = environment["BILLFOLD_MASTER_KEY"], !text.isEmpty else { return nil }
+        guard let key = MasterKey(base64: text) else {
+            let decoded = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw ValidationError(
+                "BILLFOLD_MASTER_KEY must be 32 random bytes in base64, as `openssl rand -base64 32` prints; "
+                    + (decoded.map { "it holds \($0.count) bytes" } ?? "it is not base64")
+                    + ". Once webhook endpoints exist, keep the key they were made under: their secrets open only with it."
+            )
+        }
+        return key
+    }
+
+    /// The demo's own receiver as the server reaches it, or `nil` when there is no key to seal a secret with or
+    /// the port is only known once bound.
+    static func demoWebhookReceiver(host: String, port: Int, masterKey: MasterKey?) -> DemoData.WebhookReceiver? {
+        guard let masterKey, port != 0 else { return nil }
+        let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let authority = reachable.contains(":") ? "[\(reachable)]" : reachable
+        return DemoData.WebhookReceiver(url: "http://\(authority):\(port)/sandbox/webhooks", masterKey: masterKey)
+    }
+
+    /// `1`/`true` on, `0`/`false` or unset off.
+    static func parseSwitch(_ text: String?, name: String) throws -> Bool {
+        switch text?.lowercased() {
+        case nil, "", "0", "false": return false
+        case "1", "true": return true
+        case let other?: throw ValidationError("\(name) must be 1, true, 0 or false, not \(other)")
         }
     }
 
