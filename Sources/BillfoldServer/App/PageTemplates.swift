@@ -29,6 +29,7 @@ package struct PageTemplates: Sendable {
         InvoiceDetailView.template, WalletView.template, ProfileView.template, PortalPages.MessageView.template,
         PrintView.template, CheckoutController.CheckoutView.template, SandboxGatewayController.CheckoutPage.template,
         DisputesView.template, DisputeFormView.template, DisputeView.template,
+        SandboxWebhooksController.ReceivedPage.template,
     ]
 
     /// `Resources/Templates` as built into the server.
