@@ -77,20 +77,8 @@ package struct MailDelivery: Sendable {
             if batch.isEmpty { return report }
             // Each document once, however many of its billing contacts the batch mails it to.
             let documents = try await self.render(batch.flatMap(\.attachments))
-            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                var outcomes: [Outcome] = []
-                var pending = batch[...]
-                for _ in 0..<self.concurrency {
-                    guard let message = pending.popFirst() else { break }
-                    group.addTask { try await self.deliver(message, from: from, documents: documents) }
-                }
-                while let outcome = try await group.next() {
-                    outcomes.append(outcome)
-                    if let message = pending.popFirst() {
-                        group.addTask { try await self.deliver(message, from: from, documents: documents) }
-                    }
-                }
-                return outcomes
+            let outcomes = try await concurrently(batch, atMost: self.concurrency) { message in
+                try await self.deliver(message, from: from, documents: documents)
             }
             for outcome in outcomes {
                 switch outcome {

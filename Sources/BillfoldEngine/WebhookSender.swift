@@ -86,22 +86,10 @@ package struct WebhookSender: Sendable {
                 limit: self.concurrency * 4)
             if batch.isEmpty { return report }
             let bodies = try Self.bodies(of: batch.map(\.event))
-            let results = try await withThrowingTaskGroup(of: WebhookDeliveryResult.self) { group in
-                var results: [WebhookDeliveryResult] = []
-                var pending = batch[...]
-                for _ in 0..<self.concurrency {
-                    guard let claimed = pending.popFirst() else { break }
-                    group.addTask { await self.send(claimed, body: bodies[claimed.event.id, default: []]) }
-                }
-                while let result = try await group.next() {
-                    results.append(result)
-                    if let claimed = pending.popFirst() {
-                        group.addTask { await self.send(claimed, body: bodies[claimed.event.id, default: []]) }
-                    }
-                }
-                return results
+            let results = try await concurrently(batch, atMost: self.concurrency) { claimed in
+                await self.send(claimed, body: bodies[claimed.event.id, default: []])
             }
-            let recorded = try await self.record(results, of: batch)
+            let recorded = try await self.record(results)
             for result in results {
                 guard recorded.contains(result.attempt.deliveryID) else {
                     report.lostClaims += 1
@@ -221,11 +209,10 @@ package struct WebhookSender: Sendable {
 
     /// Records a batch's tries in one transaction, disabling the endpoints that answered 410 or ran out of tries
     /// and queueing a mail to the operator for each.
-    private func record(_ results: [WebhookDeliveryResult], of batch: [ClaimedWebhookDelivery]) async throws
+    private func record(_ results: [WebhookDeliveryResult]) async throws
         -> Set<WebhookDeliveryID>
     {
         let now = self.clock.now
-        let urls = Dictionary(batch.map { ($0.delivery.endpointID, $0.url) }) { first, _ in first }
         return try await self.database.inTransaction { store in
             let recorded = try await store.webhooks.record(results, claimant: self.claimant, at: now)
             var disabled: Set<WebhookEndpointID> = []
@@ -240,7 +227,7 @@ package struct WebhookSender: Sendable {
                 if try await store.webhooks.disableEndpoint(attempt.endpointID, reason: reason, at: now) {
                     disabled.insert(attempt.endpointID)
                     try await self.mailOperator(
-                        endpoint: attempt.endpointID, url: urls[attempt.endpointID] ?? attempt.url, reason: reason,
+                        endpoint: attempt.endpointID, url: attempt.url, reason: reason,
                         in: store, at: now)
                 }
             }

@@ -69,28 +69,31 @@ package struct WebhookService: Sendable {
 
     /// A new secret for the endpoint, returned this once. The one it replaces keeps signing beside it for 24 hours,
     /// so the platform can switch without missing a delivery; a secret still in that overlap from an earlier
-    /// rotation stops signing now.
+    /// rotation stops signing now. Returns the endpoint as it now stands, the new secret, and when the old one stops
+    /// signing.
     package func rotateSecret(_ id: WebhookEndpointID) async throws -> (
-        endpoint: WebhookEndpoint, secret: WebhookSecret
+        endpoint: WebhookEndpoint, secret: WebhookSecret, previousExpiresAt: Date
     ) {
         let key = try self.requireMasterKey()
         let now = self.clock.now
         return try await self.database.inTransaction { store in
-            guard let endpoint = try await store.webhooks.endpoint(id),
+            guard var endpoint = try await store.webhooks.endpoint(id),
                 let current = try await store.webhooks.secrets(of: id)
             else {
-                throw EngineError(.notFound, "no webhook endpoint \(id)")
+                throw Self.noEndpoint(id, param: "id")
             }
             // Open it first: a secret sealed under another key would otherwise sign on for a day as garbage.
             _ = try key.open(current.current, context: id.rawValue)
             let secret = WebhookSecret.generate()
+            let previousExpiresAt = now.addingTimeInterval(Self.rotationOverlap)
             try await store.webhooks.replaceSecrets(
                 of: id,
                 with: SealedWebhookSecrets(
                     current: try key.seal(secret.bytes, context: id.rawValue), previous: current.current,
-                    previousExpiresAt: now.addingTimeInterval(Self.rotationOverlap)),
+                    previousExpiresAt: previousExpiresAt),
                 at: now)
-            return (endpoint, secret)
+            endpoint.updatedAt = now
+            return (endpoint, secret, previousExpiresAt)
         }
     }
 
@@ -105,11 +108,11 @@ package struct WebhookService: Sendable {
     package func redeliver(_ eventID: EventID, to endpointID: WebhookEndpointID?) async throws -> [WebhookDelivery] {
         let store = self.database.store
         guard let event = try await store.events.find(eventID) else {
-            throw EngineError(.notFound, "no event \(eventID)")
+            throw EngineError(.notFound, "no event with id \(eventID)", param: "id")
         }
         let endpoints: [WebhookEndpoint]
         if let endpointID {
-            let endpoint = try await self.endpoint(endpointID)
+            let endpoint = try await self.endpoint(endpointID, param: "endpoint_id")
             guard endpoint.isEnabled else {
                 throw EngineError(
                     .invalidState,
@@ -187,11 +190,15 @@ package struct WebhookService: Sendable {
         return secret
     }
 
-    private func endpoint(_ id: WebhookEndpointID) async throws -> WebhookEndpoint {
+    private func endpoint(_ id: WebhookEndpointID, param: String = "id") async throws -> WebhookEndpoint {
         guard let endpoint = try await self.database.store.webhooks.endpoint(id) else {
-            throw EngineError(.notFound, "no webhook endpoint \(id)")
+            throw Self.noEndpoint(id, param: param)
         }
         return endpoint
+    }
+
+    private static func noEndpoint(_ id: WebhookEndpointID, param: String) -> EngineError {
+        EngineError(.notFound, "no webhook endpoint with id \(id)", param: param)
     }
 
     private func requireMasterKey() throws -> MasterKey {

@@ -49,7 +49,7 @@ package struct WebhookAddressPolicy: Hashable, Sendable {
     package func problem(resolving url: String) async -> String? {
         guard !self.allowsInsecure else { return nil }
         guard let host = URLComponents(string: url)?.host else { return "url has no host" }
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let name = Self.bare(host)
         for address in await Self.resolve(name) {
             if let reason = Self.reason(forbidding: address) {
                 return "the host \(host) resolves to \(reason) (\(Self.text(address))); webhooks go to public "
@@ -61,10 +61,15 @@ package struct WebhookAddressPolicy: Hashable, Sendable {
 
     /// The reason a host that is an IP literal may not be used, or `nil`.
     static func forbiddenLiteral(_ host: String) -> String? {
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let name = Self.bare(host)
         if name.lowercased() == "localhost" || name.lowercased().hasSuffix(".localhost") { return "loopback" }
         guard let address = Self.parse(name) else { return nil }
         return Self.reason(forbidding: address)
+    }
+
+    /// A URL's host without the brackets an IPv6 literal is written in.
+    static func bare(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// An address as its bytes: 4 for IPv4, 16 for IPv6.

@@ -237,7 +237,7 @@ struct WebhookDeliveryTests {
             let setup = try await Self.setup(database)
             let (endpoint, old) = try await setup.engine.webhooks.create(
                 url: receiver.url("rotating"), eventTypes: [], description: "", isEnabled: true)
-            let (_, new) = try await setup.engine.webhooks.rotateSecret(endpoint.id)
+            let new = try await setup.engine.webhooks.rotateSecret(endpoint.id).secret
             #expect(new != old)
             try await receiver.configure("rotating", secrets: [old.text, new.text])
             _ = try await Self.record(in: setup)

@@ -280,11 +280,7 @@ struct WebhookEndpointsController {
     @Sendable func rotateSecret(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         try Self.refuseIdempotencyKey(request)
         let id = try await self.endpoint(in: context).id
-        let (rotated, secret) = try await self.webhooks.rotateSecret(id)
-        // Read back: the rotation stamped the endpoint's updated_at and the old secret's last day.
-        let store = self.database.store
-        let endpoint = try await store.webhooks.endpoint(id) ?? rotated
-        let expiresAt = try await store.webhooks.secrets(of: id)?.previousExpiresAt
+        let (endpoint, secret, expiresAt) = try await self.webhooks.rotateSecret(id)
         return try Self.secretResponse(EndpointResponse(endpoint, secret: secret, previousSecretExpiresAt: expiresAt))
     }
 
@@ -320,17 +316,11 @@ struct WebhookEndpointsController {
     /// out with the next pass, under the event's id. The body is optional.
     @Sendable func redeliver(_ request: Request, context: BillfoldRequestContext) async throws -> Response {
         let raw = try context.parameters.require("id")
-        let store = self.database.store
-        guard let eventID = EventID(validating: raw), try await store.events.find(eventID) != nil else {
-            throw APIError.notFound("event", id: raw)
-        }
+        guard let eventID = EventID(validating: raw) else { throw APIError.notFound("event", id: raw) }
         let buffer = try await JSONCoding.collect(request, upTo: context.maxUploadSize)
         let body = try Self.decodeOptional(RedeliverBody.self, from: buffer) ?? RedeliverBody()
         let endpointID = try body.endpointId.map {
             try Validate.identifier($0, as: WebhookEndpointID.self, param: "endpoint_id")
-        }
-        if let endpointID, try await store.webhooks.endpoint(endpointID) == nil {
-            throw APIError.notFound("webhook endpoint", id: endpointID.rawValue, param: "endpoint_id")
         }
         let deliveries = try await self.webhooks.redeliver(eventID, to: endpointID)
         return try JSONCoding.response(
