@@ -31,6 +31,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "BillfoldCore", swiftSettings: swiftSettings),
+        .target(name: "ChildProcesses", swiftSettings: swiftSettings),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "BillfoldDocuments",
@@ -139,6 +140,7 @@ let package = Package(
                 "BillfoldMail",
                 "BillfoldStore",
                 "BillfoldWebhooks",
+                "ChildProcesses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -148,6 +150,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BillfoldCoreTests",
             dependencies: [
@@ -158,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BillfoldDocumentsTests",
-            dependencies: ["BillfoldCore", "BillfoldDocuments"],
+            dependencies: ["BillfoldCore", "BillfoldDocuments", "ChildProcesses"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
@@ -183,6 +186,7 @@ let package = Package(
                 "BillfoldCore",
                 "BillfoldPayments",
                 "BillfoldStore",
+                "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -216,6 +220,7 @@ let package = Package(
                 "BillfoldStore",
                 "BillfoldTestSupport",
                 "BillfoldWebhooks",
+                "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

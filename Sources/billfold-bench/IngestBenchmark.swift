@@ -1,5 +1,6 @@
 import ArgumentParser
 import BillfoldCore
+import ChildProcesses
 import Foundation
 
 /// `billfold-bench ingest`: usage records per second posted in batches over HTTP to a running `billfold serve` on
@@ -104,7 +105,7 @@ struct IngestBenchmark: AsyncParsableCommand {
 
 /// `billfold serve` run as a child process on a free port.
 struct BenchServer {
-    let process: Process
+    let process: ChildProcess
     let url: String
 
     static func start(database: String, apiKey: String) async throws -> BenchServer {
@@ -114,32 +115,25 @@ struct BenchServer {
             throw ValidationError(
                 "no billfold next to billfold-bench at \(executable.path); build both: swift build -c release")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = [
-            "serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0",
-        ]
         var environment = ProcessInfo.processInfo.environment
         environment["BILLFOLD_BOOTSTRAP_API_KEY"] = apiKey
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let process = try ChildProcess(
+            executable.path,
+            ["serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0"],
+            environment: environment, standardOutput: .capture, standardError: .inherit)
         // The first line names the URL it serves.
-        var text = ""
-        while !text.contains("\n") {
-            let data = output.fileHandleForReading.availableData
-            guard !data.isEmpty else { throw ValidationError("billfold serve ended before it served") }
-            text += String(decoding: data, as: UTF8.self)
+        guard let text = await process.firstLine() else {
+            throw ValidationError("billfold serve ended before it served")
         }
-        guard let start = text.range(of: "http://"),
-            let end = text[start.lowerBound...].firstIndex(where: { $0 == " " || $0 == "\n" })
-        else { throw ValidationError("billfold serve did not say where it serves: \(text)") }
+        guard let start = text.range(of: "http://") else {
+            throw ValidationError("billfold serve did not say where it serves: \(text)")
+        }
+        let end = text[start.lowerBound...].firstIndex(of: " ") ?? text.endIndex
         return BenchServer(process: process, url: String(text[start.lowerBound..<end]))
     }
 
     func stop() {
-        self.process.terminate()
+        self.process.send(SIGTERM)
         self.process.waitUntilExit()
     }
 }
@@ -179,23 +173,22 @@ struct APIClient: Sendable {
     }
 
     private func curl(_ method: String, _ path: String, arguments: [String]) async throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        // The answer goes to a file: a pipe would fill up and stall curl before it exits.
+        // The answer goes to a file, read once curl has ended.
         let answer = self.directory.appendingPathComponent("answer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: answer) }
-        process.arguments =
+        let process = try ChildProcess(
+            "/usr/bin/curl",
             [
                 "--silent", "--show-error", "--fail-with-body", "--header", "Authorization: Bearer \(self.apiKey)",
                 "--output", answer.path,
-            ] + arguments + [self.baseURL + path]
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
+            ] + arguments + [self.baseURL + path],
+            standardError: .capture)
+        let termination = await process.wait()
         let data = (try? Data(contentsOf: answer)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(method) \(path) failed: \(String(decoding: data.prefix(500), as: UTF8.self))")
+        guard termination == .exited(0) else {
+            throw ValidationError(
+                "\(method) \(path) failed (\(termination)): \(process.standardError)"
+                    + String(decoding: data.prefix(500), as: UTF8.self))
         }
         return data
     }

@@ -3,6 +3,7 @@ import BillfoldCore
 import BillfoldEngine
 import BillfoldMail
 import BillfoldStore
+import ChildProcesses
 import Foundation
 import Logging
 
@@ -40,10 +41,14 @@ struct MailBenchmark: AsyncParsableCommand {
     func run() async throws {
         let directory = try makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server =
-            try self.smtpURL.map { (url: $0, process: nil as Process?, spool: nil as URL?) }
-            ?? Self.startServer(in: directory)
-        defer { server.process?.terminate() }
+        let server: (url: String, process: ChildProcess?, spool: URL?)
+        if let url = self.smtpURL {
+            server = (url, nil, nil)
+        } else {
+            server = try await Self.startServer(in: directory)
+        }
+        // Closing its standard input ends the server.
+        defer { server.process?.closeStandardInput() }
         let transport = SMTPTransport(configuration: try SMTPConfiguration(url: server.url))
         var logger = Logger(label: "billfold-bench")
         logger.logLevel = .error
@@ -156,7 +161,7 @@ struct MailBenchmark: AsyncParsableCommand {
 
     /// Starts Tests/Mail/smtp_server.py in plain mode on a free port; the package's root must be the working
     /// directory.
-    static func startServer(in directory: URL) throws -> (url: String, process: Process?, spool: URL?) {
+    static func startServer(in directory: URL) async throws -> (url: String, process: ChildProcess?, spool: URL?) {
         let script = URL(fileURLWithPath: "Tests/Mail/smtp_server.py")
         guard FileManager.default.fileExists(atPath: script.path) else {
             throw ValidationError("run from the package's root, where Tests/Mail/smtp_server.py is, or pass --smtp-url")
@@ -166,28 +171,18 @@ struct MailBenchmark: AsyncParsableCommand {
                 FileManager.default.isExecutableFile(atPath: $0)
             } ?? "python3"
         let spool = directory.appendingPathComponent("spool")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            script.path, "--mode", "plain", "--port", "0", "--spool", spool.path, "--certs",
-            directory.appendingPathComponent("certs").path,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = Pipe()
-        try process.run()
-        var line: [UInt8] = []
-        while true {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-            if line.contains(10) { break }
-        }
+        let process = try ChildProcess(
+            python,
+            [
+                script.path, "--mode", "plain", "--port", "0", "--spool", spool.path, "--certs",
+                directory.appendingPathComponent("certs").path,
+            ],
+            standardInput: .pipe, standardOutput: .capture, standardError: .inherit)
         struct Ready: Decodable { let port: Int }
-        guard let first = line.split(separator: 10).first,
-            let ready = try? JSONDecoder().decode(Ready.self, from: Data(first))
+        guard let first = await process.firstLine(),
+            let ready = try? JSONDecoder().decode(Ready.self, from: Data(first.utf8))
         else {
-            process.terminate()
+            process.kill()
             throw ValidationError(
                 "the SMTP server did not start; it needs python3 with aiosmtpd and openssl "
                     + "(apt-get install python3-aiosmtpd openssl)")

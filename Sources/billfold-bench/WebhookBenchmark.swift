@@ -3,6 +3,7 @@ import BillfoldCore
 import BillfoldEngine
 import BillfoldStore
 import BillfoldWebhooks
+import ChildProcesses
 import Foundation
 import Logging
 import NIOCore
@@ -157,29 +158,21 @@ struct WebhookBenchmark: AsyncParsableCommand {
         case .postgres(let url): argument = url
         }
         let (_, seconds) = try await Stopwatch.time {
+            var environment = ProcessInfo.processInfo.environment
+            environment["BILLFOLD_MASTER_KEY"] = keyText
             let children = try (0..<processes).map { _ in
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = [
-                    "send-webhooks", "--database", argument, "--allow-http-webhooks", "--concurrency",
-                    String(self.concurrency),
-                ]
-                var environment = ProcessInfo.processInfo.environment
-                environment["BILLFOLD_MASTER_KEY"] = keyText
-                process.environment = environment
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                return process
+                try ChildProcess(
+                    executable.path,
+                    [
+                        "send-webhooks", "--database", argument, "--allow-http-webhooks", "--concurrency",
+                        String(self.concurrency),
+                    ],
+                    environment: environment, standardError: .inherit)
             }
             for child in children {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().async {
-                        child.waitUntilExit()
-                        continuation.resume()
-                    }
-                }
-                guard child.terminationStatus == 0 else {
-                    throw ValidationError("billfold send-webhooks exited with \(child.terminationStatus)")
+                let termination = await child.wait()
+                guard termination == .exited(0) else {
+                    throw ValidationError("billfold send-webhooks ended with \(termination)")
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcesses
 import Foundation
 
 /// The `wrk` HTTP load generator (Debian's `wrk` package), run as a child process for throughput figures.
@@ -34,26 +35,18 @@ struct Wrk {
     func run(url: String, headers: [String], connections: Int, threads: Int, seconds: Int, directory: URL)
         async throws -> Report
     {
-        let process = Process()
-        process.executableURL = self.executable
-        process.arguments =
-            ["--latency", "-t", String(threads), "-c", String(connections), "-d", "\(seconds)s"]
-            + headers.flatMap { ["-H", $0] } + [url]
-        // Output to a file, as with curl: a pipe read only after the exit could fill up and stall wrk.
+        // Output to a file, read once wrk has ended.
         let output = directory.appendingPathComponent("wrk-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
-        }
-        try handle.close()
+        let process = try ChildProcess(
+            self.executable.path,
+            ["--latency", "-t", String(threads), "-c", String(connections), "-d", "\(seconds)s"]
+                + headers.flatMap { ["-H", $0] } + [url],
+            standardOutput: .file(output.path), standardError: .standardOutput)
+        let termination = await process.wait()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0, let report = Self.parse(text) else {
-            throw ValidationError("wrk against \(url) failed (exit \(process.terminationStatus)):\n\(text)")
+        guard termination == .exited(0), let report = Self.parse(text) else {
+            throw ValidationError("wrk against \(url) failed (\(termination)):\n\(text)")
         }
         return report
     }

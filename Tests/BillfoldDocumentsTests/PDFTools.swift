@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -18,16 +19,8 @@ enum PDFTools {
             Issue.record("\(tool) is not installed: run `apt-get install -y \(package)` (CI's .ci/run must install it)")
             throw MissingTool(name: tool)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, text: String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(path, arguments, mergingStandardError: true)
+        return Output(status: result.termination.status, text: result.output)
     }
 
     struct MissingTool: Error {

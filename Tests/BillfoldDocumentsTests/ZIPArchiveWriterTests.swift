@@ -1,4 +1,5 @@
 import BillfoldDocuments
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -61,15 +62,8 @@ struct ZIPArchiveWriterTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+        let result = try ChildProcess.run(executable, arguments)
+        #expect(result.termination == .exited(0))
+        return result.output
     }
 }

@@ -81,11 +81,17 @@ struct WebhookDeliveryTests {
             "a timestamp more than five minutes old is refused")
     }
 
+    @Test("The receiver exits by itself when its standard input closes, so it never outlives a crashed test runner")
+    func receiverEndsWithItsParent() async throws {
+        let receiver = try await WebhookTestReceiver()
+        #expect(await receiver.hangUp() == .exited(0))
+    }
+
     @Test(
         "Two 500s are retried after about 5 s and 5 min, then a 200 delivers; every try is signed and logged",
         arguments: TestDatabase.kinds)
     func retriesThenSuccess(kind: DatabaseKind) async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(kind) { database in
             let setup = try await Self.setup(database)
             let (endpoint, secret) = try await setup.engine.webhooks.create(
@@ -135,7 +141,7 @@ struct WebhookDeliveryTests {
     @Test(
         "A 410 disables the endpoint and mails the operator; nothing more is sent to it", arguments: TestDatabase.kinds)
     func goneDisables(kind: DatabaseKind) async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(kind) { database in
             let setup = try await Self.setup(database)
             let (endpoint, secret) = try await setup.engine.webhooks.create(
@@ -162,7 +168,7 @@ struct WebhookDeliveryTests {
 
     @Test("A redirect is a failure: it is not followed, and the delivery is tried again later")
     func redirectFails() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(.sqlite) { database in
             let setup = try await Self.setup(database)
             let (endpoint, secret) = try await setup.engine.webhooks.create(
@@ -187,7 +193,7 @@ struct WebhookDeliveryTests {
 
     @Test("An endpoint that answers after the timeout fails that try and is tried again")
     func slowEndpointTimesOut() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(.sqlite) { database in
             // The endpoint's first answer comes 20 s after the 2 s timeout; a slow machine only makes it later.
             let setup = try await Self.setup(database, timeout: .seconds(2))
@@ -208,7 +214,7 @@ struct WebhookDeliveryTests {
 
     @Test("Retry-After is honoured when it asks for longer than the schedule")
     func retryAfter() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(.sqlite) { database in
             let setup = try await Self.setup(database)
             let (endpoint, secret) = try await setup.engine.webhooks.create(
@@ -232,7 +238,7 @@ struct WebhookDeliveryTests {
     @Test(
         "After a rotation both secrets sign for 24 hours, then only the new one", arguments: TestDatabase.kinds)
     func rotation(kind: DatabaseKind) async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(kind) { database in
             let setup = try await Self.setup(database)
             let (endpoint, old) = try await setup.engine.webhooks.create(
@@ -255,7 +261,7 @@ struct WebhookDeliveryTests {
 
     @Test("When the tries run out the delivery fails, the endpoint is disabled and the operator mailed")
     func triesRunOut() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         try await TestDatabase.withDatabase(.sqlite) { database in
             let setup = try await Self.setup(database, schedule: WebhookRetrySchedule(delays: [5, 60]))
             let (endpoint, secret) = try await setup.engine.webhooks.create(

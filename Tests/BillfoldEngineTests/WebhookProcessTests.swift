@@ -15,7 +15,7 @@ struct WebhookProcessTests {
 
     @Test("Two processes deliver 10,000 events to two endpoints, each exactly once")
     func twoProcesses() async throws {
-        let receiver = try WebhookTestReceiver()
+        let receiver = try await WebhookTestReceiver()
         let (key, keyText) = MasterKey.generate()
         try await TestDatabase.withLocation(.postgres) { location in
             var endpoints: [WebhookEndpoint] = []

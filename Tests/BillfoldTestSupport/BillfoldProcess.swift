@@ -1,20 +1,10 @@
 import BillfoldStore
+import ChildProcesses
 import Foundation
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The `billfold` executable run as a child process, as an operator would run it, with its output captured.
 package final class BillfoldProcess {
-    /// What the process has written so far; its pipes' handlers append to it from other threads.
-    final class Output: Sendable {
-        let text = Mutex((standardOutput: "", standardError: ""))
-    }
-
-    private let process: Process
-    private let output = Output()
+    private let child: ChildProcess
 
     /// The `billfold` built next to the test runner (`swift test` builds every product of the package).
     package static var executable: URL {
@@ -48,47 +38,14 @@ package final class BillfoldProcess {
     package init(_ arguments: [String], environment: [String: String] = [:], stallsOnStandardError: Bool = false)
         throws
     {
-        let process = Process()
-        process.executableURL = try Self.executable
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        self.process = process
-        standardOutput.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.text.withLock { $0.standardOutput += text }
-        }
-        if stallsOnStandardError {
-            try Self.shrink(standardError)
-        } else {
-            standardError.fileHandleForReading.readabilityHandler = { [output] handle in
-                let text = String(decoding: handle.availableData, as: UTF8.self)
-                output.text.withLock { $0.standardError += text }
-            }
-        }
-        try process.run()
+        self.child = try ChildProcess(
+            Self.executable.path, arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            standardOutput: .capture, standardError: stallsOnStandardError ? .stalled : .capture)
     }
 
-    /// Makes `pipe` hold one page, the least Linux allows.
-    private static func shrink(_ pipe: Pipe) throws {
-        #if os(Linux)
-            // F_SETPIPE_SZ from <fcntl.h>, which Glibc's module map leaves out (it is behind _GNU_SOURCE).
-            let setPipeSize: Int32 = 1031
-            guard fcntl(pipe.fileHandleForWriting.fileDescriptor, setPipeSize, Int32(4096)) > 0 else {
-                throw DatabaseError(message: "cannot shrink the standard error pipe: errno \(errno)")
-            }
-        #else
-            throw DatabaseError(message: "a pipe's size can be set only on Linux")
-        #endif
-    }
-
-    package var standardOutput: String { self.output.text.withLock { $0.standardOutput } }
-    package var standardError: String { self.output.text.withLock { $0.standardError } }
+    package var standardOutput: String { self.child.standardOutput }
+    package var standardError: String { self.child.standardError }
 
     /// Waits for the process to end and returns its exit status (the signal number when a signal ended it).
     ///
@@ -97,35 +54,35 @@ package final class BillfoldProcess {
     /// takes, which depends on how busy the machine is.
     package func wait(safetyNet: Duration = .seconds(600)) async -> Int32 {
         let deadline = ContinuousClock.now + safetyNet
-        while self.process.isRunning {
+        while self.child.isRunning {
             if ContinuousClock.now >= deadline {
                 self.killAbruptly()
-                self.process.waitUntilExit()
                 break
             }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        // Let the readability handlers drain what the process wrote last.
-        try? await Task.sleep(for: .milliseconds(50))
-        return self.process.terminationStatus
+        let termination = await self.child.wait()
+        await self.child.waitForOutputToEnd()
+        return termination.status
     }
 
     /// Waits until `condition` holds of the output so far; `false` when the process ended first, or when
     /// `safetyNet` passed first (a hung process, not a slow one).
     package func wait(until condition: (String) -> Bool, safetyNet: Duration = .seconds(600)) async -> Bool {
         let deadline = ContinuousClock.now + safetyNet
-        while self.process.isRunning, ContinuousClock.now < deadline {
+        while self.child.isRunning, ContinuousClock.now < deadline {
             if condition(self.standardError + self.standardOutput) { return true }
             try? await Task.sleep(for: .milliseconds(2))
         }
+        if !self.child.isRunning { await self.child.waitForOutputToEnd() }
         return condition(self.standardError + self.standardOutput)
     }
 
     /// Whether the process has not ended yet.
-    package var isRunning: Bool { self.process.isRunning }
+    package var isRunning: Bool { self.child.isRunning }
 
     /// Ends the process at once with SIGKILL: no cleanup, no flush, as a crash or `kill -9` would.
     package func killAbruptly() {
-        kill(self.process.processIdentifier, SIGKILL)
+        self.child.kill()
     }
 }

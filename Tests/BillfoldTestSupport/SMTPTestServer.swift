@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -34,16 +35,8 @@ package enum TestPython {
     }
 
     package static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(executable, arguments)
+        return (result.termination.status, result.output)
     }
 
     /// A message file as Python's email package reads it.
@@ -155,50 +148,27 @@ package struct SMTPTestServer: Sendable {
         let stderrFile = directory.appendingPathComponent("stderr.txt")
         try Data().write(to: stderrFile)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments =
+        let arguments =
             [
                 TestPython.script, "--mode", mode.rawValue, "--port", "0", "--spool", spool.path,
                 "--certs", directory.appendingPathComponent("certs").path,
             ] + excluded.flatMap { ["--exclude-auth", $0] }
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
-        try process.run()
+        // Closing its standard input ends the server, also when this process dies without stopping it.
+        let process = try ChildProcess(
+            python, arguments, standardInput: .pipe, standardOutput: .capture, standardError: .file(stderrFile.path))
         defer {
-            // Closing its stdin ends the server; terminate in case it is stuck.
-            try? input.fileHandleForWriting.close()
-            process.terminate()
+            process.closeStandardInput()
+            process.send(SIGTERM)  // in case it is stuck
             process.waitUntilExit()
         }
 
-        let line = await Self.firstLine(of: output.fileHandleForReading)
+        let line = await process.firstLine() ?? ""
         guard let ready = try? JSONDecoder().decode(Ready.self, from: Data(line.utf8)) else {
             let stderr = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
             Issue.record("the test SMTP server did not start: \(line) \(stderr)")
             throw Unavailable()
         }
         return try await body(SMTPTestServer(port: ready.port, caFile: ready.ca, spool: spool))
-    }
-
-    /// Reads up to the first newline on a thread of its own, so no test task blocks on the pipe.
-    private static func firstLine(of handle: FileHandle) async -> String {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var bytes: [UInt8] = []
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    bytes += chunk
-                    if bytes.contains(10) { break }
-                }
-                let line = bytes.split(separator: 10, omittingEmptySubsequences: false).first ?? []
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
-            }
-        }
     }
 
     /// Every message received so far, in the order they came.

@@ -1,11 +1,8 @@
 import AsyncHTTPClient
+import ChildProcesses
 import Foundation
 import NIOCore
 import NIOHTTP1
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `Tests/Webhooks/receiver.py` run as a child process: a real HTTP receiver on loopback that verifies Standard
 /// Webhooks signatures with Python's `hmac`, independently of Billfold's own code, and answers each target as its
@@ -59,7 +56,7 @@ package final class WebhookTestReceiver: Sendable {
         }
     }
 
-    private let process: Process
+    private let process: ChildProcess
     package let port: Int
 
     /// The receiver script, found from this file's place in the repository.
@@ -69,27 +66,20 @@ package final class WebhookTestReceiver: Sendable {
     }
 
     /// Starts the receiver and waits until it listens.
-    package init() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+    package init() async throws {
+        // Its standard input is a pipe this object holds: the receiver exits when it closes, even if this process
+        // dies without stopping it.
+        let process = try ChildProcess(
+            "python3", [Self.script, "--port", "0"], standardInput: .pipe, standardOutput: .capture,
+            standardError: .capture)
         // The first line is "listening on <port>".
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else {
-                process.terminate()
-                throw ReceiverError("the webhook receiver exited before it listened")
-            }
-            line += chunk
+        guard let line = await process.firstLine() else {
+            process.kill()
+            throw ReceiverError("the webhook receiver exited before it listened: \(process.standardError)")
         }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-            process.terminate()
-            throw ReceiverError("the webhook receiver said \(text)")
+        guard line.hasPrefix("listening on "), let port = Int(line.dropFirst("listening on ".count)) else {
+            process.kill()
+            throw ReceiverError("the webhook receiver said \(line) \(process.standardError)")
         }
         self.process = process
         self.port = port
@@ -99,13 +89,22 @@ package final class WebhookTestReceiver: Sendable {
         self.stop()
     }
 
-    /// Ends the receiver with SIGKILL: a child of the test runner inherits its blocked signals, SIGTERM among them,
-    /// and SIGKILL cannot be blocked.
+    /// Ends the receiver at once.
     package func stop() {
-        if self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
-            self.process.waitUntilExit()
+        self.process.kill()
+        self.process.waitUntilExit()
+    }
+
+    /// Closes the receiver's standard input, as this process's death would, and returns how the receiver ended.
+    /// Past `safetyNet` (a receiver that ignored it, not a slow one) it is killed.
+    package func hangUp(safetyNet: Duration = .seconds(600)) async -> ChildProcess.Termination {
+        self.process.closeStandardInput()
+        let deadline = ContinuousClock.now + safetyNet
+        while self.process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
         }
+        self.process.kill()
+        return await self.process.wait()
     }
 
     /// The URL requests to target `name` go to.
@@ -139,13 +138,7 @@ package final class WebhookTestReceiver: Sendable {
 
     /// Runs the receiver's own check of the specification's published test vector.
     package static func selfTest() throws -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--self-test"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        try ChildProcess.run("python3", [Self.script, "--self-test"]).termination == .exited(0)
     }
 
     private func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (

@@ -9,7 +9,8 @@ secret after the "whsec_" prefix, and "webhook-signature" holds space-separated
 
 Usage:
     python3 receiver.py [--port N]   # listen on 127.0.0.1 (0 = ephemeral);
-                                     # prints "listening on <port>" once ready
+                                     # prints "listening on <port>" once ready;
+                                     # exits when stdin closes
     python3 receiver.py --self-test  # check the specification's test vector
 
 Webhook targets: POST /hooks/<name> (any name). Each one is recorded and
@@ -235,6 +236,9 @@ def main():
         sys.exit(1 if error else 0)
     server = Server(("127.0.0.1", args.port), Handler)
     print(f"listening on {server.server_address[1]}", flush=True)
+    # The test process closes our stdin when it is done, or when it dies: that ends the receiver, so it never
+    # outlives the tests.
+    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

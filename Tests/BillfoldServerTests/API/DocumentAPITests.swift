@@ -1,6 +1,7 @@
 import BillfoldCore
 import BillfoldStore
 import BillfoldTestSupport
+import ChildProcesses
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -10,16 +11,8 @@ import Testing
 struct DocumentAPITests {
     /// Runs a command and returns its exit status and standard output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(arguments[0], Array(arguments.dropFirst()), mergingStandardError: true)
+        return (result.termination.status, result.output)
     }
 
     static func temporaryFile(_ name: String, _ bytes: ByteBuffer) throws -> URL {
