@@ -59,7 +59,12 @@ package final class BillfoldProcess {
                 self.killAbruptly()
                 break
             }
-            try? await Task.sleep(for: .milliseconds(10))
+            do {
+                try await Task.sleep(for: .milliseconds(10))
+            } catch {
+                self.killAbruptly()
+                break
+            }
         }
         let termination = await self.child.wait()
         await self.child.waitForOutputToEnd()
@@ -72,7 +77,7 @@ package final class BillfoldProcess {
         let deadline = ContinuousClock.now + safetyNet
         while self.child.isRunning, ContinuousClock.now < deadline {
             if condition(self.standardError + self.standardOutput) { return true }
-            try? await Task.sleep(for: .milliseconds(2))
+            do { try await Task.sleep(for: .milliseconds(2)) } catch { break }
         }
         if !self.child.isRunning { await self.child.waitForOutputToEnd() }
         return condition(self.standardError + self.standardOutput)

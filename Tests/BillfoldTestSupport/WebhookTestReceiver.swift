@@ -101,7 +101,7 @@ package final class WebhookTestReceiver: Sendable {
         self.process.closeStandardInput()
         let deadline = ContinuousClock.now + safetyNet
         while self.process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
         }
         self.process.kill()
         return await self.process.wait()
