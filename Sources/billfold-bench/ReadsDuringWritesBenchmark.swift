@@ -151,8 +151,7 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
                 _ = try await api.post("/api/v1/usage", body: body)
                 records += batchSize
                 batch += 1
-                // Wait for the next batch's time in short steps, so the stream stops soon after the run does.
-                while running.isOn, clock.now < next { try await clock.sleep(for: .milliseconds(20)) }
+                try await clock.sleep(until: next)
             }
             return records
         }
