@@ -74,7 +74,7 @@ public final class ChildProcess: Sendable {
     /// The read end of a stalled pipe, held open so the child's writes block instead of failing.
     private let stalledDescriptors: [Int32]
 
-    /// Starts `executable` (a path, or a name looked up on this process's `PATH`) with `arguments`.
+    /// Starts `executable` (a path, or a name looked up on `PATH`) with `arguments`.
     ///
     /// - Parameter environment: the child's whole environment; `nil` passes this process's own.
     public init(
@@ -182,14 +182,9 @@ public final class ChildProcess: Sendable {
         self.capturedError = errorReader.map { Capture(reading: $0) }
     }
 
-    /// A child still running when its last reference goes is killed and reaped: none outlives its handle.
     deinit {
         self.closeStandardInput()
         for descriptor in self.stalledDescriptors { close(descriptor) }
-        if self.isRunning {
-            self.kill()
-            self.waitUntilExit()
-        }
     }
 
     /// Runs `executable` to its end and returns how it ended with what it wrote on standard output (and on
@@ -229,12 +224,11 @@ public final class ChildProcess: Sendable {
         return nil
     }
 
-    /// Waits until the captured output streams have ended (the child and everything it started closed them), or
-    /// until the task is cancelled.
+    /// Waits until the captured output streams have ended (the child and everything it started closed them).
     public func waitForOutputToEnd() async {
         for capture in [self.capturedOutput, self.capturedError].compactMap({ $0 }) {
             while !capture.hasEnded {
-                do { try await Task.sleep(for: .milliseconds(5)) } catch { return }
+                try? await Task.sleep(for: .milliseconds(5))
             }
         }
     }
@@ -259,8 +253,7 @@ public final class ChildProcess: Sendable {
                 if reaped == self.processIdentifier {
                     termination = Self.termination(from: status)
                 } else if reaped == -1 && errno == ECHILD {
-                    // Gone without a status: this process ignores SIGCHLD, so the kernel reaped it. Answer
-                    // something rather than wait for ever.
+                    // Nobody else reaps our children; answer something rather than wait for ever.
                     termination = .exited(-1)
                 }
             }
@@ -317,22 +310,16 @@ public final class ChildProcess: Sendable {
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
     }
 
-    /// A pipe whose ends close on exec from the start (`pipe2` with `O_CLOEXEC`), so no child that anything else
-    /// in this process starts meanwhile inherits them.
+    /// A pipe whose ends close on exec, so no other child started meanwhile inherits them.
     private static func makePipe() throws -> (reader: Int32, writer: Int32) {
-        typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else {
-            throw ChildProcessError("this C library has no pipe2")
-        }
         var descriptors: [Int32] = [0, 0]
-        guard unsafeBitCast(symbol, to: Pipe2.self)(&descriptors, O_CLOEXEC) == 0 else {
-            throw ChildProcessError("cannot make a pipe: errno \(errno)")
-        }
+        guard pipe(&descriptors) == 0 else { throw ChildProcessError("cannot make a pipe: errno \(errno)") }
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         return (descriptors[0], descriptors[1])
     }
 
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later), looked up at run time: Glibc's module map
-    /// leaves it out (it is behind _GNU_SOURCE), as it does `pipe2`.
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34), looked up at run time: Glibc's module map leaves
+    /// it out (it is behind _GNU_SOURCE).
     private static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Int32 {
         typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")

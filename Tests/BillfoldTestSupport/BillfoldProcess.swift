@@ -59,12 +59,7 @@ package final class BillfoldProcess {
                 self.killAbruptly()
                 break
             }
-            do {
-                try await Task.sleep(for: .milliseconds(10))
-            } catch {
-                self.killAbruptly()
-                break
-            }
+            try? await Task.sleep(for: .milliseconds(10))
         }
         let termination = await self.child.wait()
         await self.child.waitForOutputToEnd()
@@ -77,7 +72,7 @@ package final class BillfoldProcess {
         let deadline = ContinuousClock.now + safetyNet
         while self.child.isRunning, ContinuousClock.now < deadline {
             if condition(self.standardError + self.standardOutput) { return true }
-            do { try await Task.sleep(for: .milliseconds(2)) } catch { break }
+            try? await Task.sleep(for: .milliseconds(2))
         }
         if !self.child.isRunning { await self.child.waitForOutputToEnd() }
         return condition(self.standardError + self.standardOutput)

@@ -101,7 +101,7 @@ package final class WebhookTestReceiver: Sendable {
         self.process.closeStandardInput()
         let deadline = ContinuousClock.now + safetyNet
         while self.process.isRunning, ContinuousClock.now < deadline {
-            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
+            try? await Task.sleep(for: .milliseconds(10))
         }
         self.process.kill()
         return await self.process.wait()

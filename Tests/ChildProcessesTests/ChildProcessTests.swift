@@ -34,7 +34,7 @@ struct ChildProcessTests {
         let leaky = open("/dev/null", O_RDONLY)
         #expect(leaky > 2)
         defer { close(leaky) }
-        let listing = try ChildProcess.run("/bin/sh", ["-c", "ls /proc/$$/fd; true"])
+        let listing = try ChildProcess.run("/bin/sh", ["-c", "ls /proc/$$/fd"])
         #expect(listing.termination == .exited(0))
         #expect(listing.output.split(separator: "\n").sorted() == ["0", "1", "2"], "\(listing.output)")
     }
@@ -93,18 +93,6 @@ struct ChildProcessTests {
         let waiter = Task { await child.wait() }
         waiter.cancel()
         #expect(await waiter.value == .signalled(SIGKILL))
-    }
-
-    @Test("a child still running when its handle goes is killed and reaped")
-    func handleGone() throws {
-        var pid: pid_t = 0
-        do {
-            let child = try ChildProcess("sleep", ["600"])
-            pid = child.processIdentifier
-            #expect(child.isRunning)
-        }
-        var status: Int32 = 0
-        #expect(waitpid(pid, &status, WNOHANG) == -1 && errno == ECHILD, "no longer a child of ours, nor a zombie")
     }
 
     @Test("a missing program is an error that names it")

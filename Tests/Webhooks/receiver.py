@@ -238,7 +238,7 @@ def main():
     print(f"listening on {server.server_address[1]}", flush=True)
     # The test process closes our stdin when it is done, or when it dies: that ends the receiver, so it never
     # outlives the tests.
-    threading.Thread(target=lambda: (sys.stdin.buffer.read(), server.shutdown()), daemon=True).start()
+    threading.Thread(target=lambda: (sys.stdin.read(), server.shutdown()), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
