@@ -2,8 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
-/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail`, `… webhooks`
-/// and `… reads-during-writes`.
+/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail` and `… webhooks`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +10,7 @@ struct BillfoldBench: AsyncParsableCommand {
         abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDFs and mail, on SQLite.",
         subcommands: [
             BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
-            MailBenchmark.self, WebhookBenchmark.self, ReadsDuringWritesBenchmark.self,
+            MailBenchmark.self, WebhookBenchmark.self,
         ])
 }
 

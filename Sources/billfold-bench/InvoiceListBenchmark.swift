@@ -56,8 +56,7 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
                 + "workspaces on SQLite")
         let today = CalendarDate(Date(), in: .indiaStandardTime)
         let (history, seedSeconds) = try await Stopwatch.time {
-            // No readers: the seed turns the journal off, which needs the file to itself.
-            try await Database.withOpen(.sqlite(path: path), logger: logger, sqliteReaders: 0) { database in
+            try await Database.withOpen(.sqlite(path: path), logger: logger) { database in
                 try await Migrations.run(on: database)
                 return try await self.seed(database, today: today)
             }
