@@ -122,16 +122,15 @@ public final class ChildProcess: Sendable {
                 let (reader, writer) = try Self.makePipe()
                 childEnds.append(writer)
                 parentEnds.append(reader)
-                if case .stalled = output {
-                    // F_SETPIPE_SZ from <fcntl.h>, which Glibc's module map leaves out (it is behind _GNU_SOURCE).
-                    let setPipeSize: Int32 = 1031
-                    guard fcntl(writer, setPipeSize, Int32(4096)) > 0 else {
-                        throw ChildProcessError("cannot shrink a pipe to one page: errno \(errno)")
-                    }
-                    stalled.append(reader)
-                }
                 try check(posix_spawn_file_actions_adddup2(&actions, writer, descriptor), "redirect output")
-                return output.isCapture ? reader : nil
+                guard case .stalled = output else { return reader }
+                // F_SETPIPE_SZ from <fcntl.h>, which Glibc's module map leaves out (it is behind _GNU_SOURCE).
+                let setPipeSize: Int32 = 1031
+                guard fcntl(writer, setPipeSize, Int32(4096)) > 0 else {
+                    throw ChildProcessError("cannot shrink a pipe to one page: errno \(errno)")
+                }
+                stalled.append(reader)
+                return nil
             case .standardOutput:
                 try check(posix_spawn_file_actions_adddup2(&actions, 1, descriptor), "redirect standard error")
                 return nil
@@ -162,13 +161,17 @@ public final class ChildProcess: Sendable {
         var pid: pid_t = 0
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
-        let status: Int32
-        if let environment {
-            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { for variable in envp { free(variable) } }
-            status = Self.spawn(&pid, executable, &actions, &attributes, argv, envp)
-        } else {
-            status = Self.spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let envp =
+            (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for variable in envp { free(variable) } }
+        let status = argv.withUnsafeBufferPointer { argv in
+            envp.withUnsafeBufferPointer { envp in
+                let arguments = UnsafeMutablePointer(mutating: argv.baseAddress!)
+                let variables = UnsafeMutablePointer(mutating: envp.baseAddress!)
+                return executable.contains("/")
+                    ? posix_spawn(&pid, executable, &actions, &attributes, arguments, variables)
+                    : posix_spawnp(&pid, executable, &actions, &attributes, arguments, variables)
+            }
         }
         guard status == 0 else {
             throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(status)))")
@@ -224,11 +227,12 @@ public final class ChildProcess: Sendable {
         return nil
     }
 
-    /// Waits until the captured output streams have ended (the child and everything it started closed them).
+    /// Waits until the captured output streams have ended (the child and everything it started closed them), or
+    /// until the task is cancelled.
     public func waitForOutputToEnd() async {
         for capture in [self.capturedOutput, self.capturedError].compactMap({ $0 }) {
             while !capture.hasEnded {
-                try? await Task.sleep(for: .milliseconds(5))
+                do { try await Task.sleep(for: .milliseconds(5)) } catch { return }
             }
         }
     }
@@ -276,20 +280,20 @@ public final class ChildProcess: Sendable {
     }
 
     /// Waits for the child to end. A task cancelled while it waits kills the child, so no child outlives the work
-    /// that needed it.
+    /// that needed it; so does passing `safetyNet`, which is there only so that a hung child fails its caller
+    /// instead of holding it up for ever, never to time a slow one.
     @discardableResult
-    public func wait() async -> Termination {
+    public func wait(safetyNet: Duration? = nil) async -> Termination {
+        let deadline = safetyNet.map { ContinuousClock.now + $0 }
         var pause = Duration.milliseconds(1)
         while true {
             if let termination = self.exitState { return termination }
-            do {
-                try await Task.sleep(for: pause)
-            } catch {
-                self.kill()
-                return self.waitUntilExit()
-            }
+            if let deadline, ContinuousClock.now >= deadline { break }
+            do { try await Task.sleep(for: pause) } catch { break }
             pause = min(pause * 2, .milliseconds(20))
         }
+        self.kill()
+        return self.waitUntilExit()
     }
 
     /// Blocks the calling thread until the child ends.
@@ -325,36 +329,6 @@ public final class ChildProcess: Sendable {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
         else { return ENOSYS }
         return unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
-    }
-
-    private static func spawn(
-        _ pid: inout pid_t, _ executable: String, _ actions: inout posix_spawn_file_actions_t,
-        _ attributes: inout posix_spawnattr_t, _ argv: [UnsafeMutablePointer<CChar>?],
-        _ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-    ) -> Int32 {
-        argv.withUnsafeBufferPointer { argv in
-            let arguments = UnsafeMutablePointer(mutating: argv.baseAddress!)
-            return executable.contains("/")
-                ? posix_spawn(&pid, executable, &actions, &attributes, arguments, envp)
-                : posix_spawnp(&pid, executable, &actions, &attributes, arguments, envp)
-        }
-    }
-
-    private static func spawn(
-        _ pid: inout pid_t, _ executable: String, _ actions: inout posix_spawn_file_actions_t,
-        _ attributes: inout posix_spawnattr_t, _ argv: [UnsafeMutablePointer<CChar>?],
-        _ envp: [UnsafeMutablePointer<CChar>?]
-    ) -> Int32 {
-        envp.withUnsafeBufferPointer { envp in
-            spawn(&pid, executable, &actions, &attributes, argv, UnsafeMutablePointer(mutating: envp.baseAddress!))
-        }
-    }
-}
-
-extension ChildProcess.Output {
-    fileprivate var isCapture: Bool {
-        if case .capture = self { return true }
-        return false
     }
 }
 

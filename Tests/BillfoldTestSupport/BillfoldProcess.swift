@@ -53,15 +53,7 @@ package final class BillfoldProcess {
     /// for ever: past it, the process is killed and the answer is `SIGKILL`. No test depends on how long a process
     /// takes, which depends on how busy the machine is.
     package func wait(safetyNet: Duration = .seconds(600)) async -> Int32 {
-        let deadline = ContinuousClock.now + safetyNet
-        while self.child.isRunning {
-            if ContinuousClock.now >= deadline {
-                self.killAbruptly()
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        let termination = await self.child.wait()
+        let termination = await self.child.wait(safetyNet: safetyNet)
         await self.child.waitForOutputToEnd()
         return termination.status
     }

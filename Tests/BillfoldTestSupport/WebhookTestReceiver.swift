@@ -99,12 +99,7 @@ package final class WebhookTestReceiver: Sendable {
     /// Past `safetyNet` (a receiver that ignored it, not a slow one) it is killed.
     package func hangUp(safetyNet: Duration = .seconds(600)) async -> ChildProcess.Termination {
         self.process.closeStandardInput()
-        let deadline = ContinuousClock.now + safetyNet
-        while self.process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        self.process.kill()
-        return await self.process.wait()
+        return await self.process.wait(safetyNet: safetyNet)
     }
 
     /// The URL requests to target `name` go to.
