@@ -75,7 +75,7 @@ final class RazorpayStub: Sendable {
     /// `sleep` replaces the recording sleeper, to make a wait fail.
     func serve(
         keySecret: String = RazorpayStub.keySecret, retry: RetryPolicy = RazorpayStub.quickRetry,
-        requestTimeout: Duration = .seconds(5), sleep: RetrySleeper? = nil,
+        requestTimeout: Duration = .seconds(120), sleep: RetrySleeper? = nil,
         _ test: (RazorpayGateway) async throws -> Void
     ) async throws {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
