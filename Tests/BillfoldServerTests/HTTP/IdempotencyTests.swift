@@ -86,7 +86,8 @@ struct IdempotencyTests {
 
     @Test("concurrent requests with one key create one workspace", arguments: TestDatabase.kinds)
     func concurrent(kind: DatabaseKind) async throws {
-        try await withTestServer(kind, now: SubscriptionAPITests.now) { client in
+        // Through the router: the live client has one connection and sends one request at a time.
+        try await withTestServer(kind, now: SubscriptionAPITests.now, testing: .router) { client in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 {
                     group.addTask {

@@ -18,13 +18,14 @@ let testAPIKey = "bf_test_operator_key"
 /// migrated database before the server starts. Online payment is off, as on a server nobody configured for
 /// payments, unless `gateway` says otherwise. Webhook endpoints can be created (a master key is made for the
 /// server) and may point at loopback over http, unless `masterKey` and `allowsHTTPWebhooks` say otherwise;
-/// `webhookSandbox` serves `/sandbox/webhooks`.
+/// `webhookSandbox` serves `/sandbox/webhooks`. `testing` is `.live` (a real socket, one connection, at most 20 s an
+/// answer) unless a test needs requests truly at once or long ones: then `.router` calls the router directly.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
     seed: (@Sendable (Store) async throws -> Void)? = nil, gateway: GatewaySettings = .disabled,
     masterKey: MasterKey? = MasterKey.generate().key, allowsHTTPWebhooks: Bool = true, webhookSandbox: Bool = false,
-    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    testing: TestingSetup = .live, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
         if demo || seed != nil {
@@ -40,7 +41,7 @@ func withTestServer(
             masterKey: masterKey, webhookPolicy: WebhookAddressPolicy(allowsInsecure: allowsHTTPWebhooks),
             webhookSandbox: webhookSandbox)
         let app = try await buildApplication(configuration)
-        try await app.test(.live, body)
+        try await app.test(testing, body)
     }
 }
 
