@@ -5,6 +5,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// Which engine stores the data.
 package enum DatabaseKind: String, Sendable {
@@ -61,11 +62,19 @@ package final class Database: Sendable {
         self.closeAction = close
     }
 
+    /// Read-only connections SQLite gets beside its writer unless told otherwise.
+    package static let defaultSQLiteReaders = 4
+
     /// Opens the database at `location`; a SQLite file is created when missing.
-    package static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+    ///
+    /// - Parameter sqliteReaders: read-only connections beside SQLite's one writer; with 0 every statement waits
+    ///   its turn on the writer.
+    package static func open(
+        _ location: DatabaseLocation, logger: Logger, sqliteReaders: Int = defaultSQLiteReaders
+    ) async throws -> Database {
         switch location {
         case .sqlite(let path):
-            return try await self.openSQLite(path: path, logger: logger)
+            return try await self.openSQLite(path: path, readers: max(0, sqliteReaders), logger: logger)
         case .postgres(let url):
             return try await self.openPostgres(url: url, logger: logger)
         }
@@ -73,9 +82,10 @@ package final class Database: Sendable {
 
     /// Opens the database, runs `body`, and closes it whether `body` returns or throws.
     package static func withOpen<Result>(
-        _ location: DatabaseLocation, logger: Logger, _ body: (Database) async throws -> Result
+        _ location: DatabaseLocation, logger: Logger, sqliteReaders: Int = defaultSQLiteReaders,
+        _ body: (Database) async throws -> Result
     ) async throws -> Result {
-        let database = try await self.open(location, logger: logger)
+        let database = try await self.open(location, logger: logger, sqliteReaders: sqliteReaders)
         do {
             let result = try await body(database)
             try await database.close()
@@ -86,29 +96,49 @@ package final class Database: Sendable {
         }
     }
 
-    private static func openSQLite(path: String, logger: Logger) async throws -> Database {
-        let connection: SQLiteConnection
-        do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        } catch {
-            throw DatabaseError(message: "cannot open the SQLite database at \(path): \(error)")
+    /// One writer connection, whose statements and transactions take turns, and `readers` read-only connections
+    /// for the statements that only read. In WAL mode a reader sees the last commit and never waits for
+    /// the writer, so a portal page or a PDF does not wait behind a billing run's batch.
+    private static func openSQLite(path: String, readers: Int, logger: Logger) async throws -> Database {
+        var connections: [SQLiteConnection] = []
+        func closeAll() async {
+            for connection in connections { try? await connection.close() }
         }
-        let raw = connection.sql(queryLogLevel: .trace)
-        // One connection, one writer: WAL lets readers of the file (backups, sqlite3) work alongside, and
-        // synchronous FULL makes a committed transaction survive a power cut, not only a crash.
-        do {
-            for pragma in [
-                "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
-            ] {
-                try await raw.raw(SQLQueryString(pragma)).run()
+        // WAL lets readers work beside the writer, and synchronous FULL makes a committed transaction survive a
+        // power cut, not only a crash. A reader is query_only: a write sent to one fails instead of racing the
+        // writer.
+        let writerPragmas = [
+            "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
+            "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
+        ]
+        let readerPragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON", "PRAGMA cache_size = -32768"]
+        var handles: [any SQLDatabase] = []
+        for pragmas in [writerPragmas] + Array(repeating: readerPragmas, count: readers) {
+            let connection: SQLiteConnection
+            do {
+                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            } catch {
+                await closeAll()
+                throw DatabaseError(message: "cannot open the SQLite database at \(path): \(error)")
             }
-        } catch {
-            try? await connection.close()
-            throw DatabaseError(message: "cannot set up the SQLite database at \(path): \(error)")
+            connections.append(connection)
+            let handle = connection.sql(queryLogLevel: .trace)
+            do {
+                for pragma in pragmas { try await handle.raw(SQLQueryString(pragma)).run() }
+            } catch {
+                await closeAll()
+                throw DatabaseError(message: "cannot set up the SQLite database at \(path): \(error)")
+            }
+            handles.append(handle)
         }
-        let serialized = SerializedSQLDatabase(base: raw, gate: SerialGate())
-        return Database(kind: .sqlite, sql: serialized) { try await connection.close() }
+        let writer = SerializedSQLDatabase(base: handles[0], gate: SerialGate())
+        let sql: any SQLDatabase =
+            readers == 0
+            ? writer : SQLiteReadersAndWriter(writer: writer, readers: ReaderPool(Array(handles.dropFirst())))
+        let opened = connections
+        return Database(kind: .sqlite, sql: sql) {
+            for connection in opened.reversed() { try await connection.close() }
+        }
     }
 
     private static func openPostgres(url: String, logger: Logger) async throws -> Database {
@@ -201,11 +231,12 @@ private actor SerialGate {
     }
 }
 
-/// A SQLite database whose statements and sessions take turns through a `SerialGate`.
-private struct SerializedSQLDatabase: SQLDatabase {
-    let base: any SQLDatabase
-    let gate: SerialGate
+/// A `SQLDatabase` that decides where each statement runs and takes everything else from the connection `base`.
+private protocol SQLiteRouting: SQLDatabase {
+    var base: any SQLDatabase { get }
+}
 
+extension SQLiteRouting {
     var logger: Logger { self.base.logger }
     var eventLoop: any EventLoop { self.base.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { self.base.version }
@@ -219,6 +250,12 @@ private struct SerializedSQLDatabase: SQLDatabase {
         promise.completeWithTask { try await self.execute(sql: query, onRow) }
         return promise.futureResult
     }
+}
+
+/// A SQLite database whose statements and sessions take turns through a `SerialGate`.
+private struct SerializedSQLDatabase: SQLiteRouting {
+    let base: any SQLDatabase
+    let gate: SerialGate
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await self.gate.withGate { try await self.base.execute(sql: query, onRow) }
@@ -228,6 +265,68 @@ private struct SerializedSQLDatabase: SQLDatabase {
         let base = self.base
         let box = try await self.gate.withGate { ResultBox(try await closure(base)) }
         return box.value
+    }
+}
+
+/// SQLite's writer and its readers behind one `SQLDatabase`: a statement on its own that only reads (a `SELECT`)
+/// goes to a free reader; every other statement, and every session or transaction, goes to the writer.
+private struct SQLiteReadersAndWriter: SQLiteRouting {
+    let writer: SerializedSQLDatabase
+    let readers: ReaderPool
+
+    var base: any SQLDatabase { self.writer.base }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        if self.onlyReads(query) {
+            try await self.readers.withReader { try await $0.execute(sql: query, onRow) }
+        } else {
+            try await self.writer.execute(sql: query, onRow)
+        }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await self.writer.withSession(closure)
+    }
+
+    /// Whether `query` is a `SELECT`: SQLite's `INSERT … RETURNING` and the like start with their verb.
+    private func onlyReads(_ query: any SQLExpression) -> Bool {
+        var serializer = SQLSerializer(database: self)
+        query.serialize(to: &serializer)
+        let text = serializer.sql.drop { $0.isWhitespace || $0 == "(" }
+        return text.prefix(6).uppercased() == "SELECT"
+    }
+}
+
+/// SQLite's read-only connections, each used by one statement at a time; a statement waits for a free one.
+private final class ReaderPool: Sendable {
+    private let connections: [any SQLDatabase]
+    private let state: Mutex<(idle: [Int], waiting: [CheckedContinuation<Int, Never>])>
+
+    init(_ connections: [any SQLDatabase]) {
+        self.connections = connections
+        self.state = Mutex((Array(connections.indices), []))
+    }
+
+    func withReader<Result>(_ body: (any SQLDatabase) async throws -> Result) async throws -> Result {
+        let index = await withCheckedContinuation { continuation in
+            self.state.withLock { state in
+                if let index = state.idle.popLast() {
+                    continuation.resume(returning: index)
+                } else {
+                    state.waiting.append(continuation)
+                }
+            }
+        }
+        defer {
+            self.state.withLock { state in
+                if state.waiting.isEmpty {
+                    state.idle.append(index)
+                } else {
+                    state.waiting.removeFirst().resume(returning: index)
+                }
+            }
+        }
+        return try await body(self.connections[index])
     }
 }
 

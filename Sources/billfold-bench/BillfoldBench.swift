@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
-/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail` and `… webhooks`.
+/// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail`, `… webhooks`
+/// and `… reads-during-writes`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,7 @@ struct BillfoldBench: AsyncParsableCommand {
         abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDFs and mail, on SQLite.",
         subcommands: [
             BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
-            MailBenchmark.self, WebhookBenchmark.self,
+            MailBenchmark.self, WebhookBenchmark.self, ReadsDuringWritesBenchmark.self,
         ])
 }
 

@@ -108,7 +108,7 @@ struct BenchServer {
     let process: ChildProcess
     let url: String
 
-    static func start(database: String, apiKey: String) async throws -> BenchServer {
+    static func start(database: String, apiKey: String, arguments: [String] = []) async throws -> BenchServer {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("billfold")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -119,7 +119,8 @@ struct BenchServer {
         environment["BILLFOLD_BOOTSTRAP_API_KEY"] = apiKey
         let process = try ChildProcess(
             executable.path,
-            ["serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0"],
+            ["serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0"]
+                + arguments,
             environment: environment, standardOutput: .capture, standardError: .inherit)
         // The first line names the URL it serves.
         guard let text = await process.firstLine() else {

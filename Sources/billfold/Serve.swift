@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "Read-only SQLite connections beside the one writer, so reads never wait behind a write; 0 puts every statement on the writer (default: $BILLFOLD_SQLITE_READERS or 4)."
+    )
+    var sqliteReaders: Int?
+
+    @Option(
+        help:
             "Seconds between webhook passes inside the server (owing new events to endpoints and sending what is due); 0 turns them off (default: $BILLFOLD_WEBHOOK_INTERVAL or 2)."
     )
     var webhookInterval: Int?
@@ -104,6 +110,17 @@ struct Serve: AsyncParsableCommand {
         let webhookSeconds =
             try self.webhookInterval ?? environment["BILLFOLD_WEBHOOK_INTERVAL"].map(Self.parseSeconds) ?? 2
         guard webhookSeconds >= 0 else { throw ValidationError("the webhook interval must be 0 or more seconds") }
+        let sqliteReaders =
+            try self.sqliteReaders
+            ?? environment["BILLFOLD_SQLITE_READERS"].map { text in
+                guard let count = Int(text) else {
+                    throw ValidationError("BILLFOLD_SQLITE_READERS must be a whole number, not \(text)")
+                }
+                return count
+            } ?? Database.defaultSQLiteReaders
+        guard (0...64).contains(sqliteReaders) else {
+            throw ValidationError("--sqlite-readers must be a number from 0 to 64")
+        }
         var masterKey = try Self.masterKey(environment: environment)
         if masterKey == nil && self.demo {
             let file = DemoData.masterKeyFile(for: location)
@@ -179,7 +196,8 @@ struct Serve: AsyncParsableCommand {
             ]
         }
         let configuration = ServerConfiguration(
-            host: host, port: port, database: location, bootstrapAPIKey: bootstrapKey, logLevel: level,
+            host: host, port: port, database: location, sqliteReaders: sqliteReaders, bootstrapAPIKey: bootstrapKey,
+            logLevel: level,
             billingInterval: seconds == 0 ? nil : .seconds(seconds),
             publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]), gateway: gateway,
             paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds), mail: mail,

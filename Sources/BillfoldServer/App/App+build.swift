@@ -19,7 +19,8 @@ package func buildApplication(
     logger.logLevel = configuration.logLevel
     let templates = try configuration.templatesDirectory.map(PageTemplates.init(directory:)) ?? .bundled()
     let mailTemplates = try MailTemplates()
-    let database = try await Database.open(configuration.database, logger: logger)
+    let database = try await Database.open(
+        configuration.database, logger: logger, sqliteReaders: configuration.sqliteReaders)
     do {
         try await Migrations.run(on: database, now: configuration.clock.now)
         if let secret = configuration.bootstrapAPIKey, !secret.isEmpty {

@@ -10,6 +10,9 @@ package struct ServerConfiguration: Sendable {
     package var host: String
     package var port: Int
     package var database: DatabaseLocation
+    /// Read-only SQLite connections beside the writer, so reads never wait for a write; 0 puts every statement on
+    /// the writer. PostgreSQL ignores it.
+    package var sqliteReaders: Int
     /// An operator API key created at start when absent, so a fresh install can call the API.
     package var bootstrapAPIKey: String?
     package var logLevel: Logger.Level
@@ -50,7 +53,8 @@ package struct ServerConfiguration: Sendable {
 
     package init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "billfold.sqlite"),
-        bootstrapAPIKey: String? = nil, logLevel: Logger.Level = .info, clock: BillingClock = .system,
+        sqliteReaders: Int = Database.defaultSQLiteReaders, bootstrapAPIKey: String? = nil,
+        logLevel: Logger.Level = .info, clock: BillingClock = .system,
         billingInterval: Duration? = nil, publicURL: String? = nil, signInPolicy: SignInPolicy = SignInPolicy(),
         gateway: GatewaySettings = .disabled, paymentJobsInterval: Duration? = nil, mail: MailSettings = .files,
         dunningInterval: Duration? = nil, testClock: ManualClock? = nil, masterKey: MasterKey? = nil,
@@ -60,6 +64,7 @@ package struct ServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.database = database
+        self.sqliteReaders = sqliteReaders
         self.bootstrapAPIKey = bootstrapAPIKey
         self.logLevel = logLevel
         self.clock = clock
