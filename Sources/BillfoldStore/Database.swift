@@ -137,7 +137,9 @@ package final class Database: Sendable {
             ? writer : SQLiteReadersAndWriter(writer: writer, readers: ReaderPool(Array(handles.dropFirst())))
         let opened = connections
         return Database(kind: .sqlite, sql: sql) {
-            for connection in opened.reversed() { try await connection.close() }
+            // The readers first, whatever happens to them, and the writer last.
+            for reader in opened.dropFirst() { try? await reader.close() }
+            try await opened[0].close()
         }
     }
 
@@ -263,9 +265,16 @@ private struct SerializedSQLDatabase: SQLiteRouting {
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let base = self.base
-        let box = try await self.gate.withGate { ResultBox(try await closure(base)) }
+        let box = try await self.gate.withGate {
+            try await SQLiteSession.$isOpen.withValue(true) { ResultBox(try await closure(base)) }
+        }
         return box.value
     }
+}
+
+/// Whether the current task is inside a session (a transaction) on SQLite's writer.
+private enum SQLiteSession {
+    @TaskLocal static var isOpen = false
 }
 
 /// SQLite's writer and its readers behind one `SQLDatabase`: a statement on its own that only reads (a `SELECT`)
@@ -278,6 +287,9 @@ private struct SQLiteReadersAndWriter: SQLiteRouting {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if self.onlyReads(query) {
+            // A read outside an open transaction, by the task that holds it, would not see the transaction's
+            // own writes: it must go through the transaction's handle.
+            assert(!SQLiteSession.isOpen, "a read on the database inside one of its own transactions")
             try await self.readers.withReader { try await $0.execute(sql: query, onRow) }
         } else {
             try await self.writer.execute(sql: query, onRow)

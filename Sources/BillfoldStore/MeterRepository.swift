@@ -181,8 +181,9 @@ struct SQLUsageRepository: UsageRepository {
                 .first()
             stored = try row?.int("n") ?? 0
         } else {
-            try await self.sql.raw(insert).run()
-            stored = try await self.sql.raw("SELECT changes() AS n").first()?.int("n") ?? 0
+            // SQLite allows no INSERT inside WITH. RETURNING, unlike a later `SELECT changes()`, answers on the
+            // statement's own connection whichever connection the next statement takes.
+            stored = try await self.sql.raw("\(insert) RETURNING 1").all().count
         }
         if stored == chunk.count { return chunk.map { .recorded($0.id) } }
         var outcomes: [UsageRecordOutcome] = []

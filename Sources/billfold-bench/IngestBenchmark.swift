@@ -117,6 +117,9 @@ struct BenchServer {
         }
         var environment = ProcessInfo.processInfo.environment
         environment["BILLFOLD_BOOTSTRAP_API_KEY"] = apiKey
+        // Mail the server sends (invoices it finalizes) goes beside the database, not into the working directory.
+        environment["BILLFOLD_MAIL_DIRECTORY"] =
+            URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("mail").path
         let process = try ChildProcess(
             executable.path,
             ["serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0"]

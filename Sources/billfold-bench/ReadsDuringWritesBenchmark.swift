@@ -30,6 +30,12 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
     @Option(help: "Usage records per batch of the ingest stream, one batch in flight.")
     var batchSize = 2_000
 
+    @Option(help: "Milliseconds from the start of one ingest batch to the start of the next (at most).")
+    var batchInterval = 500
+
+    @Option(help: "Milliseconds from the start of one list call to the start of the next during the run (at most).")
+    var listInterval = 20
+
     @Option(help: "Read-only SQLite connections in the measured configuration.")
     var sqliteReaders = Database.defaultSQLiteReaders
 
@@ -43,6 +49,9 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
         }
         guard self.idleRequests >= 1, (1...10_000).contains(self.batchSize), self.sqliteReaders >= 1 else {
             throw ValidationError("--idle-requests and --sqlite-readers must be 1 or more, --batch-size 1 to 10,000")
+        }
+        guard self.batchInterval >= 0, self.listInterval >= 0 else {
+            throw ValidationError("--batch-interval and --list-interval must be 0 or more")
         }
     }
 
@@ -105,8 +114,13 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
     /// Starts `billfold serve` on `database` with `readers`, times the list idle, then times it again while the
     /// server bills every seeded workspace and takes usage batches one after another.
     func measure(database: String, readers: Int, seed: Seed, today: CalendarDate, directory: URL) async throws {
+        // No jobs of the server's own (dunning, payments, webhooks): only the load the benchmark makes.
         let server = try await BenchServer.start(
-            database: database, apiKey: Self.apiKey, arguments: ["--sqlite-readers", String(readers)])
+            database: database, apiKey: Self.apiKey,
+            arguments: [
+                "--sqlite-readers", String(readers), "--dunning-interval", "0", "--payment-jobs-interval", "0",
+                "--webhook-interval", "0",
+            ])
         defer { server.stop() }
         let client = try KeepAliveHTTPClient(baseURL: server.url)
         let lister = ListRequests(client: client, apiKey: Self.apiKey, workspace: seed.listedWorkspace)
@@ -126,14 +140,19 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
             }
         }
         let (batchSize, ingestWorkspaces) = (self.batchSize, seed.ingestWorkspaces)
+        let (batchInterval, listInterval) = (Duration.milliseconds(self.batchInterval), self.listInterval)
         let ingesting = Task {
             var records = 0
             var batch = 0
+            let clock = ContinuousClock()
             while running.isOn {
+                let next = clock.now + batchInterval
                 let body = Self.usageBatch(batch, size: batchSize, workspaces: ingestWorkspaces)
                 _ = try await api.post("/api/v1/usage", body: body)
                 records += batchSize
                 batch += 1
+                // Wait for the next batch's time in short steps, so the stream stops soon after the run does.
+                while running.isOn, clock.now < next { try await clock.sleep(for: .milliseconds(20)) }
             }
             return records
         }
@@ -145,8 +164,10 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
             var samples: [Double] = []
             var index = 0
             while running.isOn {
+                let next = Date().addingTimeInterval(Double(listInterval) / 1000)
                 samples.append(try lister.timedGet(paths[index % paths.count]))
                 index += 1
+                Thread.sleep(until: next)
             }
             return samples
         }
@@ -159,11 +180,13 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
         let summary = LatencySummary(busy)
         let verdict = summary.p99 < Self.busyTargetMilliseconds ? "met" : "MISSED"
         print(
-            "    during the run: list \(summary), \(busy.count) requests one at a time "
+            "    during the run: list \(summary), \(busy.count) requests one at a time, one every "
+                + "\(self.listInterval) ms at most "
                 + "(target p99 under \(formatted(Self.busyTargetMilliseconds)) ms: \(verdict))")
         print(
             "      billing run: \(formatted(Double(self.workspaces))) invoices in \(formatted(runSeconds, decimals: 2)) "
-                + "s = \(formatted(Double(self.workspaces) / runSeconds)) invoices/s; ingest beside it: "
+                + "s = \(formatted(Double(self.workspaces) / runSeconds)) invoices/s; ingest beside it, a batch of "
+                + "\(formatted(Double(self.batchSize))) every \(self.batchInterval) ms at most: "
                 + "\(formatted(Double(records))) records = \(formatted(Double(records) / runSeconds)) records/s"
                 + InvoiceListBenchmark.loadNote())
     }
