@@ -66,24 +66,20 @@ struct SQLEventRepository: EventRepository {
     }
 
     func record(_ events: [BillingEvent]) async throws {
-        // Ten values a row: 2,000 rows stay under SQLite's limit of 32,766 bound values.
-        for chunk in events.chunked(into: 2_000) {
-            let rows = try chunk.map { event -> SQLQueryString in
-                """
-                (\(bind: event.id.rawValue), \(bind: event.type.rawValue), \(bind: event.workspaceID?.rawValue),
-                    \(bind: event.invoiceID?.rawValue), \(bind: event.paymentID?.rawValue),
-                    \(bind: event.creditNoteID?.rawValue), \(bind: event.refundID?.rawValue),
-                    \(bind: try StoredEventData.encode(event.data)), \(bind: event.createdAt.storedMilliseconds))
-                """
-            }
-            try await self.sql.raw(
-                """
-                INSERT INTO events (id, type, workspace_id, invoice_id, payment_id, credit_note_id, refund_id, data,
-                    created_at)
-                VALUES \(rows.joined(separator: ", "))
-                """
-            ).run()
+        let rows = try events.map { event -> [BulkValue] in
+            [
+                .text(event.id.rawValue), .text(event.type.rawValue), .text(event.workspaceID?.rawValue),
+                .text(event.invoiceID?.rawValue), .text(event.paymentID?.rawValue), .text(event.creditNoteID?.rawValue),
+                .text(event.refundID?.rawValue), .text(try StoredEventData.encode(event.data)),
+                .integer(event.createdAt.storedMilliseconds),
+            ]
         }
+        try await BulkInsert.run(
+            rows, into: "events",
+            columns: [
+                "id", "type", "workspace_id", "invoice_id", "payment_id", "credit_note_id", "refund_id", "data",
+                "created_at",
+            ], rowsPerStatement: 1_000, on: self.sql)
     }
 
     func following(_ position: EventLogPosition, limit: Int) async throws

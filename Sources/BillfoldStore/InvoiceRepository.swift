@@ -178,75 +178,64 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     func create(_ invoices: [Invoice]) async throws {
-        // 36 values a row: 500 rows stay under SQLite's limit of 32,766 bound values.
         // A batch shares one supplier: its snapshot is encoded once.
         var suppliers: [PartySnapshot: String] = [:]
-        for chunk in invoices.chunked(into: 500) {
-            let rows = try chunk.map { invoice -> SQLQueryString in
-                let supplier = try suppliers[invoice.supplier] ?? SnapshotCoding.encode(invoice.supplier)
-                suppliers[invoice.supplier] = supplier
-                return
-                    """
-                    (\(plain: invoice.id.rawValue), \(plain: invoice.kind.rawValue), \(bind: invoice.number),
-                        \(plain: invoice.workspaceID.rawValue), \(bind: invoice.subscriptionID?.rawValue),
-                        \(bind: invoice.originalInvoiceID?.rawValue), \(plain: invoice.state.rawValue),
-                        \(bind: invoice.issueDate?.description), \(bind: invoice.dueDate?.description),
-                        \(plain: invoice.periodStart.description), \(plain: invoice.periodEnd.description),
-                        \(bind: Self.sortDate(of: invoice)), \(bind: Self.searchText(of: invoice)),
-                        \(bind: invoice.description), \(plain: invoice.currency.code),
-                        \(bind: supplier), \(bind: try SnapshotCoding.encode(invoice.customer)),
-                        \(bind: invoice.placeOfSupply?.code),
-                        \(plain: invoice.tax.supplyType.rawValue), \(integer: invoice.subtotal.minorUnits),
-                        \(integer: invoice.platformFee.minorUnits), \(integer: invoice.creditsFee.minorUnits),
-                        \(integer: invoice.servicesCount), \(integer: invoice.tax.cgst.minorUnits),
-                        \(integer: invoice.tax.sgst.minorUnits), \(integer: invoice.tax.utgst.minorUnits),
-                        \(integer: invoice.tax.igst.minorUnits), \(integer: invoice.tax.total.minorUnits),
-                        \(integer: invoice.total.minorUnits), \(integer: invoice.amountPaid.minorUnits),
-                        \(bind: invoice.hasAttemptInFlight), \(bind: invoice.lastAttemptFailed),
-                        \(integer: invoice.createdAt.storedMilliseconds),
-                        \(bind: invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds),
-                        \(integer: invoice.amountCredited.minorUnits), \(bind: try invoice.correction.map(Self.encode)))
-                    """
-            }
-            do {
-                try await self.sql.raw(
-                    """
-                    INSERT INTO invoices (id, kind, number, workspace_id, subscription_id, original_invoice_id, state,
-                        issue_date, due_date, period_start, period_end, sort_date, search_text, description, currency,
-                        supplier, customer, place_of_supply, supply_type, subtotal, platform_fee, credits_fee,
-                        services_count, tax_cgst, tax_sgst, tax_utgst, tax_igst, tax_total, total, amount_paid,
-                        attempt_in_flight, last_attempt_failed, created_at, finalized_at, amount_credited, correction)
-                    VALUES \(rows.joined(separator: ", "))
-                    """
-                ).run()
-            } catch  where error.isUniqueViolation {
-                throw StoreError.duplicate("an invoice, its number or its billing period is already stored")
-            }
+        let rows = try invoices.map { invoice -> [BulkValue] in
+            let supplier = try suppliers[invoice.supplier] ?? SnapshotCoding.encode(invoice.supplier)
+            suppliers[invoice.supplier] = supplier
+            return [
+                .text(invoice.id.rawValue), .text(invoice.kind.rawValue), .text(invoice.number),
+                .text(invoice.workspaceID.rawValue), .text(invoice.subscriptionID?.rawValue),
+                .text(invoice.originalInvoiceID?.rawValue), .text(invoice.state.rawValue),
+                .text(invoice.issueDate?.description), .text(invoice.dueDate?.description),
+                .text(invoice.periodStart.description), .text(invoice.periodEnd.description),
+                .text(Self.sortDate(of: invoice)), .text(Self.searchText(of: invoice)), .text(invoice.description),
+                .text(invoice.currency.code), .text(supplier), .text(try SnapshotCoding.encode(invoice.customer)),
+                .text(invoice.placeOfSupply?.code), .text(invoice.tax.supplyType.rawValue),
+                .integer(invoice.subtotal.minorUnits), .integer(invoice.platformFee.minorUnits),
+                .integer(invoice.creditsFee.minorUnits), .integer(invoice.servicesCount),
+                .integer(invoice.tax.cgst.minorUnits), .integer(invoice.tax.sgst.minorUnits),
+                .integer(invoice.tax.utgst.minorUnits), .integer(invoice.tax.igst.minorUnits),
+                .integer(invoice.tax.total.minorUnits), .integer(invoice.total.minorUnits),
+                .integer(invoice.amountPaid.minorUnits), .boolean(invoice.hasAttemptInFlight),
+                .boolean(invoice.lastAttemptFailed), .integer(invoice.createdAt.storedMilliseconds),
+                .integer(invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds),
+                .integer(invoice.amountCredited.minorUnits), .text(try invoice.correction.map(Self.encode)),
+            ]
         }
-        // 15 values a line: 2,000 lines a statement.
+        do {
+            try await BulkInsert.run(
+                rows, into: "invoices",
+                columns: [
+                    "id", "kind", "number", "workspace_id", "subscription_id", "original_invoice_id", "state",
+                    "issue_date", "due_date", "period_start", "period_end", "sort_date", "search_text", "description",
+                    "currency", "supplier", "customer", "place_of_supply", "supply_type", "subtotal", "platform_fee",
+                    "credits_fee", "services_count", "tax_cgst", "tax_sgst", "tax_utgst", "tax_igst", "tax_total",
+                    "total", "amount_paid", "attempt_in_flight", "last_attempt_failed", "created_at", "finalized_at",
+                    "amount_credited", "correction",
+                ], rowsPerStatement: 500, on: self.sql)
+        } catch  where error.isUniqueViolation {
+            throw StoreError.duplicate("an invoice, its number or its billing period is already stored")
+        }
         let lines = invoices.flatMap { invoice in
-            invoice.lines.enumerated().map { (invoice.id, $0.offset + 1, $0.element) }
-        }
-        for chunk in lines.chunked(into: 2_000) {
-            let rows = chunk.map { invoiceID, position, line -> SQLQueryString in
-                """
-                (\(plain: invoiceID.rawValue), \(integer: position), \(plain: line.category.rawValue),
-                    \(plain: line.resourceType), \(bind: line.resourceName), \(bind: line.description),
-                    \(plain: line.periodStart.description), \(plain: line.periodEnd.description),
-                    \(integer: line.quantity.scaledValue), \(plain: line.unit), \(integer: line.unitPrice.scaledValue),
-                    \(integer: line.amount.minorUnits), \(plain: line.sac), \(integer: line.gstRateBasisPoints),
-                    \(bind: line.originalPosition))
-                """
+            invoice.lines.enumerated().map { position, line -> [BulkValue] in
+                [
+                    .text(invoice.id.rawValue), .integer(position + 1), .text(line.category.rawValue),
+                    .text(line.resourceType), .text(line.resourceName), .text(line.description),
+                    .text(line.periodStart.description), .text(line.periodEnd.description),
+                    .integer(line.quantity.scaledValue), .text(line.unit), .integer(line.unitPrice.scaledValue),
+                    .integer(line.amount.minorUnits), .text(line.sac), .integer(line.gstRateBasisPoints),
+                    .integer(line.originalPosition),
+                ]
             }
-            try await self.sql.raw(
-                """
-                INSERT INTO invoice_lines (invoice_id, position, category, resource_type, resource_name,
-                    description, period_start, period_end, quantity, unit, unit_price, amount, sac,
-                    gst_rate_basis_points, original_position)
-                VALUES \(rows.joined(separator: ", "))
-                """
-            ).run()
         }
+        try await BulkInsert.run(
+            lines, into: "invoice_lines",
+            columns: [
+                "invoice_id", "position", "category", "resource_type", "resource_name", "description", "period_start",
+                "period_end", "quantity", "unit", "unit_price", "amount", "sac", "gst_rate_basis_points",
+                "original_position",
+            ], rowsPerStatement: 500, on: self.sql)
         try await self.insertTaxes(of: invoices)
     }
 

@@ -184,24 +184,19 @@ struct SQLAuditLogRepository: AuditLogRepository {
     }
 
     func record(_ entries: [AuditEntry]) async throws {
-        // Nine values a row: 2,000 rows stay under SQLite's limit of 32,766 bound values.
-        for chunk in entries.chunked(into: 2_000) {
-            let rows = try chunk.map { entry -> SQLQueryString in
-                """
-                (\(bind: "aud_" + UUID().uuidString.lowercased()), \(bind: entry.occurredAt.storedMilliseconds),
-                    \(bind: entry.actor), \(bind: entry.action), \(bind: entry.subjectID),
-                    \(bind: entry.workspaceID?.rawValue), \(bind: entry.amount?.minorUnits),
-                    \(bind: entry.amount?.currency.code), \(bind: try SnapshotCoding.encode(entry.details)))
-                """
-            }
-            try await self.sql.raw(
-                """
-                INSERT INTO audit_log (id, occurred_at, actor, action, subject_id, workspace_id, amount, currency,
-                    details)
-                VALUES \(rows.joined(separator: ", "))
-                """
-            ).run()
+        let rows = try entries.map { entry -> [BulkValue] in
+            [
+                .text("aud_" + UUID().uuidString.lowercased()), .integer(entry.occurredAt.storedMilliseconds),
+                .text(entry.actor), .text(entry.action), .text(entry.subjectID), .text(entry.workspaceID?.rawValue),
+                .integer(entry.amount?.minorUnits), .text(entry.amount?.currency.code),
+                .text(try SnapshotCoding.encode(entry.details)),
+            ]
         }
+        try await BulkInsert.run(
+            rows, into: "audit_log",
+            columns: [
+                "id", "occurred_at", "actor", "action", "subject_id", "workspace_id", "amount", "currency", "details",
+            ], rowsPerStatement: 1_000, on: self.sql)
     }
 
     func entries(about subjectID: String) async throws -> [AuditEntry] {
