@@ -436,7 +436,10 @@ struct SQLInvoiceRepository: InvoiceRepository {
     func list(
         _ filter: InvoiceFilter, today: CalendarDate, limit: Int, startingAfter: InvoiceID?, endingBefore: InvoiceID?
     ) async throws -> [InvoiceListItem] {
-        var query = SQLQueryString("SELECT i.*, \(Self.statusExpression(today: today, table: "i")) AS display_status")
+        // Only what a list row shows: the party snapshots and the correction are the bulk of a stored invoice.
+        var query = SQLQueryString("SELECT \(unsafeRaw: Self.listColumns.map { "i." + $0 }.joined(separator: ", ")), ")
+        query += Self.statusExpression(today: today, table: "i")
+        query.appendLiteral(" AS display_status")
         query.appendLiteral(" FROM invoices i")
         var conditions = Self.conditions(for: filter, today: today, table: "i")
         if let startingAfter {
@@ -568,6 +571,13 @@ struct SQLInvoiceRepository: InvoiceRepository {
         }
         return clause
     }
+
+    /// The columns `listItem(from:)` reads, besides the display status.
+    static let listColumns = [
+        "id", "kind", "number", "workspace_id", "state", "issue_date", "due_date", "period_start", "period_end",
+        "description", "currency", "subtotal", "platform_fee", "credits_fee", "services_count", "tax_cgst", "tax_sgst",
+        "tax_utgst", "tax_igst", "tax_total", "total", "amount_paid", "amount_credited", "place_of_supply", "sort_date",
+    ]
 
     static func listItem(from row: any SQLRow) throws -> InvoiceListItem {
         let currency = try row.currency("currency")
