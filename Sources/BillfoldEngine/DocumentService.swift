@@ -46,14 +46,39 @@ package struct DocumentService: Sendable {
 
     /// A ZIP archive of the documents `ids` name, in that order, written to `write` a document at a time, so the
     /// archive never sits in memory whole. Every id must have been checked beforehand; a draft is left out.
+    ///
+    /// Up to `concurrency` documents are read and rendered at once (by default one a core), and written in order
+    /// as they are ready. A document is started only when one is written, so at most `concurrency` PDFs, rendering
+    /// or finished early, are held at a time.
     package func writeArchive(
-        of ids: [InvoiceID], to write: (ArraySlice<UInt8>) async throws -> Void
+        of ids: [InvoiceID], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        to write: (ArraySlice<UInt8>) async throws -> Void
     ) async throws {
         var archive = ZIPArchiveWriter(modified: self.clock.now)
-        for id in ids {
-            guard let invoice = try await self.database.store.invoices.find(id), invoice.number != nil else { continue }
-            let file = try await self.pdf(of: invoice)
-            try await write(try archive.append(named: file.name, contents: file.bytes)[...])
+        try await withThrowingTaskGroup(of: (Int, DocumentFile?).self) { group in
+            var started = 0
+            var ready: [Int: DocumentFile?] = [:]
+            var next = 0
+            func start() {
+                let index = started
+                let id = ids[index]
+                group.addTask {
+                    guard let invoice = try await self.database.store.invoices.find(id), invoice.number != nil else {
+                        return (index, nil)
+                    }
+                    return (index, try await self.pdf(of: invoice))
+                }
+                started += 1
+            }
+            while started < min(max(concurrency, 1), ids.count) { start() }
+            while let (index, file) = try await group.next() {
+                ready[index] = file
+                while let file = ready.removeValue(forKey: next) {
+                    if let file { try await write(try archive.append(named: file.name, contents: file.bytes)[...]) }
+                    next += 1
+                    if started < ids.count { start() }
+                }
+            }
         }
         try await write(archive.finish()[...])
     }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
 /// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail`, `… webhooks`
-/// and `… reads-during-writes`.
+/// `… reads-during-writes` and `… zip`.
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +11,7 @@ struct BillfoldBench: AsyncParsableCommand {
         abstract: "Measure Billfold: billing runs, usage ingestion, the invoice list, PDFs and mail, on SQLite.",
         subcommands: [
             BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
-            MailBenchmark.self, WebhookBenchmark.self, ReadsDuringWritesBenchmark.self,
+            MailBenchmark.self, WebhookBenchmark.self, ReadsDuringWritesBenchmark.self, ZIPBenchmark.self,
         ])
 }
 

@@ -26,6 +26,9 @@ struct PDFBenchmark: AsyncParsableCommand {
     @Option(help: "Threads rendering at once, each with its own renderer (default: one run with 1, then one with 2).")
     var workers: Int?
 
+    @Option(help: "Times each configuration is measured, alternating between them; medians are reported.")
+    var repeats = 5
+
     @Option(help: "Save one rendered PDF of the sample invoice here.")
     var write: String?
 
@@ -41,6 +44,7 @@ struct PDFBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard self.count > 0 else { throw ValidationError("--count must be at least 1") }
+        guard self.repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
         if let workers = self.workers, !(1...self.count).contains(workers) {
             throw ValidationError("--workers must be between 1 and --count")
         }
@@ -78,19 +82,87 @@ struct PDFBenchmark: AsyncParsableCommand {
         print("  size: \(formatted(Double(pdf.count))) bytes, \(pages) page")
         for path in [self.write, self.html, self.json].compactMap({ $0 }) { print("  wrote \(path)") }
 
-        var oneWorkerRate: Double?
-        for workers in self.workers.map({ [$0] }) ?? [1, 2] {
-            let cpuBefore = Self.processCPUSeconds()
-            let seconds = try await Self.measure(invoice, fonts: fontSet, count: self.count, workers: workers)
-            let busyCores = (Self.processCPUSeconds() - cpuBefore) / seconds
-            let rate = Double(self.count) / seconds
-            var line =
-                "  \(workers) \(workers == 1 ? "worker: " : "workers:") \(formatted(Double(self.count))) PDFs in "
-                + "\(formatted(seconds, decimals: 3)) s = \(formatted(rate)) PDFs/s"
-            if let oneWorkerRate, workers > 1 { line += " (\(formatted(rate / oneWorkerRate, decimals: 2))× one)" }
-            // On a shared machine the cores may be busy elsewhere; this says how many the run really had.
-            print(line + ", \(formatted(busyCores, decimals: 2)) cores busy")
-            if workers == 1 { oneWorkerRate = rate }
+        let configurations = self.workers.map { [$0] } ?? [1, 2]
+        print(
+            "  \(self.repeats) runs of each configuration, taken in turn\(InvoiceListBenchmark.loadNote()); "
+                + "\"others\" is the CPU the rest of the machine used meanwhile, in cores")
+        var runs = [[Run]](repeating: [], count: configurations.count)
+        for _ in 0..<self.repeats {
+            for (index, workers) in configurations.enumerated() {
+                let before = CPUSample.now()
+                let seconds = try await Self.measure(invoice, fonts: fontSet, count: self.count, workers: workers)
+                let after = CPUSample.now()
+                runs[index].append(
+                    Run(
+                        rate: Double(self.count) / seconds,
+                        busyCores: (after.process - before.process) / seconds,
+                        otherCores: max(0, (after.machineBusy - before.machineBusy) - (after.process - before.process))
+                            / seconds))
+            }
+        }
+        for (workers, measured) in zip(configurations, runs) {
+            let rates = Spread(measured.map(\.rate))
+            print(
+                "  \(workers) \(workers == 1 ? "worker: " : "workers:") \(formatted(Double(self.count))) PDFs a run, "
+                    + "median \(formatted(rates.median)) PDFs/s (min \(formatted(rates.min)), max \(formatted(rates.max))); "
+                    + "cores busy median \(formatted(Spread(measured.map(\.busyCores)).median, decimals: 2)), "
+                    + "others median \(formatted(Spread(measured.map(\.otherCores)).median, decimals: 2)) "
+                    + "(max \(formatted(Spread(measured.map(\.otherCores)).max, decimals: 2)))")
+        }
+        if let one = configurations.firstIndex(of: 1) {
+            for (index, workers) in configurations.enumerated() where workers > 1 {
+                // Each run against the one-worker run beside it, so a drift in the machine's speed cancels out.
+                let ratios = Spread(zip(runs[index], runs[one]).map { $0.rate / $1.rate })
+                print(
+                    "  \(workers) workers against 1: median \(formatted(ratios.median, decimals: 2))× "
+                        + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)")
+            }
+        }
+    }
+
+    /// One measured run.
+    struct Run {
+        let rate: Double
+        /// This process's CPU seconds a second of the run.
+        let busyCores: Double
+        /// Everything else's CPU seconds a second of the run, from the machine's counters.
+        let otherCores: Double
+    }
+
+    /// Median, least and greatest of some figures.
+    struct Spread {
+        let median: Double
+        let min: Double
+        let max: Double
+
+        init(_ values: [Double]) {
+            let sorted = values.sorted()
+            let middle = sorted.count / 2
+            self.median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            self.min = sorted.first ?? 0
+            self.max = sorted.last ?? 0
+        }
+    }
+
+    /// CPU seconds used so far: by this process, and by the whole machine (from `/proc/stat`; 0 where it is missing).
+    struct CPUSample {
+        let process: Double
+        let machineBusy: Double
+
+        static func now() -> CPUSample {
+            var busy = 0.0
+            if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+                let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+            {
+                // user nice system idle iowait irq softirq steal, in clock ticks; idle and iowait are not busy.
+                let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+                if ticks.count >= 8 {
+                    busy =
+                        (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7])
+                        / Double(sysconf(Int32(_SC_CLK_TCK)))
+                }
+            }
+            return CPUSample(process: PDFBenchmark.processCPUSeconds(), machineBusy: busy)
         }
     }
 
