@@ -93,7 +93,12 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
                 + "\(documents) documents in full match their list rows")
 
         try self.measureLatency(lister, variants: variants)
-        try await self.measureThroughput(wrk, server: server, listPath: variants[0].path, directory: directory)
+        guard let documentID = lister.listing.first.flatMap({ ListRequests.text($0, "id") }) else {
+            throw ValidationError("the measured workspace's list is empty")
+        }
+        try await self.measureThroughput(
+            wrk, server: server, listPath: variants[0].path, detailPath: "/api/v1/invoices/\(documentID)",
+            directory: directory)
         if self.keep { print("  database kept at \(path)") }
     }
 
@@ -122,13 +127,17 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
         }
     }
 
-    /// wrk against the filtered list of one workspace, then against `/health` on the same server.
-    func measureThroughput(_ wrk: Wrk, server: BenchServer, listPath: String, directory: URL) async throws {
+    /// wrk against the filtered list of one workspace, one of its documents in full, and `/health` on the same
+    /// server.
+    func measureThroughput(_ wrk: Wrk, server: BenchServer, listPath: String, detailPath: String, directory: URL)
+        async throws
+    {
         let threads = min(2, self.connections)
         print("  throughput, wrk -t \(threads) -c \(self.connections) -d \(self.duration)s\(Self.loadNote()):")
         var rates: [Double] = []
         for (name, path, headers) in [
-            ("list", listPath, ["Authorization: Bearer \(Self.apiKey)"]), ("health", "/health", []),
+            ("list", listPath, ["Authorization: Bearer \(Self.apiKey)"]),
+            ("detail", detailPath, ["Authorization: Bearer \(Self.apiKey)"]), ("health", "/health", []),
         ] {
             let report = try await wrk.run(
                 url: server.url + path, headers: headers, connections: self.connections, threads: threads,
@@ -145,7 +154,9 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
                     + "in \(self.duration) s; \(latency))" + (report.socketErrors.map { "; \($0)" } ?? ""))
             rates.append(report.requestsPerSecond)
         }
-        print("    ratio, list to health: \(formatted(rates[0] / rates[1], decimals: 3))")
+        print(
+            "    ratio to health: list \(formatted(rates[0] / rates[2], decimals: 3)), "
+                + "detail \(formatted(rates[1] / rates[2], decimals: 3))")
     }
 
     /// The machine's one-minute load average, so that figures taken on a busy machine say so.
