@@ -241,21 +241,18 @@ struct SQLInvoiceRepository: InvoiceRepository {
 
     /// Five values a row.
     private func insertTaxes(of invoices: [Invoice]) async throws {
-        let heads = invoices.flatMap { invoice in invoice.tax.heads.map { (invoice.id, $0) } }
-        for chunk in heads.chunked(into: 5_000) {
-            let rows = chunk.map { invoiceID, head -> SQLQueryString in
-                """
-                (\(plain: invoiceID.rawValue), \(plain: head.head.rawValue), \(integer: head.rateBasisPoints),
-                    \(integer: head.taxableAmount.minorUnits), \(integer: head.amount.minorUnits))
-                """
+        let rows = invoices.flatMap { invoice in
+            invoice.tax.heads.map { head -> [BulkValue] in
+                [
+                    .text(invoice.id.rawValue), .text(head.head.rawValue), .integer(head.rateBasisPoints),
+                    .integer(head.taxableAmount.minorUnits), .integer(head.amount.minorUnits),
+                ]
             }
-            try await self.sql.raw(
-                """
-                INSERT INTO invoice_taxes (invoice_id, head, rate_basis_points, taxable_amount, amount)
-                VALUES \(rows.joined(separator: ", "))
-                """
-            ).run()
         }
+        try await BulkInsert.run(
+            rows, into: "invoice_taxes",
+            columns: ["invoice_id", "head", "rate_basis_points", "taxable_amount", "amount"],
+            rowsPerStatement: 5_000, on: self.sql)
     }
 
     /// What `q` searches: the number and the description, lower-cased here so both engines agree on Unicode.

@@ -154,9 +154,7 @@ struct InvoicesController {
             filter, today: self.clock.today, limit: limit + 1, startingAfter: startingAfter)
         let page = ListResponse(
             data: items.prefix(limit).map(InvoiceSummaryResponse.init), hasMore: items.count > limit)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: page.json)))
+        return JSONCoding.response(json: page.json)
     }
 
     @Sendable func get(_ request: Request, context: BillfoldRequestContext) async throws -> Response {

@@ -79,9 +79,7 @@ struct UsageController {
                 + "}"
         }
         json += "],\"object\":\"list\"}"
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: json)))
+        return JSONCoding.response(json: json)
     }
 
     /// One record checked field by field, its times against the window of `batch`; a thrown `APIError` or
