@@ -70,13 +70,13 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
                 + "issued \(history.firstIssueDate) to \(history.today); "
                 + "\(formatted(Double(size) / 1_048_576)) MiB")
 
-        // No jobs of the server's own (billing, dunning and its mail over the seeded history, payments, webhooks):
+        // No jobs of the server's own (billing, dunning over the seeded history, mail, payments, webhooks):
         // the list and /health are measured alone.
         let server = try await BenchServer.start(
             database: path, apiKey: Self.apiKey,
             arguments: [
                 "--billing-interval", "0", "--dunning-interval", "0", "--payment-jobs-interval", "0",
-                "--webhook-interval", "0",
+                "--webhook-interval", "0", "--mail-interval", "0",
             ])
         defer { server.stop() }
         let position = self.workspaces / 2

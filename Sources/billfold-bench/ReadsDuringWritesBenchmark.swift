@@ -36,6 +36,9 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
     @Option(help: "Milliseconds from the start of one list call to the start of the next during the run (at most).")
     var listInterval = 20
 
+    @Option(help: "Seconds between the server's mail passes (billfold serve --mail-interval); 0, no mail.")
+    var mailInterval = 0
+
     @Option(help: "Read-only SQLite connections in the measured configuration.")
     var sqliteReaders = Database.defaultSQLiteReaders
 
@@ -50,8 +53,8 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
         guard self.idleRequests >= 1, (1...10_000).contains(self.batchSize), self.sqliteReaders >= 1 else {
             throw ValidationError("--idle-requests and --sqlite-readers must be 1 or more, --batch-size 1 to 10,000")
         }
-        guard self.batchInterval >= 0, self.listInterval >= 0 else {
-            throw ValidationError("--batch-interval and --list-interval must be 0 or more")
+        guard self.batchInterval >= 0, self.listInterval >= 0, self.mailInterval >= 0 else {
+            throw ValidationError("--batch-interval, --list-interval and --mail-interval must be 0 or more")
         }
     }
 
@@ -114,12 +117,13 @@ struct ReadsDuringWritesBenchmark: AsyncParsableCommand {
     /// Starts `billfold serve` on `database` with `readers`, times the list idle, then times it again while the
     /// server bills every seeded workspace and takes usage batches one after another.
     func measure(database: String, readers: Int, seed: Seed, today: CalendarDate, directory: URL) async throws {
-        // No jobs of the server's own (dunning, payments, webhooks): only the load the benchmark makes.
+        // No jobs of the server's own (dunning, payments, webhooks, and mail unless asked for): only the load the
+        // benchmark makes.
         let server = try await BenchServer.start(
             database: database, apiKey: Self.apiKey,
             arguments: [
                 "--sqlite-readers", String(readers), "--dunning-interval", "0", "--payment-jobs-interval", "0",
-                "--webhook-interval", "0",
+                "--webhook-interval", "0", "--mail-interval", String(self.mailInterval),
             ])
         defer { server.stop() }
         let client = try KeepAliveHTTPClient(baseURL: server.url)

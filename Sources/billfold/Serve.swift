@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "Seconds between mail passes inside the server (composing mail from new events and delivering the outbox); 0 turns them off, and mail waits in the outbox for a process that runs them (default: $BILLFOLD_MAIL_INTERVAL or 2)."
+    )
+    var mailInterval: Int?
+
+    @Option(
+        help:
             "Read-only SQLite connections beside the one writer, so reads never wait behind a write; 0 puts every statement on the writer (default: $BILLFOLD_SQLITE_READERS or 4)."
     )
     var sqliteReaders: Int?
@@ -87,12 +93,15 @@ struct Serve: AsyncParsableCommand {
                     + "Razorpay keys: real debits would follow a made-up date. Unset the keys, or leave out --test-clock."
             )
         }
-        let mail: MailSettings
+        var mail: MailSettings
         do {
             mail = try MailSettings.resolve(isDemo: self.demo, environment: environment)
         } catch {
             throw ValidationError(error.message)
         }
+        let mailSeconds = try self.mailInterval ?? environment["BILLFOLD_MAIL_INTERVAL"].map(Self.parseSeconds) ?? 2
+        guard mailSeconds >= 0 else { throw ValidationError("the mail interval must be 0 or more seconds") }
+        mail.interval = mailSeconds == 0 ? nil : .seconds(mailSeconds)
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
         let port = try self.port ?? environment["BILLFOLD_PORT"].map(Self.parsePort) ?? 8080
         guard (0...65535).contains(port) else { throw ValidationError("the port must be a number from 0 to 65535") }

@@ -275,6 +275,9 @@ package struct MailSettings: Sendable {
 
     /// What `serve` prints about mail when it starts.
     package var startupNotice: [String] {
+        guard self.interval != nil else {
+            return ["Mail: this server composes and sends none (--mail-interval 0); it waits in the outbox."]
+        }
         switch self.route {
         case .smtp(let configuration):
             return ["Mail: delivered through \(configuration.host):\(configuration.port)."]
