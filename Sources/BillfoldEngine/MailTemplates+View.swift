@@ -253,3 +253,29 @@ struct MailView {
         return url
     }
 }
+
+extension MailView {
+    /// The view as Mustache reads it: its fields by name, each invoice row's too, and no entry for a value that is
+    /// `nil`. Mustache would otherwise find each name it renders by reflecting the whole view anew (`Mirror`, which
+    /// decodes every field's type each time); composing invoice mail spent most of its time there, inside the
+    /// transaction that holds SQLite's one writer.
+    var mustacheFields: [String: Any] { Self.fields(of: self) }
+
+    private static func fields(of value: Any) -> [String: Any] {
+        var fields: [String: Any] = [:]
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label else { continue }
+            switch child.value {
+            case let row as InvoiceRow: fields[label] = Self.fields(of: row)
+            case let row as InvoiceRow?: if let row { fields[label] = Self.fields(of: row) }
+            case let rows as [InvoiceRow]: fields[label] = rows.map { Self.fields(of: $0) }
+            case let text as String?: if let text { fields[label] = text }
+            case let value as Bool: fields[label] = value
+            case let value as Int: fields[label] = value
+            // Any other type, Mustache reflects as before.
+            default: fields[label] = child.value
+            }
+        }
+        return fields
+    }
+}

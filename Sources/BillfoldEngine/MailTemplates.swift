@@ -124,8 +124,9 @@ package struct MailTemplates: Sendable {
     /// prints them (`15 Dec 2026`). Throws when a link in `context` is not an `http` or `https` URL.
     package func render(_ template: MailTemplate, _ context: MailContext) throws(RenderError) -> RenderedMail {
         let view = try MailView(template, context)
-        guard let text = self.library.render(view, withTemplate: template.textTemplate),
-            let html = self.library.render(view, withTemplate: template.htmlTemplate)
+        let fields = view.mustacheFields
+        guard let text = self.library.render(fields, withTemplate: template.textTemplate),
+            let html = self.library.render(fields, withTemplate: template.htmlTemplate)
         else {
             // Every template was found when the library was loaded.
             throw RenderError(field: "template", message: "\(template.rawValue) has no templates")
