@@ -62,20 +62,7 @@ struct IngestBenchmark: AsyncParsableCommand {
         // One batch first, so the figures exclude warm-up.
         _ = try await client.post("/api/v1/usage", bodyFile: files[0])
         let (_, seconds) = try await Stopwatch.time {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = 1
-                for _ in 0..<min(self.connections, self.batches) {
-                    let file = files[next]
-                    next += 1
-                    group.addTask { _ = try await client.post("/api/v1/usage", bodyFile: file) }
-                }
-                while try await group.next() != nil {
-                    guard next <= self.batches else { continue }
-                    let file = files[next]
-                    next += 1
-                    group.addTask { _ = try await client.post("/api/v1/usage", bodyFile: file) }
-                }
-            }
+            try await client.post("/api/v1/usage", bodyFiles: Array(files.dropFirst()), inFlight: self.connections)
         }
         let records = Double(self.batches * self.batchSize)
         print(
@@ -108,7 +95,11 @@ struct BenchServer {
     let process: ChildProcess
     let url: String
 
-    static func start(database: String, apiKey: String, arguments: [String] = []) async throws -> BenchServer {
+    /// Starts `billfold serve` on `database`, a SQLite path or a `postgres://` URL; the mail it sends goes to
+    /// `mailDirectory`, by default beside a SQLite file.
+    static func start(database: String, apiKey: String, arguments: [String] = [], mailDirectory: URL? = nil)
+        async throws -> BenchServer
+    {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("billfold")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -119,7 +110,8 @@ struct BenchServer {
         environment["BILLFOLD_BOOTSTRAP_API_KEY"] = apiKey
         // Mail the server sends (invoices it finalizes) goes beside the database, not into the working directory.
         environment["BILLFOLD_MAIL_DIRECTORY"] =
-            URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("mail").path
+            (mailDirectory ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("mail"))
+            .path
         let process = try ChildProcess(
             executable.path,
             ["serve", "--database", database, "--port", "0", "--log-level", "warning", "--billing-interval", "0"]
@@ -169,6 +161,21 @@ struct APIClient: Sendable {
                 "--header", "Content-Type: application/json", "--header", "Expect:", "--data-binary",
                 "@\(bodyFile.path)",
             ])
+    }
+
+    /// Posts each of `bodyFiles` to `path`, `inFlight` at a time, until all are answered; any failure ends it.
+    func post(_ path: String, bodyFiles: [URL], inFlight: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = bodyFiles[...]
+            for _ in 0..<inFlight {
+                guard let file = pending.popFirst() else { break }
+                group.addTask { _ = try await self.post(path, bodyFile: file) }
+            }
+            while try await group.next() != nil {
+                guard let file = pending.popFirst() else { continue }
+                group.addTask { _ = try await self.post(path, bodyFile: file) }
+            }
+        }
     }
 
     /// The response body of `GET path`; a status outside 2xx is an error.

@@ -1,0 +1,215 @@
+import ArgumentParser
+import ChildProcesses
+import Foundation
+
+#if canImport(Darwin)
+    import Darwin
+#else
+    import Glibc
+#endif
+
+/// nginx on loopback in front of the servers, round robin over kept-alive connections, started by the benchmark
+/// with a configuration of its own in a directory of its own.
+struct NginxProxy {
+    let process: ChildProcess
+    let url: String
+
+    static func start(executable: String, upstreams: [String], directory: URL) async throws -> NginxProxy {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let port = try freeLoopbackPort()
+        let servers = upstreams.map { "        server \($0.replacingOccurrences(of: "http://", with: ""));" }
+        let path = directory.path
+        // As root the workers would run as nobody, who cannot write the temporary directories here.
+        let user = getuid() == 0 ? "user root;\n" : ""
+        let configuration = """
+            \(user)worker_processes auto;
+            daemon off;
+            pid \(path)/nginx.pid;
+            error_log \(path)/error.log warn;
+            events { worker_connections 4096; }
+            http {
+                access_log off;
+                client_body_temp_path \(path)/client-body;
+                proxy_temp_path \(path)/proxy;
+                fastcgi_temp_path \(path)/fastcgi;
+                uwsgi_temp_path \(path)/uwsgi;
+                scgi_temp_path \(path)/scgi;
+                # A usage batch is held in memory, not spooled to a file, as the servers behind would hold it.
+                client_max_body_size 16m;
+                client_body_buffer_size 16m;
+                upstream billfold {
+            \(servers.joined(separator: "\n"))
+                    keepalive 128;
+                }
+                server {
+                    listen 127.0.0.1:\(port);
+                    location / {
+                        proxy_pass http://billfold;
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        proxy_set_header Host $host;
+                        proxy_read_timeout 3600s;
+                        proxy_send_timeout 3600s;
+                    }
+                }
+            }
+
+            """
+        let file = directory.appendingPathComponent("nginx.conf")
+        try configuration.write(to: file, atomically: true, encoding: .utf8)
+        let process = try ChildProcess(
+            executable, ["-p", path, "-c", file.path, "-e", "\(path)/error.log"], standardError: .capture)
+        let proxy = NginxProxy(process: process, url: "http://127.0.0.1:\(port)")
+        // Ready once it accepts a connection; an nginx that ended says why in its log.
+        for _ in 0..<400 {
+            guard process.isRunning else {
+                let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8))
+                throw ValidationError("nginx ended: \(process.standardError) \(log ?? "")")
+            }
+            if canConnect(port: port) { return proxy }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        proxy.stop()
+        throw ValidationError("nginx did not listen on 127.0.0.1:\(port)")
+    }
+
+    func stop() {
+        self.process.send(SIGTERM)
+        self.process.waitUntilExit()
+    }
+}
+
+/// A port on 127.0.0.1 that nothing listens on now, for a server that cannot be told to take any (nginx).
+func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw ValidationError("cannot open a socket: errno \(errno)") }
+    defer { close(descriptor) }
+    var address = loopback(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+            bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
+        }
+    }
+    guard bound else { throw ValidationError("cannot bind a socket on 127.0.0.1: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+func canConnect(port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = loopback(port: port)
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+private func loopback(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    return address
+}
+
+/// CPU time, read from `/proc`, of the Billfold servers, of every PostgreSQL and nginx process, and of the whole
+/// machine.
+struct CPUAccounting: Sendable {
+    let billfold: [pid_t]
+
+    /// Clock ticks per process at one moment, by group, and the machine's busy ticks.
+    struct Sample {
+        var groups: [Group: [pid_t: Int]] = [:]
+        var machineTicks = 0
+        let time = ContinuousClock.now
+
+        /// The CPU seconds each group and the machine used since `earlier`. A process that ended in between is
+        /// left out; one that started counts from zero.
+        func since(_ earlier: Sample) -> CPUUse {
+            func seconds(_ group: Group) -> Double {
+                let ticks = (self.groups[group] ?? [:]).reduce(0) { total, entry in
+                    total + entry.value - (earlier.groups[group]?[entry.key] ?? 0)
+                }
+                return Double(ticks) / CPUAccounting.ticksPerSecond
+            }
+            let wall = earlier.time.duration(to: self.time)
+            return CPUUse(
+                billfold: seconds(.billfold), postgres: seconds(.postgres), nginx: seconds(.nginx),
+                machine: Double(self.machineTicks - earlier.machineTicks) / CPUAccounting.ticksPerSecond,
+                wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18)
+        }
+    }
+
+    enum Group { case billfold, postgres, nginx }
+
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    func sample() -> Sample {
+        var sample = Sample()
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
+        for id in ids {
+            guard let (name, ticks) = Self.processTicks(id) else { continue }
+            let group: Group? =
+                self.billfold.contains(id) ? .billfold : name == "postgres" ? .postgres : name == "nginx" ? .nginx : nil
+            if let group { sample.groups[group, default: [:]][id] = ticks }
+        }
+        // The first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks.
+        if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = text.split(separator: "\n").first
+        {
+            let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+            if fields.count >= 8 {
+                sample.machineTicks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+            }
+        }
+        return sample
+    }
+
+    /// A process's command name and its user and system time in ticks, from `/proc/ID/stat`.
+    static func processTicks(_ id: pid_t) -> (String, Int)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8),
+            let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
+        else { return nil }
+        let name = String(text[text.index(after: open)..<close])
+        // After the name: state, then fields 4 to 13, then utime and stime (fields 14 and 15).
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return (name, user + system)
+    }
+}
+
+/// The CPU seconds a part of the benchmark used, by whom.
+struct CPUUse {
+    let billfold: Double
+    let postgres: Double
+    let nginx: Double
+    /// Every process on the machine, the clients (curl, wrk, this benchmark) among them.
+    let machine: Double
+    let wall: Double
+
+    var rest: Double { max(0, self.machine - self.billfold - self.postgres - self.nginx) }
+
+    /// CPU per `scale` units by part, and the cores busy on average.
+    func description(per units: Int, unit: String, scale: Double) -> String {
+        let factor = scale / Double(max(1, units))
+        return "CPU s per \(unit): Billfold \(formatted(self.billfold * factor, decimals: 3)), "
+            + "PostgreSQL \(formatted(self.postgres * factor, decimals: 3)), "
+            + "nginx \(formatted(self.nginx * factor, decimals: 3)), "
+            + "clients and the rest \(formatted(self.rest * factor, decimals: 3)); "
+            + "\(formatted(self.machine / self.wall, decimals: 2)) cores busy"
+    }
+
+    /// What one core of Billfold and one of PostgreSQL each get through, from this part's CPU.
+    func capacity(units: Int, unit: String) -> String {
+        func perCore(_ seconds: Double) -> String {
+            seconds > 0 ? formatted(Double(units) / seconds) : "unmeasured"
+        }
+        return "a Billfold core does \(perCore(self.billfold)) \(unit), a PostgreSQL core "
+            + "\(perCore(self.postgres)); each Billfold core added on a machine of its own adds about the first, "
+            + "until PostgreSQL's cores are busy at about the second each"
+    }
+}
