@@ -184,6 +184,16 @@ package struct BillingRun: Sendable {
         for id in paying.sorted(by: { $0.rawValue < $1.rawValue }) where try await store.workspaces.lock(id) {
             held.insert(id)
         }
+        for index in invoices.indices {
+            try InvoiceService.finalizeAwaitingNumber(
+                &invoices[index].invoice, issueDate: invoices[index].issueDate, supplier: supplier,
+                workspace: invoices[index].workspace)
+        }
+        // Stored, and the periods moved on, before any number is taken: the counter's row, which every
+        // finalization waits for, is then held only for the few statements that carry the numbers, and billing
+        // runs in several processes overlap the rest.
+        try await store.invoices.create(invoices.map(\.invoice))
+        try await store.subscriptions.savePeriods(advanced)
         // Numbers in the order the periods ended, one block per financial year, each from the locked counter.
         let byYear = Dictionary(grouping: invoices.indices) { FinancialYear(containing: invoices[$0].issueDate) }
         for year in byYear.keys.sorted(by: { $0.startYear < $1.startYear }) {
@@ -191,13 +201,10 @@ package struct BillingRun: Sendable {
             let sequences = try await store.numberSeries.nextSequences(
                 kind: .invoice, prefix: series.prefix, in: year, count: indices.count)
             for (index, sequence) in zip(indices, sequences) {
-                try await InvoiceService.seal(
-                    &invoices[index].invoice, issueDate: invoices[index].issueDate, supplier: supplier,
-                    workspace: invoices[index].workspace
-                ) { try series.number(sequence: sequence, in: year) }
+                try invoices[index].invoice.assignNumber(try series.number(sequence: sequence, in: year))
             }
         }
-        try await store.invoices.create(invoices.map(\.invoice))
+        try await store.invoices.recordNumbers(invoices.map(\.invoice))
         try await store.events.record(invoices.map { BillingEvent.invoiceFinalized($0.invoice, at: now) })
         try await store.auditLog.record(
             invoices.map { InvoiceService.finalizationEntry(of: $0.invoice, actor: actor, now: now) })
@@ -213,7 +220,6 @@ package struct BillingRun: Sendable {
                 _ = try await WalletService.pay(invoice.id, in: store, actor: actor, now: now)
             }
         }
-        try await store.subscriptions.savePeriods(advanced)
         return closings
     }
 

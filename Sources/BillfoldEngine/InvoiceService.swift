@@ -120,15 +120,21 @@ package struct InvoiceService: Sendable {
         _ invoice: inout Invoice, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace,
         nextNumber: () async throws -> String
     ) async throws {
+        try Self.finalizeAwaitingNumber(&invoice, issueDate: issueDate, supplier: supplier, workspace: workspace)
+        try invoice.assignNumber(try await nextNumber())
+    }
+
+    /// `seal` up to its number: the draft taxed and finalized in memory, open and waiting for the number that
+    /// finalizing asks for.
+    static func finalizeAwaitingNumber(
+        _ invoice: inout Invoice, issueDate: CalendarDate, supplier: Supplier, workspace: Workspace
+    ) throws {
         if !invoice.isCorrection {
             invoice.applyTax(supplier: supplier, customer: workspace)
         }
         let terms = invoice.kind == .invoice || invoice.kind == .debitNote ? workspace.paymentTermsDays : 0
         let action = try invoice.finalize(issueDate: issueDate, paymentTermsDays: terms)
-        switch action {
-        case .assignNumber:
-            try invoice.assignNumber(try await nextNumber())
-        case .recordPartialPayment, .recordCredit, .markPaid, .discardDraft, .issueCreditNote:
+        guard case .assignNumber = action else {
             throw InvoiceTransitionError.unexpected(action, after: "finalize")
         }
     }

@@ -77,6 +77,8 @@ package protocol InvoiceRepository: Sendable {
     func create(_ invoice: Invoice) async throws
     /// Stores several documents, with their lines and tax, in as few statements as the database allows.
     func create(_ invoices: [Invoice]) async throws
+    /// Records the numbers of documents stored before they were numbered, in as few statements as it can.
+    func recordNumbers(_ invoices: [Invoice]) async throws
     /// The document with `id` and everything on it, or `nil`.
     func find(_ id: InvoiceID) async throws -> Invoice?
     /// The workspace and number of each document `ids` names that exists, without its lines.
@@ -253,6 +255,26 @@ struct SQLInvoiceRepository: InvoiceRepository {
             rows, into: "invoice_taxes",
             columns: ["invoice_id", "head", "rate_basis_points", "taxable_amount", "amount"],
             rowsPerStatement: 5_000, on: self.sql)
+    }
+
+    func recordNumbers(_ invoices: [Invoice]) async throws {
+        for chunk in invoices.chunked(into: 500) {
+            func cases(_ value: (Invoice) -> String?) -> SQLQueryString {
+                let whens = chunk.map { SQLQueryString("WHEN \(bind: $0.id.rawValue) THEN \(bind: value($0))") }
+                return "CASE id \(whens.joined(separator: " ")) END"
+            }
+            let list = chunk.map { SQLQueryString("\(bind: $0.id.rawValue)") }.joined(separator: ", ")
+            do {
+                try await self.sql.raw(
+                    """
+                    UPDATE invoices SET number = \(cases(\.number)), search_text = \(cases(Self.searchText(of:)))
+                    WHERE id IN (\(list))
+                    """
+                ).run()
+            } catch where error.isUniqueViolation {
+                throw StoreError.duplicate("an invoice number is already stored")
+            }
+        }
     }
 
     /// What `q` searches: the number and the description, lower-cased here so both engines agree on Unicode.

@@ -381,6 +381,9 @@ struct ClusterBenchmark: AsyncParsableCommand {
         ] {
             say("    \(name): " + rate.cpu.capacity(units: rate.units, unit: unit))
         }
+        say(
+            "    the billing run also waits for the invoice number counter, which each batch holds from taking its "
+                + "numbers to its commit; the lock waits above say how much of the run that part is")
     }
 }
 
