@@ -271,7 +271,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                     WHERE id IN (\(list))
                     """
                 ).run()
-            } catch where error.isUniqueViolation {
+            } catch  where error.isUniqueViolation {
                 throw StoreError.duplicate("an invoice number is already stored")
             }
         }
