@@ -26,10 +26,15 @@ if [[ ! -x $nginx ]]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy"
         chmod +x "$policy"
         added_policy=true
+        # Removed however the install ends: left behind, it would keep every later package's service from starting.
+        trap 'rm -f "$policy"' EXIT
     fi
     status=0
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || status=$?
-    if $added_policy; then rm -f "$policy"; fi
+    if $added_policy; then
+        rm -f "$policy"
+        trap - EXIT
+    fi
     ((status == 0)) || exit "$status"
 fi
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import BillfoldStore
 import ChildProcesses
 import Foundation
+import SQLKit
 
 #if canImport(Darwin)
     import Darwin
@@ -116,10 +118,14 @@ private func loopback(port: Int) -> sockaddr_in {
     return address
 }
 
-/// CPU time, read from `/proc`, of the Billfold servers, of every PostgreSQL and nginx process, and of the whole
+/// CPU time, read from `/proc`, of the Billfold servers, of the benchmark's PostgreSQL and nginx, and of the whole
 /// machine.
 struct CPUAccounting: Sendable {
     let billfold: [pid_t]
+    /// PostgreSQL's server process, whose children are its backends; `nil`: every process named postgres.
+    let postmaster: pid_t?
+    /// nginx's master process, whose children are its workers.
+    let nginx: pid_t
 
     /// Clock ticks per process at one moment, by group, and the machine's busy ticks.
     struct Sample {
@@ -152,10 +158,14 @@ struct CPUAccounting: Sendable {
         var sample = Sample()
         let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
         for id in ids {
-            guard let (name, ticks) = Self.processTicks(id) else { continue }
+            guard let process = Self.process(id) else { continue }
+            let isPostgreSQL =
+                self.postmaster.map { id == $0 || process.parent == $0 } ?? (process.name == "postgres")
             let group: Group? =
-                self.billfold.contains(id) ? .billfold : name == "postgres" ? .postgres : name == "nginx" ? .nginx : nil
-            if let group { sample.groups[group, default: [:]][id] = ticks }
+                self.billfold.contains(id)
+                ? .billfold
+                : isPostgreSQL ? .postgres : id == self.nginx || process.parent == self.nginx ? .nginx : nil
+            if let group { sample.groups[group, default: [:]][id] = process.ticks }
         }
         // The first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks.
         if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
@@ -169,16 +179,29 @@ struct CPUAccounting: Sendable {
         return sample
     }
 
-    /// A process's command name and its user and system time in ticks, from `/proc/ID/stat`.
-    static func processTicks(_ id: pid_t) -> (String, Int)? {
+    /// A process's command name, its parent and its user and system time in ticks, from `/proc/ID/stat`.
+    static func process(_ id: pid_t) -> (name: String, parent: pid_t, ticks: Int)? {
         guard let text = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8),
             let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
         else { return nil }
         let name = String(text[text.index(after: open)..<close])
-        // After the name: state, then fields 4 to 13, then utime and stime (fields 14 and 15).
+        // After the name: state, the parent (field 4), fields 5 to 13, then utime and stime (fields 14 and 15).
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        return (name, user + system)
+        guard fields.count > 12, let parent = pid_t(fields[1]), let user = Int(fields[11]),
+            let system = Int(fields[12])
+        else { return nil }
+        return (name, parent, user + system)
+    }
+
+    /// The process id of the PostgreSQL server `admin` is connected to, from `postmaster.pid` in its data
+    /// directory; `nil` when that cannot be read (another user's files), and every postgres process then counts.
+    static func postmaster(of admin: Database) async -> pid_t? {
+        guard
+            let directory = try? await admin.sql.raw("SELECT current_setting('data_directory') AS d").first(
+                decodingColumn: "d", as: String.self),
+            let text = try? String(contentsOfFile: directory + "/postmaster.pid", encoding: .utf8)
+        else { return nil }
+        return text.split(separator: "\n").first.flatMap { pid_t($0) }
     }
 }
 

@@ -204,7 +204,9 @@ struct ClusterBenchmark: AsyncParsableCommand {
             executable: self.nginx, upstreams: servers.map(\.url),
             directory: directory.appendingPathComponent("nginx-\(count)"))
         defer { proxy.stop() }
-        let accounting = CPUAccounting(billfold: servers.map(\.process.processIdentifier))
+        let accounting = CPUAccounting(
+            billfold: servers.map(\.process.processIdentifier), postmaster: await CPUAccounting.postmaster(of: admin),
+            nginx: proxy.process.processIdentifier)
         say("    servers at \(servers.map(\.url).joined(separator: ", ")); nginx at \(proxy.url)")
 
         let ingest = try await self.ingest(
@@ -421,15 +423,21 @@ struct LockWaits: Sendable {
     func sample(on admin: Database) async throws -> Averages {
         var totals = Averages()
         while !Task.isCancelled {
-            let rows = try await admin.sql.raw(
-                """
-                SELECT CASE WHEN wait_event_type = 'Lock'
-                        THEN substr(regexp_replace(query, '\\s+', ' ', 'g'), 1, 32) END AS statement,
-                    COUNT(*) AS connections
-                FROM pg_stat_activity WHERE datname = \(bind: self.database) AND state = 'active'
-                GROUP BY 1
-                """
-            ).all()
+            let rows: [any SQLRow]
+            do {
+                rows = try await admin.sql.raw(
+                    """
+                    SELECT CASE WHEN wait_event_type = 'Lock'
+                            THEN substr(regexp_replace(query, '\\s+', ' ', 'g'), 1, 32) END AS statement,
+                        COUNT(*) AS connections
+                    FROM pg_stat_activity WHERE datname = \(bind: self.database) AND state = 'active'
+                    GROUP BY 1
+                    """
+                ).all()
+            } catch  where Task.isCancelled {
+                // Cancelled as the run ended, in the middle of a sample: the samples so far are the figure.
+                break
+            }
             for row in rows {
                 let connections = Double(try row.decode(column: "connections", as: Int.self))
                 totals.active += connections

@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "Seconds between mail passes inside the server (composing mail from new events and delivering the outbox); 0 turns them off, and mail waits in the outbox for a process that runs them (default: $BILLFOLD_MAIL_INTERVAL or 2)."
+            "Seconds between mail passes inside the server (composing mail from new events and delivering the outbox); 0 turns them off: another server that runs them composes and sends the mail, which nothing loses meanwhile (default: $BILLFOLD_MAIL_INTERVAL or 2)."
     )
     var mailInterval: Int?
 

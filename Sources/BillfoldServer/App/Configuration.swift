@@ -276,7 +276,9 @@ package struct MailSettings: Sendable {
     /// What `serve` prints about mail when it starts.
     package var startupNotice: [String] {
         guard self.interval != nil else {
-            return ["Mail: this server composes and sends none (--mail-interval 0); it waits in the outbox."]
+            return [
+                "Mail: this server composes and sends none (--mail-interval 0); a server that runs mail passes does."
+            ]
         }
         switch self.route {
         case .smtp(let configuration):
