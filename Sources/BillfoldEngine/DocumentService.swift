@@ -90,9 +90,13 @@ package struct DocumentService: Sendable {
     /// credit note sent there) is a credit, and what they pay is left out, or it would count twice. So the closing
     /// balance is what the customer owes less what it holds in the wallet and the credit balance, which the
     /// statement prints apart.
-    package func statement(of workspaceID: WorkspaceID, from: CalendarDate, to: CalendarDate) async throws
-        -> DocumentFile
-    {
+    ///
+    /// The documents of each page of the history are read `concurrency` at a time (by default one per core): on
+    /// SQLite each read takes one of the read-only connections, on PostgreSQL one of the pool's.
+    package func statement(
+        of workspaceID: WorkspaceID, from: CalendarDate, to: CalendarDate,
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) async throws -> DocumentFile {
         let store = self.database.store
         guard let workspace = try await store.workspaces.find(workspaceID) else {
             throw EngineError(.notFound, "no workspace with id \(workspaceID)")
@@ -106,13 +110,12 @@ package struct DocumentService: Sendable {
         while true {
             let page = try await store.invoices.list(filter, today: self.clock.today, limit: 200, startingAfter: after)
             guard let last = page.last else { break }
-            for item in page where item.currency == workspace.currency && item.number != nil {
-                guard let invoice = try await store.invoices.find(item.id) else { continue }
-                entries += self.entries(of: invoice)
-                if invoice.kind == .invoice || invoice.kind == .debitNote {
-                    entries += self.refunds(of: invoice, try await store.refunds.list(for: invoice.id))
-                }
+            let documents = page.filter { $0.currency == workspace.currency && $0.number != nil }.map(\.id)
+            // In the order they finished; put back in the page's order, so the statement is the same however read.
+            let read = try await concurrently(Array(documents.enumerated()), atMost: concurrency) { position, id in
+                (position, try await self.entries(ofDocument: id))
             }
+            for (_, found) in read.sorted(by: { $0.0 < $1.0 }) { entries += found }
             after = last.id
         }
         // Within a day, what was charged comes before what settled or corrected it.
@@ -130,6 +133,18 @@ package struct DocumentService: Sendable {
             creditBalance: try await self.creditBalance(of: workspace, at: to))
         let name = "statement-\(workspace.name.fileNameSafe)-\(from)-\(to).pdf"
         return DocumentFile(name: name, bytes: self.renderer.statementPDF(statement))
+    }
+
+    /// What the document `id` puts on a statement, with the refunds of an invoice or a debit note; none when it is
+    /// gone.
+    private func entries(ofDocument id: InvoiceID) async throws -> [AccountStatement.Entry] {
+        let store = self.database.store
+        guard let invoice = try await store.invoices.find(id) else { return [] }
+        var entries = self.entries(of: invoice)
+        if invoice.kind == .invoice || invoice.kind == .debitNote {
+            entries += self.refunds(of: invoice, try await store.refunds.list(for: invoice.id))
+        }
+        return entries
     }
 
     /// The workspace's credit balance at the end of `day`: today's, less what moved it after `day`.

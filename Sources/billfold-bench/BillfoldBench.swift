@@ -3,7 +3,7 @@ import Foundation
 
 /// Benchmarks of Billfold's hot paths; run them from a release build:
 /// `swift run -c release billfold-bench billing-run`, `… ingest`, `… invoice-list`, `… pdf`, `… mail`, `… webhooks`
-/// `… reads-during-writes`, `… zip` and, on PostgreSQL behind nginx, `… cluster` (`scripts/bench-cluster.sh`).
+/// `… reads-during-writes`, `… zip`, `… statement` and, on PostgreSQL behind nginx, `… cluster` (`scripts/bench-cluster.sh`).
 @main
 struct BillfoldBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +12,7 @@ struct BillfoldBench: AsyncParsableCommand {
         subcommands: [
             BillingRunBenchmark.self, IngestBenchmark.self, InvoiceListBenchmark.self, PDFBenchmark.self,
             MailBenchmark.self, WebhookBenchmark.self, ReadsDuringWritesBenchmark.self, ZIPBenchmark.self,
-            ClusterBenchmark.self,
+            StatementBenchmark.self, ClusterBenchmark.self,
         ])
 }
 

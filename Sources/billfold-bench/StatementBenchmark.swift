@@ -1,0 +1,90 @@
+import ArgumentParser
+import BillfoldCore
+import BillfoldEngine
+import BillfoldStore
+import Foundation
+import Logging
+
+/// `billfold-bench statement`: a workspace's account statement over a long history, its documents read one at a
+/// time and then one per core, with the time and the peak memory of each; both must be the same PDF.
+struct StatementBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statement",
+        abstract: "Print one workspace's statement of N invoices reading one at a time, then one per core.")
+
+    @Option(help: "Invoices of the one workspace, over about two years, as invoice-list seeds them.")
+    var invoices = 5_000
+
+    @Option(help: "Times each configuration is measured, alternating between them; medians are reported.")
+    var repeats = 3
+
+    func validate() throws {
+        guard self.invoices >= 1, self.repeats >= 1 else {
+            throw ValidationError("--invoices and --repeats must be 1 or more")
+        }
+    }
+
+    func run() async throws {
+        let directory = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("statement.sqlite").path
+        var logger = Logger(label: "billfold-bench")
+        logger.logLevel = .warning
+        let today = CalendarDate(Date(), in: .indiaStandardTime)
+        let seeder = try InvoiceListBenchmark.parse(["--invoices", String(self.invoices), "--workspaces", "1"])
+        // No readers: the seed turns the journal off, which needs the file to itself.
+        let history = try await Database.withOpen(.sqlite(path: path), logger: logger, sqliteReaders: 0) {
+            database in
+            try await Migrations.run(on: database)
+            return try await seeder.seed(database, today: today)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let configurations = cores > 1 ? [1, cores] : [1]
+        print(
+            "statement: one workspace with \(formatted(Double(self.invoices))) invoices on SQLite, from "
+                + "\(history.firstIssueDate) to \(today), \(self.repeats) runs of each configuration taken in turn"
+                + InvoiceListBenchmark.loadNote())
+        try await Database.withOpen(.sqlite(path: path), logger: logger) { database in
+            // A clock that stands still, so every run prints the same document to the byte.
+            let now = Date()
+            let documents = DocumentService(database: database, clock: BillingClock { now })
+            var runs = [[(seconds: Double, peak: Int)]](repeating: [], count: configurations.count)
+            var printed: [Int: [UInt8]] = [:]
+            for _ in 0..<self.repeats {
+                for (index, concurrency) in configurations.enumerated() {
+                    PeakMemory.reset()
+                    let (file, seconds) = try await Stopwatch.time {
+                        try await documents.statement(
+                            of: history.workspaceIDs[0], from: history.firstIssueDate, to: today,
+                            concurrency: concurrency)
+                    }
+                    runs[index].append((seconds, PeakMemory.residentKiB()))
+                    if let first = printed[concurrency], first != file.bytes {
+                        throw ValidationError("two statements read \(concurrency) at a time differ")
+                    }
+                    printed[concurrency] = file.bytes
+                }
+            }
+            guard Set(printed.values).count == 1, let pdf = printed.values.first else {
+                throw ValidationError("the statement read one at a time differs from the one read one per core")
+            }
+            for (concurrency, measured) in zip(configurations, runs) {
+                let seconds = PDFBenchmark.Spread(measured.map(\.seconds))
+                let peak = PDFBenchmark.Spread(measured.map { Double($0.peak) / 1024 })
+                print(
+                    "  reading \(concurrency) at a time: median \(formatted(seconds.median, decimals: 3)) s "
+                        + "(min \(formatted(seconds.min, decimals: 3)), max \(formatted(seconds.max, decimals: 3))); "
+                        + "peak RSS median \(formatted(peak.median)) MiB (max \(formatted(peak.max)))")
+            }
+            print(
+                "  the same PDF either way: \(formatted(Double(pdf.count) / 1024)) KiB, "
+                    + "\(pdf.split(separator: Array("/Type /Page /Parent".utf8)).count - 1) pages")
+            if configurations.count == 2 {
+                let ratios = PDFBenchmark.Spread(zip(runs[0], runs[1]).map { $0.seconds / $1.seconds })
+                print(
+                    "  \(configurations[1]) at a time against 1: median \(formatted(ratios.median, decimals: 2))× "
+                        + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)")
+            }
+        }
+    }
+}
