@@ -2,6 +2,7 @@ import ArgumentParser
 import BillfoldCore
 import BillfoldStore
 import Foundation
+import Logging
 import SQLKit
 
 extension InvoiceListBenchmark {
@@ -82,6 +83,19 @@ extension InvoiceListBenchmark {
             workspaceIDs: workspaces.map(\.id), firstIssueDate: firstIssueDate, today: today,
             lines: try await count("invoice_lines"), taxRows: try await count("invoice_taxes"),
             payments: try await count("payments"), invoiceSeconds: invoiceSeconds)
+    }
+
+    /// A fresh SQLite file at `path`, migrated and seeded with `invoices` over `workspaces`, as the document
+    /// benchmarks read it.
+    static func seedFile(_ path: String, invoices: Int, workspaces: Int, today: CalendarDate, logger: Logger)
+        async throws -> SeededHistory
+    {
+        let seeder = try Self.parse(["--invoices", String(invoices), "--workspaces", String(workspaces)])
+        // No readers: the seed turns the journal off, which needs the file to itself.
+        return try await Database.withOpen(.sqlite(path: path), logger: logger, sqliteReaders: 0) { database in
+            try await Migrations.run(on: database)
+            return try await seeder.seed(database, today: today)
+        }
     }
 
     func makeWorkspaces(createdAt: CalendarDate) -> [Workspace] {

@@ -142,6 +142,14 @@ struct PDFBenchmark: AsyncParsableCommand {
             self.min = sorted.first ?? 0
             self.max = sorted.last ?? 0
         }
+
+        /// "N at a time against 1": how many times as fast the runs at `concurrency` went as the one-at-a-time
+        /// run beside each, from the seconds of each pair.
+        static func speedUp(concurrency: Int, oneAtATime: [Double], concurrent: [Double]) -> String {
+            let ratios = Spread(zip(oneAtATime, concurrent).map { $0 / $1 })
+            return "  \(concurrency) at a time against 1: median \(formatted(ratios.median, decimals: 2))× "
+                + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)"
+        }
     }
 
     /// CPU seconds used so far: by this process, and by the whole machine (from `/proc/stat`; 0 where it is missing).

@@ -31,13 +31,8 @@ struct StatementBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "billfold-bench")
         logger.logLevel = .warning
         let today = CalendarDate(Date(), in: .indiaStandardTime)
-        let seeder = try InvoiceListBenchmark.parse(["--invoices", String(self.invoices), "--workspaces", "1"])
-        // No readers: the seed turns the journal off, which needs the file to itself.
-        let history = try await Database.withOpen(.sqlite(path: path), logger: logger, sqliteReaders: 0) {
-            database in
-            try await Migrations.run(on: database)
-            return try await seeder.seed(database, today: today)
-        }
+        let history = try await InvoiceListBenchmark.seedFile(
+            path, invoices: self.invoices, workspaces: 1, today: today, logger: logger)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let configurations = cores > 1 ? [1, cores] : [1]
         print(
@@ -80,10 +75,10 @@ struct StatementBenchmark: AsyncParsableCommand {
                 "  the same PDF either way: \(formatted(Double(pdf.count) / 1024)) KiB, "
                     + "\(pdf.split(separator: Array("/Type /Page /Parent".utf8)).count - 1) pages")
             if configurations.count == 2 {
-                let ratios = PDFBenchmark.Spread(zip(runs[0], runs[1]).map { $0.seconds / $1.seconds })
                 print(
-                    "  \(configurations[1]) at a time against 1: median \(formatted(ratios.median, decimals: 2))× "
-                        + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)")
+                    PDFBenchmark.Spread.speedUp(
+                        concurrency: configurations[1], oneAtATime: runs[0].map(\.seconds),
+                        concurrent: runs[1].map(\.seconds)))
             }
         }
     }

@@ -33,14 +33,8 @@ struct ZIPBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "billfold-bench")
         logger.logLevel = .warning
         let today = CalendarDate(Date(), in: .indiaStandardTime)
-        let seeder = try InvoiceListBenchmark.parse([
-            "--invoices", String(self.invoices), "--workspaces", String(max(1, self.invoices / 100)),
-        ])
-        // No readers: the seed turns the journal off, which needs the file to itself.
-        try await Database.withOpen(.sqlite(path: path), logger: logger, sqliteReaders: 0) { database in
-            try await Migrations.run(on: database)
-            _ = try await seeder.seed(database, today: today)
-        }
+        _ = try await InvoiceListBenchmark.seedFile(
+            path, invoices: self.invoices, workspaces: max(1, self.invoices / 100), today: today, logger: logger)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let configurations = cores > 1 ? [1, cores] : [1]
         print(
@@ -76,10 +70,10 @@ struct ZIPBenchmark: AsyncParsableCommand {
                         + "peak RSS median \(formatted(peak.median)) MiB (max \(formatted(peak.max)))")
             }
             if configurations.count == 2 {
-                let ratios = PDFBenchmark.Spread(zip(runs[0], runs[1]).map { $0.seconds / $1.seconds })
                 print(
-                    "  \(configurations[1]) at a time against 1: median \(formatted(ratios.median, decimals: 2))× "
-                        + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)")
+                    PDFBenchmark.Spread.speedUp(
+                        concurrency: configurations[1], oneAtATime: runs[0].map(\.seconds),
+                        concurrent: runs[1].map(\.seconds)))
             }
         }
     }
