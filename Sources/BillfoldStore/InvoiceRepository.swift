@@ -259,16 +259,12 @@ struct SQLInvoiceRepository: InvoiceRepository {
 
     func recordNumbers(_ invoices: [Invoice]) async throws {
         for chunk in invoices.chunked(into: 500) {
-            func cases(_ value: (Invoice) -> String?) -> SQLQueryString {
-                let whens = chunk.map { SQLQueryString("WHEN \(bind: $0.id.rawValue) THEN \(bind: value($0))") }
-                return "CASE id \(whens.joined(separator: " ")) END"
-            }
-            let list = chunk.map { SQLQueryString("\(bind: $0.id.rawValue)") }.joined(separator: ", ")
+            func cases(_ value: (Invoice) -> String?) -> SQLQueryString { .byID(chunk, \.id.rawValue, value) }
             do {
                 try await self.sql.raw(
                     """
                     UPDATE invoices SET number = \(cases(\.number)), search_text = \(cases(Self.searchText(of:)))
-                    WHERE id IN (\(list))
+                    WHERE id IN (\(SQLQueryString.ids(chunk, \.id.rawValue)))
                     """
                 ).run()
             } catch  where error.isUniqueViolation {

@@ -219,17 +219,13 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
 
     func savePeriods(_ subscriptions: [Subscription]) async throws {
         for chunk in subscriptions.chunked(into: 1_000) {
-            func cases(_ value: (Subscription) -> String) -> SQLQueryString {
-                let whens = chunk.map { SQLQueryString("WHEN \(bind: $0.id.rawValue) THEN \(bind: value($0))") }
-                return "CASE id \(whens.joined(separator: " ")) END"
-            }
-            let list = chunk.map { SQLQueryString("\(bind: $0.id.rawValue)") }.joined(separator: ", ")
+            func cases(_ value: (Subscription) -> String) -> SQLQueryString { .byID(chunk, \.id.rawValue, value) }
             try await self.sql.raw(
                 """
                 UPDATE subscriptions SET status = \(cases { $0.status.rawValue }),
                     current_period_start = \(cases { $0.currentPeriodStart.description }),
                     current_period_end = \(cases { $0.currentPeriodEnd.description })
-                WHERE id IN (\(list))
+                WHERE id IN (\(SQLQueryString.ids(chunk, \.id.rawValue)))
                 """
             ).run()
         }

@@ -189,6 +189,22 @@ extension SQLQueryString {
 }
 
 extension SQLQueryString {
+    /// `CASE id WHEN … THEN … END` over `rows`, each id and value bound: one column's new value per row in an
+    /// UPDATE of many rows at once, whose `WHERE id IN (…)` lists `ids(rows, id)`.
+    static func byID<Row>(_ rows: ArraySlice<Row>, _ id: (Row) -> String, _ value: (Row) -> String?)
+        -> SQLQueryString
+    {
+        let whens = rows.map { SQLQueryString("WHEN \(bind: id($0)) THEN \(bind: value($0))") }
+        return "CASE id \(whens.joined(separator: " ")) END"
+    }
+
+    /// The ids of `rows`, bound and comma-separated.
+    static func ids<Row>(_ rows: ArraySlice<Row>, _ id: (Row) -> String) -> SQLQueryString {
+        rows.map { SQLQueryString("\(bind: id($0))") }.joined(separator: ", ")
+    }
+}
+
+extension SQLQueryString {
     /// A string of letters, digits, `_` and `-` only (an id, a code) written as a quoted literal, which cannot
     /// break out of its quotes; anything else is bound as usual.
     mutating func appendInterpolation(plain value: String) {

@@ -62,13 +62,13 @@ struct NginxProxy {
         let process = try ChildProcess(
             executable, ["-p", path, "-c", file.path, "-e", "\(path)/error.log"], standardError: .capture)
         let proxy = NginxProxy(process: process, url: "http://127.0.0.1:\(port)")
-        // Ready once it accepts a connection; an nginx that ended says why in its log.
+        // Ready once a server's /health answers through it; an nginx that ended says why in its log.
         for _ in 0..<400 {
             guard process.isRunning else {
                 let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8))
                 throw ValidationError("nginx ended: \(process.standardError) \(log ?? "")")
             }
-            if canConnect(port: port) { return proxy }
+            if (try? KeepAliveHTTPClient(baseURL: proxy.url).get("/health"))?.status == 200 { return proxy }
             try await Task.sleep(for: .milliseconds(25))
         }
         proxy.stop()
@@ -86,7 +86,9 @@ func freeLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw ValidationError("cannot open a socket: errno \(errno)") }
     defer { close(descriptor) }
-    var address = loopback(port: 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
@@ -95,27 +97,6 @@ func freeLoopbackPort() throws -> Int {
     }
     guard bound else { throw ValidationError("cannot bind a socket on 127.0.0.1: errno \(errno)") }
     return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// Whether something accepts connections on 127.0.0.1:`port`.
-func canConnect(port: Int) -> Bool {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    var address = loopback(port: port)
-    return withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
-}
-
-private func loopback(port: Int) -> sockaddr_in {
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    return address
 }
 
 /// CPU time, read from `/proc`, of the Billfold servers, of the benchmark's PostgreSQL and nginx, and of the whole
@@ -167,16 +148,19 @@ struct CPUAccounting: Sendable {
                 : isPostgreSQL ? .postgres : id == self.nginx || process.parent == self.nginx ? .nginx : nil
             if let group { sample.groups[group, default: [:]][id] = process.ticks }
         }
-        // The first line of /proc/stat: user, nice, system, idle, iowait, irq, softirq, steal, in ticks.
-        if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-            let line = text.split(separator: "\n").first
-        {
-            let fields = line.split(separator: " ").dropFirst().compactMap { Int($0) }
-            if fields.count >= 8 {
-                sample.machineTicks = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
-            }
-        }
+        sample.machineTicks = Self.machineBusyTicks()
         return sample
+    }
+
+    /// The whole machine's busy time so far in ticks, from the first line of `/proc/stat` (user, nice, system,
+    /// idle, iowait, irq, softirq, steal; idle and iowait are not busy); 0 where it cannot be read.
+    static func machineBusyTicks() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return 0 }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+        guard ticks.count >= 8 else { return 0 }
+        return ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
     }
 
     /// A process's command name, its parent and its user and system time in ticks, from `/proc/ID/stat`.

@@ -142,14 +142,6 @@ struct PDFBenchmark: AsyncParsableCommand {
             self.min = sorted.first ?? 0
             self.max = sorted.last ?? 0
         }
-
-        /// "N at a time against 1": how many times as fast the runs at `concurrency` went as the one-at-a-time
-        /// run beside each, from the seconds of each pair.
-        static func speedUp(concurrency: Int, oneAtATime: [Double], concurrent: [Double]) -> String {
-            let ratios = Spread(zip(oneAtATime, concurrent).map { $0 / $1 })
-            return "  \(concurrency) at a time against 1: median \(formatted(ratios.median, decimals: 2))× "
-                + "(min \(formatted(ratios.min, decimals: 2))×, max \(formatted(ratios.max, decimals: 2))×)"
-        }
     }
 
     /// CPU seconds used so far: by this process, and by the whole machine (from `/proc/stat`; 0 where it is missing).
@@ -158,19 +150,9 @@ struct PDFBenchmark: AsyncParsableCommand {
         let machineBusy: Double
 
         static func now() -> CPUSample {
-            var busy = 0.0
-            if let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-                let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
-            {
-                // user nice system idle iowait irq softirq steal, in clock ticks; idle and iowait are not busy.
-                let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
-                if ticks.count >= 8 {
-                    busy =
-                        (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7])
-                        / Double(sysconf(Int32(_SC_CLK_TCK)))
-                }
-            }
-            return CPUSample(process: PDFBenchmark.processCPUSeconds(), machineBusy: busy)
+            CPUSample(
+                process: PDFBenchmark.processCPUSeconds(),
+                machineBusy: Double(CPUAccounting.machineBusyTicks()) / CPUAccounting.ticksPerSecond)
         }
     }
 

@@ -33,8 +33,7 @@ struct StatementBenchmark: AsyncParsableCommand {
         let today = CalendarDate(Date(), in: .indiaStandardTime)
         let history = try await InvoiceListBenchmark.seedFile(
             path, invoices: self.invoices, workspaces: 1, today: today, logger: logger)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let configurations = cores > 1 ? [1, cores] : [1]
+        var measured = TakenInTurn()
         print(
             "statement: one workspace with \(formatted(Double(self.invoices))) invoices on SQLite, from "
                 + "\(history.firstIssueDate) to \(today), \(self.repeats) runs of each configuration taken in turn"
@@ -43,29 +42,20 @@ struct StatementBenchmark: AsyncParsableCommand {
             // A clock that stands still, so every run prints the same document to the byte.
             let now = Date()
             let documents = DocumentService(database: database, clock: BillingClock { now })
-            var runs = [[(seconds: Double, peak: Int)]](repeating: [], count: configurations.count)
             var printed: [Int: [UInt8]] = [:]
-            for _ in 0..<self.repeats {
-                for (index, concurrency) in configurations.enumerated() {
-                    PeakMemory.reset()
-                    let (file, seconds) = try await Stopwatch.time {
-                        try await documents.statement(
-                            of: history.workspaceIDs[0], from: history.firstIssueDate, to: today,
-                            concurrency: concurrency)
-                    }
-                    runs[index].append((seconds, PeakMemory.residentKiB()))
-                    if let first = printed[concurrency], first != file.bytes {
-                        throw ValidationError("two statements read \(concurrency) at a time differ")
-                    }
-                    printed[concurrency] = file.bytes
+            try await measured.measure(repeats: self.repeats) { concurrency in
+                try await documents.statement(
+                    of: history.workspaceIDs[0], from: history.firstIssueDate, to: today, concurrency: concurrency)
+            } check: { concurrency, file in
+                if let first = printed[concurrency], first != file.bytes {
+                    throw ValidationError("two statements read \(concurrency) at a time differ")
                 }
+                printed[concurrency] = file.bytes
             }
             guard Set(printed.values).count == 1, let pdf = printed.values.first else {
                 throw ValidationError("the statement read one at a time differs from the one read one per core")
             }
-            for (concurrency, measured) in zip(configurations, runs) {
-                let seconds = PDFBenchmark.Spread(measured.map(\.seconds))
-                let peak = PDFBenchmark.Spread(measured.map { Double($0.peak) / 1024 })
+            for (concurrency, seconds, peak) in measured.spreads {
                 print(
                     "  reading \(concurrency) at a time: median \(formatted(seconds.median, decimals: 3)) s "
                         + "(min \(formatted(seconds.min, decimals: 3)), max \(formatted(seconds.max, decimals: 3))); "
@@ -74,12 +64,7 @@ struct StatementBenchmark: AsyncParsableCommand {
             print(
                 "  the same PDF either way: \(formatted(Double(pdf.count) / 1024)) KiB, "
                     + "\(pdf.split(separator: Array("/Type /Page /Parent".utf8)).count - 1) pages")
-            if configurations.count == 2 {
-                print(
-                    PDFBenchmark.Spread.speedUp(
-                        concurrency: configurations[1], oneAtATime: runs[0].map(\.seconds),
-                        concurrent: runs[1].map(\.seconds)))
-            }
+            if let speedUp = measured.speedUp { print(speedUp) }
         }
     }
 }

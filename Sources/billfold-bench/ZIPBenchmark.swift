@@ -35,8 +35,7 @@ struct ZIPBenchmark: AsyncParsableCommand {
         let today = CalendarDate(Date(), in: .indiaStandardTime)
         _ = try await InvoiceListBenchmark.seedFile(
             path, invoices: self.invoices, workspaces: max(1, self.invoices / 100), today: today, logger: logger)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let configurations = cores > 1 ? [1, cores] : [1]
+        var measured = TakenInTurn()
         print(
             "zip: \(formatted(Double(self.invoices))) invoices on SQLite, \(self.repeats) runs of each configuration "
                 + "taken in turn\(InvoiceListBenchmark.loadNote())")
@@ -45,36 +44,26 @@ struct ZIPBenchmark: AsyncParsableCommand {
                 InvoiceID(rawValue: try $0.decode(column: "id", as: String.self))
             }
             let documents = DocumentService(database: database, clock: BillingClock { Date() })
-            var runs = [[(seconds: Double, bytes: Int, peak: Int)]](repeating: [], count: configurations.count)
-            for _ in 0..<self.repeats {
-                for (index, concurrency) in configurations.enumerated() {
-                    PeakMemory.reset()
-                    var sink = ArchiveSink()
-                    let (_, seconds) = try await Stopwatch.time {
-                        try await documents.writeArchive(of: ids, concurrency: concurrency) { sink.take($0) }
-                    }
-                    guard sink.entries == ids.count else {
-                        throw ValidationError("the archive holds \(sink.entries) documents, not \(ids.count)")
-                    }
-                    runs[index].append((seconds, sink.bytes, PeakMemory.residentKiB()))
+            var archiveBytes = 0
+            try await measured.measure(repeats: self.repeats) { concurrency in
+                var sink = ArchiveSink()
+                try await documents.writeArchive(of: ids, concurrency: concurrency) { sink.take($0) }
+                return sink
+            } check: { _, sink in
+                guard sink.entries == ids.count else {
+                    throw ValidationError("the archive holds \(sink.entries) documents, not \(ids.count)")
                 }
+                archiveBytes = sink.bytes
             }
-            for (concurrency, measured) in zip(configurations, runs) {
-                let seconds = PDFBenchmark.Spread(measured.map(\.seconds))
-                let peak = PDFBenchmark.Spread(measured.map { Double($0.peak) / 1024 })
+            for (concurrency, seconds, peak) in measured.spreads {
                 print(
                     "  rendering \(concurrency) at a time: median \(formatted(seconds.median, decimals: 2)) s "
                         + "(min \(formatted(seconds.min, decimals: 2)), max \(formatted(seconds.max, decimals: 2))) = "
                         + "\(formatted(Double(ids.count) / seconds.median)) PDFs/s; "
-                        + "\(formatted(Double(measured[0].bytes) / 1_048_576, decimals: 1)) MiB archive; "
+                        + "\(formatted(Double(archiveBytes) / 1_048_576, decimals: 1)) MiB archive; "
                         + "peak RSS median \(formatted(peak.median)) MiB (max \(formatted(peak.max)))")
             }
-            if configurations.count == 2 {
-                print(
-                    PDFBenchmark.Spread.speedUp(
-                        concurrency: configurations[1], oneAtATime: runs[0].map(\.seconds),
-                        concurrent: runs[1].map(\.seconds)))
-            }
+            if let speedUp = measured.speedUp { print(speedUp) }
         }
     }
 

@@ -99,9 +99,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        let mailSeconds = try self.mailInterval ?? environment["BILLFOLD_MAIL_INTERVAL"].map(Self.parseSeconds) ?? 2
-        guard mailSeconds >= 0 else { throw ValidationError("the mail interval must be 0 or more seconds") }
-        mail.interval = mailSeconds == 0 ? nil : .seconds(mailSeconds)
+        mail.interval = try Self.interval(
+            self.mailInterval, "BILLFOLD_MAIL_INTERVAL", standard: 2, job: "mail", in: environment)
         let host = self.host ?? environment["BILLFOLD_HOST"] ?? "127.0.0.1"
         let port = try self.port ?? environment["BILLFOLD_PORT"].map(Self.parsePort) ?? 8080
         guard (0...65535).contains(port) else { throw ValidationError("the port must be a number from 0 to 65535") }
@@ -116,9 +115,8 @@ struct Serve: AsyncParsableCommand {
         let allowsHTTPWebhooks =
             try self.demo || self.allowHTTPWebhooks
             || Self.parseSwitch(environment["BILLFOLD_ALLOW_HTTP_WEBHOOKS"], name: "BILLFOLD_ALLOW_HTTP_WEBHOOKS")
-        let webhookSeconds =
-            try self.webhookInterval ?? environment["BILLFOLD_WEBHOOK_INTERVAL"].map(Self.parseSeconds) ?? 2
-        guard webhookSeconds >= 0 else { throw ValidationError("the webhook interval must be 0 or more seconds") }
+        let webhookInterval = try Self.interval(
+            self.webhookInterval, "BILLFOLD_WEBHOOK_INTERVAL", standard: 2, job: "webhook", in: environment)
         let sqliteReaders =
             try self.sqliteReaders
             ?? environment["BILLFOLD_SQLITE_READERS"].map { text in
@@ -184,14 +182,13 @@ struct Serve: AsyncParsableCommand {
                 notes.append("Demo data: the database already had workspaces, so nothing was added.")
             }
         }
-        let seconds = try self.billingInterval ?? environment["BILLFOLD_BILLING_INTERVAL"].map(Self.parseSeconds) ?? 60
-        guard seconds >= 0 else { throw ValidationError("the billing interval must be 0 or more seconds") }
-        let paymentSeconds =
-            try self.paymentJobsInterval ?? environment["BILLFOLD_PAYMENT_JOBS_INTERVAL"].map(Self.parseSeconds) ?? 60
-        guard paymentSeconds >= 0 else { throw ValidationError("the payment jobs interval must be 0 or more seconds") }
-        let dunningSeconds =
-            try self.dunningInterval ?? environment["BILLFOLD_DUNNING_INTERVAL"].map(Self.parseSeconds) ?? 60
-        guard dunningSeconds >= 0 else { throw ValidationError("the dunning interval must be 0 or more seconds") }
+        let billingInterval = try Self.interval(
+            self.billingInterval, "BILLFOLD_BILLING_INTERVAL", standard: 60, job: "billing", in: environment)
+        let paymentJobsInterval = try Self.interval(
+            self.paymentJobsInterval, "BILLFOLD_PAYMENT_JOBS_INTERVAL", standard: 60, job: "payment jobs",
+            in: environment)
+        let dunningInterval = try Self.interval(
+            self.dunningInterval, "BILLFOLD_DUNNING_INTERVAL", standard: 60, job: "dunning", in: environment)
         notes += gateway.startupNotice
         notes += mail.startupNotice
         let testClock = self.testClock ? ManualClock(Date()) : nil
@@ -207,12 +204,12 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, database: location, sqliteReaders: sqliteReaders, bootstrapAPIKey: bootstrapKey,
             logLevel: level,
-            billingInterval: seconds == 0 ? nil : .seconds(seconds),
+            billingInterval: billingInterval,
             publicURL: try Self.parsePublicURL(self.publicURL ?? environment["BILLFOLD_PUBLIC_URL"]), gateway: gateway,
-            paymentJobsInterval: paymentSeconds == 0 ? nil : .seconds(paymentSeconds), mail: mail,
-            dunningInterval: dunningSeconds == 0 ? nil : .seconds(dunningSeconds), testClock: testClock,
+            paymentJobsInterval: paymentJobsInterval, mail: mail,
+            dunningInterval: dunningInterval, testClock: testClock,
             masterKey: masterKey, webhookPolicy: WebhookAddressPolicy(allowsInsecure: allowsHTTPWebhooks),
-            webhookInterval: webhookSeconds == 0 ? nil : .seconds(webhookSeconds), webhookSandbox: self.demo)
+            webhookInterval: webhookInterval, webhookSandbox: self.demo)
         let demo = self.demo
         try await runServer(configuration) { [notes, payLink] boundPort in
             let url = "http://\(host):\(boundPort)"
@@ -265,6 +262,16 @@ struct Serve: AsyncParsableCommand {
         case "1", "true": return true
         case let other?: throw ValidationError("\(name) must be 1, true, 0 or false, not \(other)")
         }
+    }
+
+    /// A job's interval: the option, else the variable `name`, else `standard` seconds; `nil`, the job off, for 0;
+    /// refused below 0.
+    static func interval(
+        _ option: Int?, _ name: String, standard: Int, job: String, in environment: [String: String]
+    ) throws -> Duration? {
+        let seconds = try option ?? environment[name].map(Self.parseSeconds) ?? standard
+        guard seconds >= 0 else { throw ValidationError("the \(job) interval must be 0 or more seconds") }
+        return seconds == 0 ? nil : .seconds(seconds)
     }
 
     static func parseSeconds(_ text: String) throws -> Int {
