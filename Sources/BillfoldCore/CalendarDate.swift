@@ -15,14 +15,27 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
         self.day = day
     }
 
-    /// Parses `2026-11-21`.
+    /// Parses `2026-11-21`: four digits, two and two, between hyphens.
     package init?(iso8601 string: String) {
-        let parts = string.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        // Read byte by byte: stored rows carry several dates each, and splitting the text cost a tenth of a list.
+        var fields = (year: 0, month: 0, day: 0)
+        var count = 0
+        for byte in string.utf8 {
+            defer { count += 1 }
+            if count == 4 || count == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), count < 10 else { return nil }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            switch count {
+            case 0..<4: fields.year = fields.year * 10 + digit
+            case 5..<7: fields.month = fields.month * 10 + digit
+            default: fields.day = fields.day * 10 + digit
+            }
+        }
+        guard count == 10 else { return nil }
+        self.init(year: fields.year, month: fields.month, day: fields.day)
     }
 
     /// The day `date` falls on in `timeZone`.
@@ -96,10 +109,27 @@ package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// `2026-11-21`.
     package var description: String {
-        let month = self.month < 10 ? "0\(self.month)" : "\(self.month)"
-        let day = self.day < 10 ? "0\(self.day)" : "\(self.day)"
-        let year = String(self.year)
-        return String(repeating: "0", count: Swift.max(0, 4 - year.count)) + "\(year)-\(month)-\(day)"
+        guard (0...9999).contains(self.year) else {
+            let month = self.month < 10 ? "0\(self.month)" : "\(self.month)"
+            let day = self.day < 10 ? "0\(self.day)" : "\(self.day)"
+            return "\(self.year)-\(month)-\(day)"
+        }
+        // Written digit by digit: every document and list row prints several dates.
+        return String(unsafeUninitializedCapacity: 10) { text in
+            func put(_ value: Int, digits: Int, at start: Int) {
+                var rest = value
+                for index in stride(from: start + digits - 1, through: start, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(self.year, digits: 4, at: 0)
+            text[4] = UInt8(ascii: "-")
+            put(self.month, digits: 2, at: 5)
+            text[7] = UInt8(ascii: "-")
+            put(self.day, digits: 2, at: 8)
+            return 10
+        }
     }
 
     package static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {

@@ -112,7 +112,7 @@ package final class Database: Sendable {
             "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
         ]
         let readerPragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON", "PRAGMA cache_size = -32768"]
-        var handles: [any SQLDatabase] = []
+        var handles: [SQLiteStatements] = []
         for pragmas in [writerPragmas] + Array(repeating: readerPragmas, count: readers) {
             let connection: SQLiteConnection
             do {
@@ -122,7 +122,7 @@ package final class Database: Sendable {
                 throw DatabaseError(message: "cannot open the SQLite database at \(path): \(error)")
             }
             connections.append(connection)
-            let handle = connection.sql(queryLogLevel: .trace)
+            let handle = SQLiteStatements(connection: connection, logger: logger)
             do {
                 for pragma in pragmas { try await handle.raw(SQLQueryString(pragma)).run() }
             } catch {
@@ -235,7 +235,7 @@ private actor SerialGate {
 
 /// A `SQLDatabase` that decides where each statement runs and takes everything else from the connection `base`.
 private protocol SQLiteRouting: SQLDatabase {
-    var base: any SQLDatabase { get }
+    var base: SQLiteStatements { get }
 }
 
 extension SQLiteRouting {
@@ -256,11 +256,18 @@ extension SQLiteRouting {
 
 /// A SQLite database whose statements and sessions take turns through a `SerialGate`.
 private struct SerializedSQLDatabase: SQLiteRouting {
-    let base: any SQLDatabase
+    let base: SQLiteStatements
     let gate: SerialGate
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await self.gate.withGate { try await self.base.execute(sql: query, onRow) }
+        let (sql, binds) = self.serialize(query)
+        try await self.run(sql, binds: binds, onRow)
+    }
+
+    func run(_ sql: String, binds: [any Encodable & Sendable], _ onRow: @escaping @Sendable (any SQLRow) -> Void)
+        async throws
+    {
+        try await self.gate.withGate { try await self.base.run(sql, binds: binds, onRow) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -283,16 +290,18 @@ private struct SQLiteReadersAndWriter: SQLiteRouting {
     let writer: SerializedSQLDatabase
     let readers: ReaderPool
 
-    var base: any SQLDatabase { self.writer.base }
+    var base: SQLiteStatements { self.writer.base }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        if self.onlyReads(query) {
+        // Serialized once: the text tells where the statement goes and is what runs there.
+        let (sql, binds) = self.serialize(query)
+        if Self.onlyReads(sql) {
             // A read outside an open transaction, by the task that holds it, would not see the transaction's
             // own writes: it must go through the transaction's handle.
             assert(!SQLiteSession.isOpen, "a read on the database inside one of its own transactions")
-            try await self.readers.withReader { try await $0.execute(sql: query, onRow) }
+            try await self.readers.withReader { try await $0.run(sql, binds: binds, onRow) }
         } else {
-            try await self.writer.execute(sql: query, onRow)
+            try await self.writer.run(sql, binds: binds, onRow)
         }
     }
 
@@ -300,26 +309,30 @@ private struct SQLiteReadersAndWriter: SQLiteRouting {
         try await self.writer.withSession(closure)
     }
 
-    /// Whether `query` is a `SELECT`: SQLite's `INSERT … RETURNING` and the like start with their verb.
-    private func onlyReads(_ query: any SQLExpression) -> Bool {
-        var serializer = SQLSerializer(database: self)
-        query.serialize(to: &serializer)
-        let text = serializer.sql.drop { $0.isWhitespace || $0 == "(" }
-        return text.prefix(6).uppercased() == "SELECT"
+    /// Whether `sql` is a `SELECT`: SQLite's `INSERT … RETURNING` and the like start with their verb.
+    private static func onlyReads(_ sql: String) -> Bool {
+        let text = sql.utf8.drop {
+            switch $0 {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "("): true
+            default: false
+            }
+        }
+        // ASCII letters in either case: `| 0x20` lower-cases them.
+        return text.prefix(6).elementsEqual("select".utf8) { ($0 | 0x20) == $1 }
     }
 }
 
 /// SQLite's read-only connections, each used by one statement at a time; a statement waits for a free one.
 private final class ReaderPool: Sendable {
-    private let connections: [any SQLDatabase]
+    private let connections: [SQLiteStatements]
     private let state: Mutex<(idle: [Int], waiting: [CheckedContinuation<Int, Never>])>
 
-    init(_ connections: [any SQLDatabase]) {
+    init(_ connections: [SQLiteStatements]) {
         self.connections = connections
         self.state = Mutex((Array(connections.indices), []))
     }
 
-    func withReader<Result>(_ body: (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func withReader<Result>(_ body: (SQLiteStatements) async throws -> Result) async throws -> Result {
         let index = await withCheckedContinuation { continuation in
             self.state.withLock { state in
                 if let index = state.idle.popLast() {

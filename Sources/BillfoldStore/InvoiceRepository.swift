@@ -302,7 +302,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     func find(_ id: InvoiceID) async throws -> Invoice? {
-        guard let row = try await self.sql.raw("SELECT * FROM invoices WHERE id = \(bind: id.rawValue)").first()
+        guard let row = try await self.sql.raw("SELECT * FROM invoices WHERE id = \(plain: id.rawValue)").first()
         else { return nil }
         let currency = try row.currency("currency")
         let lineRows = try await self.sql.raw(
@@ -407,7 +407,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
     func corrections(of invoiceID: InvoiceID) async throws -> [Invoice] {
         let rows = try await self.sql.raw(
             """
-            SELECT id FROM invoices WHERE original_invoice_id = \(bind: invoiceID.rawValue) AND state <> 'draft'
+            SELECT id FROM invoices WHERE original_invoice_id = \(plain: invoiceID.rawValue) AND state <> 'draft'
             ORDER BY created_at, id
             """
         ).all()
@@ -459,23 +459,21 @@ struct SQLInvoiceRepository: InvoiceRepository {
         var conditions = Self.conditions(for: filter, today: today, table: "i")
         if let startingAfter {
             query.appendLiteral(" JOIN invoices c ON c.id = ")
-            query.appendInterpolation(bind: startingAfter.rawValue)
+            query.appendInterpolation(plain: startingAfter.rawValue)
             conditions.append("(i.sort_date < c.sort_date OR (i.sort_date = c.sort_date AND i.id < c.id))")
         }
         if let endingBefore {
             query.appendLiteral(" JOIN invoices e ON e.id = ")
-            query.appendInterpolation(bind: endingBefore.rawValue)
+            query.appendInterpolation(plain: endingBefore.rawValue)
             conditions.append("(i.sort_date > e.sort_date OR (i.sort_date = e.sort_date AND i.id > e.id))")
         }
         query += Self.whereClause(conditions)
         guard endingBefore != nil else {
-            query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT ")
-            query.appendInterpolation(bind: limit)
+            query.appendLiteral(" ORDER BY i.sort_date DESC, i.id DESC LIMIT \(limit)")
             return try await self.sql.raw(query).all().map(Self.listItem)
         }
         // Backwards from the cursor, so the limit keeps the rows nearest it; turned newest first again below.
-        query.appendLiteral(" ORDER BY i.sort_date ASC, i.id ASC LIMIT ")
-        query.appendInterpolation(bind: limit)
+        query.appendLiteral(" ORDER BY i.sort_date ASC, i.id ASC LIMIT \(limit)")
         return try await self.sql.raw(query).all().map(Self.listItem).reversed()
     }
 
@@ -539,33 +537,35 @@ struct SQLInvoiceRepository: InvoiceRepository {
         expression.appendLiteral(
             " WHEN \(table).state = 'open' AND \(table).open_dispute_id IS NOT NULL THEN 'disputed'")
         expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).due_date < ")
-        expression.appendInterpolation(bind: today.description)
+        expression.appendInterpolation(plain: today.description)
         expression.appendLiteral(" THEN 'overdue'")
         expression.appendLiteral(" WHEN \(table).state = 'open' AND \(table).last_attempt_failed THEN 'failed'")
         expression.appendLiteral(" WHEN \(table).state = 'open' THEN 'pending' ELSE 'draft' END")
         return expression
     }
 
+    /// The filter's conditions; ids, kinds, statuses and dates are plain literals (see `appendInterpolation(plain:)`).
     static func conditions(for filter: InvoiceFilter, today: CalendarDate, table: String) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = []
         if let workspaceID = filter.workspaceID {
-            conditions.append("\(unsafeRaw: table).workspace_id = \(bind: workspaceID.rawValue)")
+            conditions.append("\(unsafeRaw: table).workspace_id = \(plain: workspaceID.rawValue)")
         }
         if !filter.kinds.isEmpty {
             let kinds = filter.kinds.map(\.rawValue).sorted()
-            conditions.append("\(unsafeRaw: table).kind IN (\(binds: kinds))")
+            conditions.append(
+                "\(unsafeRaw: table).kind IN (\(kinds.map { SQLQueryString("\(plain: $0)") }.joined(separator: ", ")))")
         }
         if !filter.statuses.isEmpty {
             let statuses = filter.statuses.map(\.rawValue).sorted()
             var condition = self.statusExpression(today: today, table: table)
-            condition += " IN (\(binds: statuses))"
+            condition += " IN (\(statuses.map { SQLQueryString("\(plain: $0)") }.joined(separator: ", ")))"
             conditions.append(condition)
         }
         if let from = filter.from {
-            conditions.append("\(unsafeRaw: table).issue_date >= \(bind: from.description)")
+            conditions.append("\(unsafeRaw: table).issue_date >= \(plain: from.description)")
         }
         if let to = filter.to {
-            conditions.append("\(unsafeRaw: table).issue_date <= \(bind: to.description)")
+            conditions.append("\(unsafeRaw: table).issue_date <= \(plain: to.description)")
         }
         if let query = filter.query?.lowercased(), !query.isEmpty {
             let pattern =

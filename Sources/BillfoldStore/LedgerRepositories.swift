@@ -86,12 +86,12 @@ struct SQLPaymentRepository: PaymentRepository {
 
     func list(for invoice: InvoiceID) async throws -> [Payment] {
         try await self.sql.raw(
-            "SELECT * FROM payments WHERE invoice_id = \(bind: invoice.rawValue) ORDER BY sequence"
+            "SELECT * FROM payments WHERE invoice_id = \(plain: invoice.rawValue) ORDER BY sequence"
         ).all().map(Self.payment(from:))
     }
 
     func find(_ id: PaymentID) async throws -> Payment? {
-        try await self.sql.raw("SELECT * FROM payments WHERE id = \(bind: id.rawValue)").first().map(
+        try await self.sql.raw("SELECT * FROM payments WHERE id = \(plain: id.rawValue)").first().map(
             Self.payment(from:))
     }
 

@@ -47,7 +47,16 @@ package func storedHash(of secret: String) -> String { hexSHA256(Data(secret.utf
 
 /// The SHA-256 of `data` in lower-case hex.
 func hexSHA256(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    // Every call with a key or a session token hashes it: `String(format:)` per byte was most of the cost.
+    let digest = SHA256.hash(data: data)
+    let digits = Array("0123456789abcdef".utf8)
+    return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { text in
+        for (index, byte) in digest.enumerated() {
+            text[index * 2] = digits[Int(byte >> 4)]
+            text[index * 2 + 1] = digits[Int(byte & 0x0F)]
+        }
+        return SHA256.byteCount * 2
+    }
 }
 
 struct SQLMemberSessionRepository: MemberSessionRepository {

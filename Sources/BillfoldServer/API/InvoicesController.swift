@@ -289,38 +289,64 @@ struct InvoiceSummaryResponse: Encodable {
 }
 
 extension InvoiceSummaryResponse {
-    /// The row as JSON, written by hand: the list's hottest path, where `JSONEncoder` took a fifth of a request.
-    /// Byte for byte what `JSONEncoder` writes with sorted keys (a test holds the two equal): keys in order, and a
-    /// field without a value left out.
-    var json: String {
-        var json = "{\"amount_due\":\(self.amountDue),\"amount_paid\":\(self.amountPaid)"
-        json += ",\"credits_fee\":\(self.creditsFee),\"currency\":" + JSONCoding.quoted(self.currency)
-        json += ",\"description\":" + JSONCoding.quoted(self.description)
-        if let dueDate = self.dueDate { json += ",\"due_date\":" + JSONCoding.quoted(dueDate) }
-        json += ",\"id\":" + JSONCoding.quoted(self.id)
-        if let issueDate = self.issueDate { json += ",\"issue_date\":" + JSONCoding.quoted(issueDate) }
-        json += ",\"kind\":" + JSONCoding.quoted(self.kind)
-        if let number = self.number { json += ",\"number\":" + JSONCoding.quoted(number) }
-        json += ",\"object\":" + JSONCoding.quoted(self.object)
-        json += ",\"period_end\":" + JSONCoding.quoted(self.periodEnd)
-        json += ",\"period_start\":" + JSONCoding.quoted(self.periodStart)
-        if let placeOfSupply = self.placeOfSupply {
-            json += ",\"place_of_supply\":" + JSONCoding.quoted(placeOfSupply)
+    /// Appends the row's JSON, written by hand, to `json`: the list's hottest path, where `JSONEncoder` took a
+    /// fifth of a request. Byte for byte what `JSONEncoder` writes with sorted keys (a test holds the two equal):
+    /// keys in order, and a field without a value left out.
+    func write(to json: inout [UInt8]) {
+        func text(_ key: String, _ value: String?) {
+            guard let value else { return }
+            json.append(contentsOf: key.utf8)
+            JSONCoding.appendQuoted(value, to: &json)
         }
-        json += ",\"platform_fee\":\(self.platformFee),\"services_count\":\(self.servicesCount)"
-        json += ",\"status\":" + JSONCoding.quoted(self.status) + ",\"subtotal\":\(self.subtotal)"
-        json += ",\"tax\":{\"cgst\":\(self.tax.cgst),\"igst\":\(self.tax.igst),\"sgst\":\(self.tax.sgst)"
-        json += ",\"total\":\(self.tax.total),\"utgst\":\(self.tax.utgst)}"
-        json += ",\"total\":\(self.total),\"workspace_id\":" + JSONCoding.quoted(self.workspaceId) + "}"
-        return json
+        func integer(_ key: String, _ value: Int64) {
+            json.append(contentsOf: key.utf8)
+            json.append(contentsOf: value.description.utf8)
+        }
+        integer("{\"amount_due\":", self.amountDue)
+        integer(",\"amount_paid\":", self.amountPaid)
+        integer(",\"credits_fee\":", self.creditsFee)
+        text(",\"currency\":", self.currency)
+        text(",\"description\":", self.description)
+        text(",\"due_date\":", self.dueDate)
+        text(",\"id\":", self.id)
+        text(",\"issue_date\":", self.issueDate)
+        text(",\"kind\":", self.kind)
+        text(",\"number\":", self.number)
+        text(",\"object\":", self.object)
+        text(",\"period_end\":", self.periodEnd)
+        text(",\"period_start\":", self.periodStart)
+        text(",\"place_of_supply\":", self.placeOfSupply)
+        integer(",\"platform_fee\":", self.platformFee)
+        integer(",\"services_count\":", Int64(self.servicesCount))
+        text(",\"status\":", self.status)
+        integer(",\"subtotal\":", self.subtotal)
+        integer(",\"tax\":{\"cgst\":", self.tax.cgst)
+        integer(",\"igst\":", self.tax.igst)
+        integer(",\"sgst\":", self.tax.sgst)
+        integer(",\"total\":", self.tax.total)
+        integer(",\"utgst\":", self.tax.utgst)
+        integer("},\"total\":", self.total)
+        text(",\"workspace_id\":", self.workspaceId)
+        json.append(UInt8(ascii: "}"))
     }
 }
 
 extension ListResponse<InvoiceSummaryResponse> {
-    /// The page as JSON, written by hand as its rows are (see `InvoiceSummaryResponse.json`).
-    var json: String {
-        "{\"data\":[" + self.data.map(\.json).joined(separator: ",") + "],\"has_more\":\(self.hasMore),\"object\":"
-            + JSONCoding.quoted(self.object) + "}"
+    /// The page as UTF-8 JSON, written by hand as its rows are (see `InvoiceSummaryResponse.write(to:)`).
+    var json: [UInt8] {
+        // About 600 bytes a row: reserved once, the page is written without growing the buffer.
+        var json: [UInt8] = []
+        json.reserveCapacity(64 + 640 * self.data.count)
+        json.append(contentsOf: "{\"data\":[".utf8)
+        for (index, row) in self.data.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            row.write(to: &json)
+        }
+        json.append(
+            contentsOf: (self.hasMore ? "],\"has_more\":true,\"object\":" : "],\"has_more\":false,\"object\":").utf8)
+        JSONCoding.appendQuoted(self.object, to: &json)
+        json.append(UInt8(ascii: "}"))
+        return json
     }
 }
 
