@@ -552,13 +552,12 @@ struct SQLInvoiceRepository: InvoiceRepository {
         }
         if !filter.kinds.isEmpty {
             let kinds = filter.kinds.map(\.rawValue).sorted()
-            conditions.append(
-                "\(unsafeRaw: table).kind IN (\(kinds.map { SQLQueryString("\(plain: $0)") }.joined(separator: ", ")))")
+            conditions.append("\(unsafeRaw: table).kind IN (\(plain: kinds))")
         }
         if !filter.statuses.isEmpty {
             let statuses = filter.statuses.map(\.rawValue).sorted()
             var condition = self.statusExpression(today: today, table: table)
-            condition += " IN (\(statuses.map { SQLQueryString("\(plain: $0)") }.joined(separator: ", ")))"
+            condition += " IN (\(plain: statuses))"
             conditions.append(condition)
         }
         if let from = filter.from {

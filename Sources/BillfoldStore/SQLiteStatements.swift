@@ -26,14 +26,9 @@ struct SQLiteStatements: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void
     > {
-        let (sql, binds) = self.serialize(query)
-        let encoded: [SQLiteData]
-        do {
-            encoded = try binds.map { try Self.encoder.encode($0) }
-        } catch {
-            return self.eventLoop.makeFailedFuture(error)
-        }
-        return self.connection.query(sql, encoded, logger: self.logger) { onRow(SQLiteStoreRow(row: $0)) }
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {

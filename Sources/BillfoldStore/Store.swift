@@ -218,4 +218,12 @@ extension SQLQueryString {
             self.appendInterpolation(bind: value)
         }
     }
+
+    /// `values` comma-separated, each as `appendInterpolation(plain:)` writes it: the plain counterpart of `binds:`.
+    mutating func appendInterpolation(plain values: [String]) {
+        for (index, value) in values.enumerated() {
+            if index > 0 { self.appendLiteral(", ") }
+            self.appendInterpolation(plain: value)
+        }
+    }
 }
