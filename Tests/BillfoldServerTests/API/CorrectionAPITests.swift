@@ -12,7 +12,7 @@ import Testing
 /// A server over two workspaces in Karnataka, the supplier's state, each with open invoices of ₹1,215.40: a platform
 /// fee of ₹1,000 (line 0) and 12.5 vCPU-hours at ₹2.40 (line 1), CGST and SGST at 9% each.
 struct CorrectionHarness: Sendable {
-    let client: any TestClientProtocol
+    let client: any ServerTestClient
     let clock: ManualClock
     let workspaceID: String
     let otherWorkspaceID: String
@@ -70,7 +70,7 @@ func withCorrectionServer(
             host: "127.0.0.1", port: 0, database: location, bootstrapAPIKey: testAPIKey, logLevel: .error,
             clock: clock.billingClock(), signInPolicy: SignInPolicy(bcryptCost: 4), gateway: .disabled)
         let app = try await buildApplication(configuration)
-        try await app.test(.live) { client in
+        try await app.withTestClient(.live) { client in
             try await body(
                 CorrectionHarness(
                     client: client, clock: clock, workspaceID: seeded.workspaceID.rawValue,

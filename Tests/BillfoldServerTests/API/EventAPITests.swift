@@ -50,7 +50,7 @@ struct EventAPITests {
     }
 
     /// The ids of a list response's page.
-    static func ids(_ response: TestResponse) -> [String] {
+    static func ids(_ response: ServerTestResponse) -> [String] {
         (response.object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
 

@@ -11,7 +11,7 @@ struct InvoiceAPITests {
     /// 2026-11-21 at noon in India: the demo's year runs from November 2025.
     static let now = Date(timeIntervalSince1970: 1_795_248_000)
 
-    func allInvoices(_ client: some TestClientProtocol, query: String = "") async throws -> [[String: Any]] {
+    func allInvoices(_ client: some ServerTestClient, query: String = "") async throws -> [[String: Any]] {
         var items: [[String: Any]] = []
         var cursor: String?
         repeat {

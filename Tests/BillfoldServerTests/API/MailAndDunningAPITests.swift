@@ -44,7 +44,7 @@ struct MailAndDunningAPITests {
     static func withDemoServer(
         _ kind: DatabaseKind, now: Date = Self.now, testClock: Bool = false,
         prepare: (@Sendable (Engine, MailDelivery, ManualClock) async throws -> Void)? = nil,
-        _ body: @escaping @Sendable (any TestClientProtocol, Server) async throws -> Void
+        _ body: @escaping @Sendable (any ServerTestClient, Server) async throws -> Void
     ) async throws {
         let mailDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "billfold-test-mail-\(UUID().uuidString)", isDirectory: true)
@@ -73,25 +73,22 @@ struct MailAndDunningAPITests {
                 mail: MailSettings(route: .directory(mailDirectory)), testClock: testClock ? ManualClock(now) : nil)
             let app = try await buildApplication(configuration)
             let server = Server(location: location, mailDirectory: mailDirectory)
-            // Straight to the router, not over a socket: the live test client gives up on any answer after a fixed
-            // 20 s, and a test-clock advance runs every simulated midnight in one request, which a busy machine can
-            // take longer than that to finish.
-            try await app.test(.router) { client in try await body(client, server) }
+            try await app.withTestClient(.live) { client in try await body(client, server) }
         }
     }
 
     /// The demo workspace named `name`, as the API lists it.
-    static func workspace(_ client: some TestClientProtocol, named name: String) async throws -> [String: Any] {
+    static func workspace(_ client: some ServerTestClient, named name: String) async throws -> [String: Any] {
         let list = try await client.call(.get, "/api/v1/workspaces?limit=100")
         let all = list.object["data"] as? [[String: Any]] ?? []
         return try #require(all.first { $0["name"] as? String == name }, "no workspace named \(name)")
     }
 
-    static func data(_ response: TestResponse) -> [[String: Any]] {
+    static func data(_ response: ServerTestResponse) -> [[String: Any]] {
         response.object["data"] as? [[String: Any]] ?? []
     }
 
-    static func ids(_ response: TestResponse) -> [String] {
+    static func ids(_ response: ServerTestResponse) -> [String] {
         Self.data(response).compactMap { $0["id"] as? String }
     }
 

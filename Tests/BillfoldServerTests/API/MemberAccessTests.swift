@@ -13,7 +13,7 @@ struct MemberAccessTests {
 
     /// Signs in with the demo password and returns the session token.
     static func signIn(
-        _ client: some TestClientProtocol, _ email: String, password: String = DemoData.portalPassword
+        _ client: some ServerTestClient, _ email: String, password: String = DemoData.portalPassword
     ) async throws -> String {
         let response = try await client.call(
             .post, "/api/v1/sessions", json: #"{"email": "\#(email)", "password": "\#(password)"}"#, key: nil)
@@ -22,7 +22,7 @@ struct MemberAccessTests {
     }
 
     /// The id of the workspace `email` owns, read with the operator key.
-    static func workspaceID(_ client: some TestClientProtocol, named name: String) async throws -> String {
+    static func workspaceID(_ client: some ServerTestClient, named name: String) async throws -> String {
         let list = try await client.call(.get, "/api/v1/workspaces?limit=100")
         let data = try #require(list.object["data"] as? [[String: Any]])
         return try #require(data.first { $0["name"] as? String == name }?["id"] as? String)

@@ -119,7 +119,7 @@ struct MeterAggregationAPITests {
 
     /// A supplier in Karnataka, a workspace in Maharashtra with an owner who can sign in, on ₹2,999 a month from
     /// 1 November; returns the workspace's id.
-    static func subscribedWorkspace(_ client: any TestClientProtocol) async throws -> String {
+    static func subscribedWorkspace(_ client: any ServerTestClient) async throws -> String {
         _ = try await client.call(
             .put, "/api/v1/supplier",
             json:

@@ -17,7 +17,7 @@ import Testing
 /// A demo Billfold configured exactly as with real Razorpay keys, against a fake Razorpay: the sandbox, served by
 /// the test on its own loopback port, speaking Razorpay's API and posting signed webhooks back to Billfold.
 struct PaymentHarness: Sendable {
-    let client: any TestClientProtocol
+    let client: any ServerTestClient
     let sandbox: SandboxRazorpay
     let clock: ManualClock
     let location: DatabaseLocation
@@ -58,7 +58,7 @@ struct PaymentHarness: Sendable {
             }, "the demo has an open invoice")
     }
 
-    func startGatewayPayment(_ invoiceID: String, amount: Int? = nil) async throws -> (TestResponse, String) {
+    func startGatewayPayment(_ invoiceID: String, amount: Int? = nil) async throws -> (ServerTestResponse, String) {
         let body = amount.map { #"{"method":"gateway","amount":\#($0)}"# } ?? #"{"method":"gateway"}"#
         let response = try await self.client.call(.post, "/api/v1/invoices/\(invoiceID)/payments", json: body)
         let checkout = response.object["checkout"] as? [String: Any]
@@ -106,7 +106,7 @@ struct PaymentHarness: Sendable {
         try await self.invoice(invoiceID)["auto_pay"] as? [String: Any]
     }
 
-    func postWebhook(_ body: [UInt8], signature: String?, eventID: String?) async throws -> TestResponse {
+    func postWebhook(_ body: [UInt8], signature: String?, eventID: String?) async throws -> ServerTestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let signature { headers[HTTPField.Name("X-Razorpay-Signature")!] = signature }
         if let eventID { headers[HTTPField.Name("x-razorpay-event-id")!] = eventID }
@@ -125,7 +125,7 @@ func withPaymentServer(
     let fakeRouter = Router(context: BillfoldRequestContext.self)
     SandboxGatewayController(sandbox: sandbox, templates: try .bundled()).addRoutes(to: fakeRouter.group())
     let fake = Application(router: fakeRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-    try await fake.test(.live) { fakeClient in
+    try await fake.withTestClient(.live) { fakeClient in
         let baseURL = "http://127.0.0.1:\(try #require(fakeClient.port))/v1"
         try await TestDatabase.withLocation(kind) { location in
             let workspace = Fixtures.workspace(name: "Paytest")
@@ -151,7 +151,7 @@ func withPaymentServer(
                     webhookSecret: credentials.webhookSecret, baseURL: baseURL),
                 paymentJobsInterval: jobs ? .milliseconds(100) : nil)
             let app = try await buildApplication(configuration)
-            try await app.test(.live) { client in
+            try await app.withTestClient(.live) { client in
                 let webhookURL = "http://127.0.0.1:\(try #require(client.port))/api/v1/webhooks/razorpay"
                 await sandbox.setWebhookURL(webhookURL)
                 try await body(

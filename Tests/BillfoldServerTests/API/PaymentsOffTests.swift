@@ -20,7 +20,7 @@ struct PaymentsOffTests {
     typealias Browser = PortalPageTests.Browser
 
     /// The first of a workspace's open invoices with at least ₹2 due.
-    static func openInvoice(_ client: some TestClientProtocol, workspace: String) async throws -> [String: Any] {
+    static func openInvoice(_ client: some ServerTestClient, workspace: String) async throws -> [String: Any] {
         let list = try await client.call(
             .get, "/api/v1/invoices?workspace_id=\(workspace)&status=pending,overdue&kind=invoice&limit=100")
         let rows = list.object["data"] as? [[String: Any]] ?? []
@@ -28,7 +28,7 @@ struct PaymentsOffTests {
     }
 
     static func expectNotConfigured(
-        _ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation
+        _ response: ServerTestResponse, sourceLocation: SourceLocation = #_sourceLocation
     ) {
         #expect(response.status == .conflict, "\(response.object)", sourceLocation: sourceLocation)
         #expect(

@@ -95,7 +95,7 @@ struct SubscriptionAPITests {
     }
 
     /// A supplier in Karnataka and a prepaid workspace in Maharashtra; returns the workspace's id.
-    static func prepaidWorkspace(_ client: any TestClientProtocol) async throws -> String {
+    static func prepaidWorkspace(_ client: any ServerTestClient) async throws -> String {
         _ = try await client.call(
             .put, "/api/v1/supplier",
             json:

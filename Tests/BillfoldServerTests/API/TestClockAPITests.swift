@@ -66,7 +66,7 @@ struct TestClockAPITests {
     }
 
     @Test(
-        "advancing 40 days, a week at a time, runs dunning and mail at each midnight: the overdue workspace is reminded and loses service",
+        "advancing 40 days, a few days at a time, runs dunning and mail at each midnight: the overdue workspace is reminded and loses service",
         arguments: TestDatabase.kinds)
     func advanceThroughDunning(kind: DatabaseKind) async throws {
         try await MailAndDunningAPITests.withDemoServer(kind, testClock: true) { client, server in
@@ -77,8 +77,7 @@ struct TestClockAPITests {
             let invoice = try #require(MailAndDunningAPITests.data(overdue).first?["id"] as? String)
             #expect(MailAndDunningAPITests.ids(try await client.call(.get, "/api/v1/messages")).isEmpty)
 
-            // Three or four days at a time, so no one request carries much of forty days' work: the test client gives
-            // each 20 s, and a shared CI machine may be slow.
+            // Three or four days at a time: each advance starts at the midnight after the last one ended.
             var steps = 0
             var last: [String: Any] = [:]
             let days = [

@@ -16,7 +16,7 @@ struct UsageAPITests {
                                                       {"unit_price": "1.8", "flat_fee": 5000}]}}
         """
 
-    func workspace(_ client: some TestClientProtocol) async throws -> String {
+    func workspace(_ client: some ServerTestClient) async throws -> String {
         let created = try await client.call(
             .post, "/api/v1/workspaces",
             json:
@@ -84,7 +84,7 @@ struct UsageAPITests {
             #expect(first.status == .ok && first.object["count"] as? Int == 2)
             let again = try await client.call(.post, "/api/v1/usage", json: batch)
             #expect(again.status == .ok)
-            let ids = { (response: TestResponse) in
+            let ids = { (response: ServerTestResponse) in
                 (response.object["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
             }
             #expect(ids(first).count == 2 && ids(first) == ids(again))

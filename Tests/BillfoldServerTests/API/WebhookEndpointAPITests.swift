@@ -14,7 +14,7 @@ struct WebhookEndpointAPITests {
 
     /// The created endpoint's body, after checking the answer was 201.
     static func create(
-        _ client: any TestClientProtocol, _ json: String = #"{"url": "http://127.0.0.1:9/hooks"}"#
+        _ client: any ServerTestClient, _ json: String = #"{"url": "http://127.0.0.1:9/hooks"}"#
     ) async throws -> [String: Any] {
         let response = try await client.call(.post, "/api/v1/webhook_endpoints", json: json)
         #expect(response.status == .created, "\(response.object)")

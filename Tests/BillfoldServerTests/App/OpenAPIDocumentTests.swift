@@ -40,7 +40,7 @@ struct OpenAPIDocumentTests {
                     return "\(route.method.rawValue) /\(path.joined(separator: "/"))"
                 })
             let app = Application(router: router)
-            try await app.test(.router) { client in
+            try await app.withTestClient(.router) { client in
                 let response = try await client.execute(uri: "/openapi.json", method: .get)
                 #expect(response.status == .ok)
                 let document = try #require(

@@ -14,8 +14,8 @@ struct IdempotencyTests {
 
     /// A POST with the operator key and `Idempotency-Key: key`.
     static func post(
-        _ client: some TestClientProtocol, _ path: String, json: String, key: String
-    ) async throws -> TestResponse {
+        _ client: some ServerTestClient, _ path: String, json: String, key: String
+    ) async throws -> ServerTestResponse {
         try await client.execute(
             uri: path, method: .post,
             headers: [
@@ -25,7 +25,7 @@ struct IdempotencyTests {
             body: ByteBuffer(string: json))
     }
 
-    static func workspaceCount(_ client: some TestClientProtocol) async throws -> Int {
+    static func workspaceCount(_ client: some ServerTestClient) async throws -> Int {
         (try await client.call(.get, "/api/v1/workspaces?limit=100").object["data"] as? [[String: Any]])?.count ?? -1
     }
 

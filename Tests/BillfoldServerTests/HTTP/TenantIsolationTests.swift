@@ -43,7 +43,7 @@ struct TenantIsolationTests {
         Route(name: "CSV export") { "/api/v1/invoices/export.csv?workspace_id=\($0.workspace)" },
     ]
 
-    static func tenant(_ client: some TestClientProtocol, named name: String) async throws -> Tenant {
+    static func tenant(_ client: some ServerTestClient, named name: String) async throws -> Tenant {
         let workspace = try await MemberAccessTests.workspaceID(client, named: name)
         let list = try await client.call(.get, "/api/v1/invoices?workspace_id=\(workspace)&limit=100")
         let items = try #require(list.object["data"] as? [[String: Any]])

@@ -40,7 +40,7 @@ struct PortalDisputeTests {
 
     /// One of Chai Labs' invoices in `status` (by default paid), its id and total in paise.
     static func invoice(
-        _ client: some TestClientProtocol, status: String = "paid"
+        _ client: some ServerTestClient, status: String = "paid"
     ) async throws -> (id: String, total: Int) {
         let workspace = try await MemberAccessTests.workspaceID(client, named: "Chai Labs")
         let list = try await client.call(
@@ -50,7 +50,7 @@ struct PortalDisputeTests {
     }
 
     /// The id in a `/portal/disputes/{id}?…` redirect.
-    static func disputeID(_ response: TestResponse) throws -> String {
+    static func disputeID(_ response: ServerTestResponse) throws -> String {
         let location = try #require(response.headers[.location])
         #expect(location.hasPrefix("/portal/disputes/dsp_"), "\(location)")
         return String(location.dropFirst("/portal/disputes/".count).prefix { $0 != "?" })
@@ -261,8 +261,8 @@ extension PortalPageTests.Browser {
     /// Posts a `multipart/form-data` form, as a browser does for a form with files, with the page's token unless
     /// `token` says otherwise.
     mutating func postMultipart(
-        _ client: some TestClientProtocol, _ uri: String, _ fields: [PortalDisputeTests.Field], token: String? = nil
-    ) async throws -> TestResponse {
+        _ client: some ServerTestClient, _ uri: String, _ fields: [PortalDisputeTests.Field], token: String? = nil
+    ) async throws -> ServerTestResponse {
         let boundary = "----BillfoldTestBoundary\(UInt32.random(in: 0...UInt32.max))"
         var body: [UInt8] = []
         func part(_ disposition: String, type: String?, _ bytes: [UInt8]) {

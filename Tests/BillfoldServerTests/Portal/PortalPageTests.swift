@@ -21,7 +21,7 @@ struct PortalPageTests {
             self.cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
 
-        mutating func keep(_ response: TestResponse) {
+        mutating func keep(_ response: ServerTestResponse) {
             for header in response.headers[values: .setCookie] {
                 let pair = header.split(separator: ";")[0].split(
                     separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -35,7 +35,7 @@ struct PortalPageTests {
             }
         }
 
-        mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
+        mutating func get(_ client: some ServerTestClient, _ uri: String) async throws -> ServerTestResponse {
             let response = try await client.execute(
                 uri: uri, method: .get, headers: [.cookie: self.cookieHeader], body: nil)
             self.keep(response)
@@ -44,8 +44,8 @@ struct PortalPageTests {
 
         /// Posts a form, with the page's token unless `token` says otherwise.
         mutating func post(
-            _ client: some TestClientProtocol, _ uri: String, _ fields: [(String, String)], token: String?? = .none
-        ) async throws -> TestResponse {
+            _ client: some ServerTestClient, _ uri: String, _ fields: [(String, String)], token: String?? = .none
+        ) async throws -> ServerTestResponse {
             var all = fields
             if let token = token ?? self.token { all.append(("csrf_token", token)) }
             var allowed = CharacterSet.alphanumerics
@@ -63,7 +63,7 @@ struct PortalPageTests {
 
         /// Signs in through the sign-in form.
         static func signedIn(
-            _ client: some TestClientProtocol, _ email: String = DemoData.portalEmail,
+            _ client: some ServerTestClient, _ email: String = DemoData.portalEmail,
             password: String = DemoData.portalPassword
         ) async throws -> Browser {
             var browser = Browser()

@@ -17,7 +17,7 @@ struct PortalStatementTests {
     typealias Browser = PortalPageTests.Browser
 
     /// The PDF's text, as pdftotext extracts it.
-    static func text(of response: TestResponse) throws -> String {
+    static func text(of response: ServerTestResponse) throws -> String {
         let file = try DocumentAPITests.temporaryFile("statement.pdf", response.body)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         #expect(try DocumentAPITests.run(["qpdf", "--check", file.path]).status == 0)

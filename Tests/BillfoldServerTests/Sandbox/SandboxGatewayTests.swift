@@ -330,7 +330,7 @@ struct SandboxGatewayTests {
             #expect((token["recurring_details"] as? [String: Any])?["status"] as? String == "confirmed")
             #expect(token["max_amount"] as? Int == 500000)
 
-            func charge(_ amount: Int) async throws -> TestResponse {
+            func charge(_ amount: Int) async throws -> ServerTestResponse {
                 let orderID = try await sandbox.createOrder(amount: Int64(amount))
                 return try await sandbox.api(
                     .post, "payments/create/recurring",
@@ -440,7 +440,7 @@ actor WebhookInbox {
 
 /// A running sandbox, its HTTP client, its credentials and its webhook receiver.
 struct SandboxHarness: Sendable {
-    let client: any TestClientProtocol
+    let client: any ServerTestClient
     let sandbox: SandboxRazorpay
     let credentials: SandboxCredentials
     let inbox: WebhookInbox
@@ -449,7 +449,7 @@ struct SandboxHarness: Sendable {
     func api(
         _ method: HTTPRequest.Method, _ path: String, json: String? = nil, authorization: String?? = nil,
         headers extra: [String: String] = [:]
-    ) async throws -> TestResponse {
+    ) async throws -> ServerTestResponse {
         var headers: HTTPFields = [:]
         let basic =
             "Basic " + Data("\(self.credentials.keyID):\(self.credentials.keySecret)".utf8).base64EncodedString()
@@ -477,7 +477,7 @@ struct SandboxHarness: Sendable {
     /// The payer's choice at the hosted checkout, posted as the page's form posts it.
     func submitCheckout(
         orderID: String, method: String, outcome: String, callbackURL: String? = nil
-    ) async throws -> TestResponse {
+    ) async throws -> ServerTestResponse {
         let fields = [
             ("order_id", orderID), ("callback_url", callbackURL ?? ""), ("method", method), ("outcome", outcome),
         ]
@@ -503,14 +503,14 @@ func withSandbox(_ body: @escaping @Sendable (SandboxHarness) async throws -> Vo
         return Response(status: HTTPResponse.Status(code: status))
     }
     let receiver = Application(router: receiverRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-    try await receiver.test(.live) { receiverClient in
+    try await receiver.withTestClient(.live) { receiverClient in
         let port = try #require(receiverClient.port)
         await sandbox.setWebhookURL("http://127.0.0.1:\(port)/hooks")
         let router = Router(context: BillfoldRequestContext.self)
         SandboxGatewayController(sandbox: sandbox, templates: try .bundled())
             .addRoutes(to: router.group("sandbox/razorpay"))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
+        try await app.withTestClient(.live) { client in
             try await body(SandboxHarness(client: client, sandbox: sandbox, credentials: credentials, inbox: inbox))
         }
     }

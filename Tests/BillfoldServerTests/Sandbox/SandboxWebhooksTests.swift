@@ -22,7 +22,7 @@ struct SandboxWebhooksTests {
 
     /// A server serving the receiver, with one endpoint pointing at it whose secret the test knows.
     static func withReceiver(
-        _ body: @escaping @Sendable (any TestClientProtocol, WebhookEndpoint, WebhookSecret) async throws -> Void
+        _ body: @escaping @Sendable (any ServerTestClient, WebhookEndpoint, WebhookSecret) async throws -> Void
     ) async throws {
         let key = MasterKey.generate().key
         let secret = WebhookSecret.generate()
@@ -40,9 +40,9 @@ struct SandboxWebhooksTests {
     }
 
     static func post(
-        _ client: some TestClientProtocol, body: String, id: String? = nil, timestamp: Int64? = nil,
+        _ client: some ServerTestClient, body: String, id: String? = nil, timestamp: Int64? = nil,
         signature: String? = nil
-    ) async throws -> TestResponse {
+    ) async throws -> ServerTestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let id { headers[HTTPField.Name("webhook-id")!] = id }
         if let timestamp { headers[HTTPField.Name("webhook-timestamp")!] = String(timestamp) }
@@ -51,7 +51,7 @@ struct SandboxWebhooksTests {
             uri: "/sandbox/webhooks", method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
-    static func arrivals(_ client: some TestClientProtocol) async throws -> [[String: Any]] {
+    static func arrivals(_ client: some ServerTestClient) async throws -> [[String: Any]] {
         let listed = try await client.call(.get, "/sandbox/webhooks/arrivals.json", key: nil)
         #expect(listed.status == .ok)
         return listed.object["data"] as? [[String: Any]] ?? []
@@ -205,7 +205,7 @@ struct SandboxWebhooksTests {
                 webhookPolicy: WebhookAddressPolicy(allowsInsecure: true), webhookInterval: .milliseconds(100),
                 webhookSandbox: true)
             let app = try await buildApplication(configuration)
-            try await app.test(.live) { client in
+            try await app.withTestClient(.live) { client in
                 let port = try #require(client.port)
                 // Seeded as `serve --demo` seeds, once the port is known.
                 let summary = try await Database.withOpen(location, logger: Self.logger) { database in

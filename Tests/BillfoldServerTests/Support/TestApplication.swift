@@ -18,14 +18,14 @@ let testAPIKey = "bf_test_operator_key"
 /// migrated database before the server starts. Online payment is off, as on a server nobody configured for
 /// payments, unless `gateway` says otherwise. Webhook endpoints can be created (a master key is made for the
 /// server) and may point at loopback over http, unless `masterKey` and `allowsHTTPWebhooks` say otherwise;
-/// `webhookSandbox` serves `/sandbox/webhooks`. `testing` is `.live` (a real socket, one connection, at most 20 s an
-/// answer) unless a test needs requests truly at once or long ones: then `.router` calls the router directly.
+/// `webhookSandbox` serves `/sandbox/webhooks`. `testing` is `.live` (a real socket, one connection) unless a test needs
+/// requests truly at once: then `.router` calls the router directly.
 func withTestServer(
     _ kind: DatabaseKind, demo: Bool = false, now: Date = Date(), demoSeededAt: Date? = nil,
     clock: ManualClock? = nil, signInPolicy: SignInPolicy = SignInPolicy(bcryptCost: 4),
     seed: (@Sendable (Store) async throws -> Void)? = nil, gateway: GatewaySettings = .disabled,
     masterKey: MasterKey? = MasterKey.generate().key, allowsHTTPWebhooks: Bool = true, webhookSandbox: Bool = false,
-    testing: TestingSetup = .live, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    testing: TestTransport = .live, _ body: @escaping @Sendable (any ServerTestClient) async throws -> Void
 ) async throws {
     try await TestDatabase.withLocation(kind) { location in
         if demo || seed != nil {
@@ -41,17 +41,17 @@ func withTestServer(
             masterKey: masterKey, webhookPolicy: WebhookAddressPolicy(allowsInsecure: allowsHTTPWebhooks),
             webhookSandbox: webhookSandbox)
         let app = try await buildApplication(configuration)
-        try await app.test(testing, body)
+        try await app.withTestClient(testing, body)
     }
 }
 
-extension TestClientProtocol {
+extension ServerTestClient {
     /// A request with the operator key, and a JSON body when given.
     /// `key` is an operator key or a member session token; `cookie` sends a member session as the portal does.
     func call(
         _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, key: String? = testAPIKey,
         cookie: String? = nil
-    ) async throws -> TestResponse {
+    ) async throws -> ServerTestResponse {
         var headers: HTTPFields = [:]
         if let key { headers[.authorization] = "Bearer \(key)" }
         if let cookie { headers[.cookie] = cookie }
@@ -61,7 +61,7 @@ extension TestClientProtocol {
     }
 }
 
-extension TestResponse {
+extension ServerTestResponse {
     /// The body parsed as a JSON object.
     var object: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(buffer: self.body))) as? [String: Any] ?? [:]
