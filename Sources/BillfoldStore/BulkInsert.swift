@@ -31,33 +31,44 @@ struct BulkInsert: SQLExpression {
     let rows: [[BulkValue]]
 
     func serialize(to serializer: inout SQLSerializer) {
-        var text = "INSERT INTO \(self.table) (\(self.columns.joined(separator: ", "))) VALUES "
+        // The text is gathered as UTF-8 bytes and handed to the serializer once, and again only before a bind:
+        // appending to a `String` value by value cost more than SQLite took to store the rows.
+        var text: [UInt8] = []
+        text.reserveCapacity(64 + self.rows.count * self.columns.count * 16)
+        text.append(contentsOf: "INSERT INTO \(self.table) (\(self.columns.joined(separator: ", "))) VALUES ".utf8)
+        func flush() {
+            serializer.write(String(decoding: text, as: UTF8.self))
+            text.removeAll(keepingCapacity: true)
+        }
         for (index, row) in self.rows.enumerated() {
-            text += index == 0 ? "(" : ", ("
+            if index > 0 { text.append(contentsOf: ", ".utf8) }
+            text.append(UInt8(ascii: "("))
             for (position, value) in row.enumerated() {
-                if position > 0 { text += ", " }
+                if position > 0 { text.append(contentsOf: ", ".utf8) }
                 switch value {
                 case .integer(let integer):
-                    text += String(integer)
-                case .text(let string) where string.utf8.allSatisfy(PlainText.allows):
-                    text += "'"
-                    text += string
-                    text += "'"
+                    text.append(contentsOf: String(integer).utf8)
                 case .text(let string):
-                    serializer.write(text)
-                    text = ""
-                    serializer.write(bind: string)
+                    let start = text.count
+                    text.append(UInt8(ascii: "'"))
+                    text.append(contentsOf: string.utf8)
+                    if text[(start + 1)...].allSatisfy(PlainText.allows) {
+                        text.append(UInt8(ascii: "'"))
+                    } else {
+                        text.removeSubrange(start...)
+                        flush()
+                        serializer.write(bind: string)
+                    }
                 case .boolean(let boolean):
-                    serializer.write(text)
-                    text = ""
+                    flush()
                     serializer.write(bind: boolean)
                 case .null:
-                    text += "NULL"
+                    text.append(contentsOf: "NULL".utf8)
                 }
             }
-            text += ")"
+            text.append(UInt8(ascii: ")"))
         }
-        serializer.write(text)
+        flush()
     }
 
     /// Inserts `rows` in statements of at most `rowsPerStatement`.

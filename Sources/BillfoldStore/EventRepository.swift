@@ -70,7 +70,7 @@ struct SQLEventRepository: EventRepository {
             [
                 .text(event.id.rawValue), .text(event.type.rawValue), .text(event.workspaceID?.rawValue),
                 .text(event.invoiceID?.rawValue), .text(event.paymentID?.rawValue), .text(event.creditNoteID?.rawValue),
-                .text(event.refundID?.rawValue), .text(try StoredEventData.encode(event.data)),
+                .text(event.refundID?.rawValue), .text(StoredEventData.encode(event.data)),
                 .integer(event.createdAt.storedMilliseconds),
             ]
         }
@@ -168,21 +168,13 @@ struct SQLEventRepository: EventRepository {
 /// An event's data as the `data` column holds it: JSON in which money, unlike in the API, keeps its currency
 /// (`{"minor_units": 121540, "currency": "INR"}`), so the event reads back as it was recorded.
 enum StoredEventData {
-    private enum Value: Codable {
+    private enum Value: Decodable {
         case plain(EventValue)
         case money(minorUnits: Int64, currency: String)
 
         private enum CodingKeys: String, CodingKey {
             case minorUnits = "minor_units"
             case currency
-        }
-
-        init(_ value: EventValue) {
-            if case .money(let money) = value {
-                self = .money(minorUnits: money.minorUnits, currency: money.currency.code)
-            } else {
-                self = .plain(value)
-            }
         }
 
         init(from decoder: any Decoder) throws {
@@ -192,17 +184,6 @@ enum StoredEventData {
                     currency: try container.decode(String.self, forKey: .currency))
             } else {
                 self = .plain(try EventValue(from: decoder))
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .plain(let value):
-                try value.encode(to: encoder)
-            case .money(let minorUnits, let currency):
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(minorUnits, forKey: .minorUnits)
-                try container.encode(currency, forKey: .currency)
             }
         }
 
@@ -218,10 +199,30 @@ enum StoredEventData {
         }
     }
 
-    static func encode(_ data: [String: EventValue]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(data.mapValues(Value.init)), as: UTF8.self)
+    /// The data as JSON with its keys in order, written by hand: what `JSONEncoder` with sorted keys and unescaped
+    /// slashes writes, for a fraction of its cost, which a billing run pays once an invoice.
+    static func encode(_ data: [String: EventValue]) -> String {
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        json.reserveCapacity(48 * data.count + 2)
+        for (index, (key, value)) in data.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
+            .enumerated()
+        {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            JSONText.appendQuoted(key, to: &json)
+            json.append(UInt8(ascii: ":"))
+            switch value {
+            case .string(let string): JSONText.appendQuoted(string, to: &json)
+            case .integer(let integer): json.append(contentsOf: String(integer).utf8)
+            case .money(let money):
+                json.append(contentsOf: "{\"currency\":".utf8)
+                JSONText.appendQuoted(money.currency.code, to: &json)
+                json.append(contentsOf: ",\"minor_units\":\(money.minorUnits)}".utf8)
+            case .bool(let bool): json.append(contentsOf: (bool ? "true" : "false").utf8)
+            case .null: json.append(contentsOf: "null".utf8)
+            }
+        }
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
     }
 
     static func decode(_ text: String) throws -> [String: EventValue] {

@@ -296,7 +296,7 @@ extension InvoiceSummaryResponse {
         func text(_ key: String, _ value: String?) {
             guard let value else { return }
             json.append(contentsOf: key.utf8)
-            JSONCoding.appendQuoted(value, to: &json)
+            JSONText.appendQuoted(value, to: &json)
         }
         func integer(_ key: String, _ value: Int64) {
             json.append(contentsOf: key.utf8)
@@ -344,7 +344,7 @@ extension ListResponse<InvoiceSummaryResponse> {
         }
         json.append(
             contentsOf: (self.hasMore ? "],\"has_more\":true,\"object\":" : "],\"has_more\":false,\"object\":").utf8)
-        JSONCoding.appendQuoted(self.object, to: &json)
+        JSONText.appendQuoted(self.object, to: &json)
         json.append(UInt8(ascii: "}"))
         return json
     }

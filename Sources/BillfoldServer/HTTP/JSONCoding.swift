@@ -1,3 +1,4 @@
+import BillfoldCore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -53,38 +54,8 @@ enum JSONCoding {
     /// `value` as a JSON string literal, quotes included, escaped as JSONEncoder escapes it (slashes left alone).
     static func quoted(_ value: String) -> String {
         var bytes: [UInt8] = []
-        self.appendQuoted(value, to: &bytes)
+        JSONText.appendQuoted(value, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends `value` to `json` as a JSON string literal, quotes included, escaped as `quoted` escapes it.
-    static func appendQuoted(_ value: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        // Most text (ids, numbers, dates, descriptions) needs no escape and is copied whole.
-        let plain = !value.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if plain {
-            json.append(contentsOf: value.utf8)
-        } else {
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): json.append(contentsOf: "\\\"".utf8)
-                case UInt8(ascii: "\\"): json.append(contentsOf: "\\\\".utf8)
-                case UInt8(ascii: "\n"): json.append(contentsOf: "\\n".utf8)
-                case UInt8(ascii: "\r"): json.append(contentsOf: "\\r".utf8)
-                case UInt8(ascii: "\t"): json.append(contentsOf: "\\t".utf8)
-                case 0x08: json.append(contentsOf: "\\b".utf8)
-                case 0x0C: json.append(contentsOf: "\\f".utf8)
-                case ..<0x20:
-                    let digits = Array("0123456789abcdef".utf8)
-                    json.append(contentsOf: "\\u00".utf8)
-                    json.append(digits[Int(byte >> 4)])
-                    json.append(digits[Int(byte & 0x0F)])
-                // Every byte of a multi-byte character is 0x80 or above: copied as it is.
-                default: json.append(byte)
-                }
-            }
-        }
-        json.append(UInt8(ascii: "\""))
     }
 
     /// Decodes the request body as `type`, turning every failure into a 400 or a 422 that names the field.
