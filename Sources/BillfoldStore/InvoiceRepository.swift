@@ -259,13 +259,11 @@ struct SQLInvoiceRepository: InvoiceRepository {
 
     func recordNumbers(_ invoices: [Invoice]) async throws {
         for chunk in invoices.chunked(into: 500) {
-            func cases(_ value: (Invoice) -> String?) -> SQLQueryString { .byID(chunk, \.id.rawValue, value) }
             do {
                 try await self.sql.raw(
-                    """
-                    UPDATE invoices SET number = \(cases(\.number)), search_text = \(cases(Self.searchText(of:)))
-                    WHERE id IN (\(SQLQueryString.ids(chunk, \.id.rawValue)))
-                    """
+                    .update(
+                        "invoices", chunk, id: \.id.rawValue,
+                        setting: [("number", \.number), ("search_text", Self.searchText(of:))])
                 ).run()
             } catch  where error.isUniqueViolation {
                 throw StoreError.duplicate("an invoice number is already stored")

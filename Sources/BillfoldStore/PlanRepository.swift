@@ -219,14 +219,14 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
 
     func savePeriods(_ subscriptions: [Subscription]) async throws {
         for chunk in subscriptions.chunked(into: 1_000) {
-            func cases(_ value: (Subscription) -> String) -> SQLQueryString { .byID(chunk, \.id.rawValue, value) }
             try await self.sql.raw(
-                """
-                UPDATE subscriptions SET status = \(cases { $0.status.rawValue }),
-                    current_period_start = \(cases { $0.currentPeriodStart.description }),
-                    current_period_end = \(cases { $0.currentPeriodEnd.description })
-                WHERE id IN (\(SQLQueryString.ids(chunk, \.id.rawValue)))
-                """
+                .update(
+                    "subscriptions", chunk, id: \.id.rawValue,
+                    setting: [
+                        ("status", { $0.status.rawValue }),
+                        ("current_period_start", { $0.currentPeriodStart.description }),
+                        ("current_period_end", { $0.currentPeriodEnd.description }),
+                    ])
             ).run()
         }
     }
