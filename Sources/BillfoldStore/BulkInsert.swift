@@ -20,22 +20,20 @@ enum BulkValue: Sendable {
     }
 }
 
-/// `INSERT INTO table (columns) VALUES (…), (…)` for many rows, written straight into the statement's text.
+/// Many rows of values, `(…), (…)`, written straight into the statement's text: the `VALUES` of a `BulkInsert` or
+/// of a many-row UPDATE's `changed` rows.
 ///
-/// Building the same statement from an `SQLQueryString` per row costs more than the database takes to store the
-/// rows: every value becomes an expression, every row an array of them, and the rows are copied when joined. This
-/// writes integers and plain text as literals (both cannot break out of their place) and binds only the rest.
-struct BulkInsert: SQLExpression {
-    let table: String
-    let columns: [String]
+/// Building the same list from an `SQLQueryString` per row costs more than the database takes to store the rows:
+/// every value becomes an expression, every row an array of them, and the rows are copied when joined. This writes
+/// integers and plain text as literals (both cannot break out of their place) and binds only the rest.
+struct BulkRows: SQLExpression {
     let rows: [[BulkValue]]
 
     func serialize(to serializer: inout SQLSerializer) {
         // The text is gathered as UTF-8 bytes and handed to the serializer once, and again only before a bind:
         // appending to a `String` value by value cost more than SQLite took to store the rows.
         var text: [UInt8] = []
-        text.reserveCapacity(64 + self.rows.count * self.columns.count * 16)
-        text.append(contentsOf: "INSERT INTO \(self.table) (\(self.columns.joined(separator: ", "))) VALUES ".utf8)
+        text.reserveCapacity(self.rows.count * (self.rows.first?.count ?? 0) * 16)
         func flush() {
             serializer.write(String(decoding: text, as: UTF8.self))
             text.removeAll(keepingCapacity: true)
@@ -70,6 +68,18 @@ struct BulkInsert: SQLExpression {
         }
         flush()
     }
+}
+
+/// `INSERT INTO table (columns) VALUES (…), (…)` for many rows.
+struct BulkInsert: SQLExpression {
+    let table: String
+    let columns: [String]
+    let rows: [[BulkValue]]
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("INSERT INTO \(self.table) (\(self.columns.joined(separator: ", "))) VALUES ")
+        BulkRows(rows: self.rows).serialize(to: &serializer)
+    }
 
     /// Inserts `rows` in statements of at most `rowsPerStatement`.
     static func run(
@@ -78,5 +88,24 @@ struct BulkInsert: SQLExpression {
         for chunk in rows.chunked(into: rowsPerStatement) {
             try await sql.execute(sql: BulkInsert(table: table, columns: columns, rows: Array(chunk))) { _ in }
         }
+    }
+}
+
+extension SQLQueryString {
+    /// `UPDATE table SET column = changed.column, … FROM changed WHERE table.id = changed.id`, where `changed` holds
+    /// each row's id and new values as `BulkRows`: many rows, each with values of its own, in one statement.
+    ///
+    /// Joined on the id rather than written as `CASE id WHEN … END` a column: SQLite tries a row's id against each
+    /// `WHEN` in turn, so a `CASE` over n rows costs n² comparisons, five times the join's time at 200 rows.
+    static func update<Row>(
+        _ table: String, _ rows: ArraySlice<Row>, id: (Row) -> String, setting columns: [(String, (Row) -> String?)]
+    ) -> SQLQueryString {
+        let names = columns.map(\.0)
+        let changed = rows.map { row in [BulkValue.text(id(row))] + columns.map { BulkValue.text($0.1(row)) } }
+        return """
+            WITH changed (id, \(unsafeRaw: names.joined(separator: ", "))) AS (VALUES \(BulkRows(rows: changed)))
+            UPDATE \(unsafeRaw: table) SET \(unsafeRaw: names.map { "\($0) = changed.\($0)" }.joined(separator: ", "))
+            FROM changed WHERE \(unsafeRaw: table).id = changed.id
+            """
     }
 }

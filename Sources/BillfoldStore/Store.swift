@@ -189,37 +189,6 @@ extension SQLQueryString {
 }
 
 extension SQLQueryString {
-    /// `UPDATE table SET column = changed.column, … FROM changed WHERE table.id = changed.id`, where `changed` holds
-    /// each row's id and new values: many rows, each with values of its own, in one statement.
-    ///
-    /// Joined on the id rather than written as `CASE id WHEN … END` a column: SQLite tries a row's id against each
-    /// `WHEN` in turn, so a `CASE` over n rows costs n² comparisons, five times the join's time at 200 rows.
-    /// Ids are plain literals; values are bound.
-    static func update<Row>(
-        _ table: String, _ rows: ArraySlice<Row>, id: (Row) -> String, setting columns: [(String, (Row) -> String?)]
-    ) -> SQLQueryString {
-        let names = columns.map(\.0)
-        let values = rows.map { row in
-            var tuple: SQLQueryString = "(\(plain: id(row))"
-            for (_, value) in columns {
-                tuple.appendLiteral(", ")
-                tuple.appendInterpolation(bind: value(row))
-            }
-            tuple.appendLiteral(")")
-            return tuple
-        }
-        var query = SQLQueryString("WITH changed (id, \(unsafeRaw: names.joined(separator: ", "))) AS (VALUES ")
-        query += values.joined(separator: ", ")
-        query += SQLQueryString(
-            """
-            ) UPDATE \(unsafeRaw: table) SET \(unsafeRaw: names.map { "\($0) = changed.\($0)" }.joined(separator: ", "))
-            FROM changed WHERE \(unsafeRaw: table).id = changed.id
-            """)
-        return query
-    }
-}
-
-extension SQLQueryString {
     /// A string of letters, digits, `_` and `-` only (an id, a code) written as a quoted literal, which cannot
     /// break out of its quotes; anything else is bound as usual.
     ///

@@ -53,13 +53,13 @@ struct ServerTestClientTests {
     @Test("the live server listens on the port it reports while the test runs, and not after")
     func serverLifetime() async throws {
         let app = Self.echoing()
-        let reported = LockedPort()
+        let reported = Mutex<Int?>(nil)
         try await app.withTestClient(.live) { client in
             let port = try #require(client.port)
-            reported.set(port)
+            reported.withLock { $0 = port }
             #expect(try await Self.connects(to: port))
         }
-        let port = try #require(reported.get())
+        let port = try #require(reported.withLock { $0 })
         #expect(try await !Self.connects(to: port), "the server was shut down when the test ended")
     }
 
@@ -67,11 +67,11 @@ struct ServerTestClientTests {
     func failsBeforeListening() async throws {
         var app = Self.echoing()
         app.beforeServerStarts { throw Refused() }
-        let ran = LockedPort()
+        let ran = Mutex(false)
         await #expect(throws: Refused.self) {
-            try await app.withTestClient(.live) { _ in ran.set(1) }
+            try await app.withTestClient(.live) { _ in ran.withLock { $0 = true } }
         }
-        #expect(ran.get() == nil, "the test body never ran")
+        #expect(!ran.withLock { $0 }, "the test body never ran")
     }
 
     @Test("the test's own failure is the error the caller sees")
@@ -93,11 +93,4 @@ struct ServerTestClientTests {
             return false
         }
     }
-}
-
-/// A port a test body saw, read after the body returned.
-private final class LockedPort: Sendable {
-    private let value = Mutex<Int?>(nil)
-    func set(_ port: Int) { self.value.withLock { $0 = port } }
-    func get() -> Int? { self.value.withLock { $0 } }
 }
