@@ -100,9 +100,13 @@ package final class Database: Sendable {
     /// for the statements that only read. In WAL mode a reader sees the last commit and never waits for
     /// the writer, so a portal page or a PDF does not wait behind a billing run's batch.
     private static func openSQLite(path: String, readers: Int, logger: Logger) async throws -> Database {
-        var connections: [SQLiteConnection] = []
+        // The writer's statements run on a thread of its own; the readers' on the tasks that ask.
+        let writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
+        var handles: [SQLiteHandle] = []
         func closeAll() async {
-            for connection in connections { try? await connection.close() }
+            for handle in handles { handle.close() }
+            try? await writerThread.shutdownGracefully()
         }
         // WAL lets readers work beside the writer, and synchronous FULL makes a committed transaction survive a
         // power cut, not only a crash. A reader is query_only: a write sent to one fails instead of racing the
@@ -112,34 +116,35 @@ package final class Database: Sendable {
             "PRAGMA synchronous = FULL", "PRAGMA cache_size = -65536",
         ]
         let readerPragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON", "PRAGMA cache_size = -32768"]
-        var handles: [SQLiteStatements] = []
-        for pragmas in [writerPragmas] + Array(repeating: readerPragmas, count: readers) {
-            let connection: SQLiteConnection
+        var connections: [SQLiteStatements] = []
+        for (index, pragmas) in ([writerPragmas] + Array(repeating: readerPragmas, count: readers)).enumerated() {
             do {
-                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                handles.append(try SQLiteHandle(path: path))
             } catch {
                 await closeAll()
                 throw DatabaseError(message: "cannot open the SQLite database at \(path): \(error)")
             }
-            connections.append(connection)
-            let handle = SQLiteStatements(connection: connection, logger: logger)
+            let connection = SQLiteStatements(
+                handle: handles[index], logger: logger, thread: index == 0 ? writerThread : nil)
             do {
-                for pragma in pragmas { try await handle.raw(SQLQueryString(pragma)).run() }
+                for pragma in pragmas { try await connection.raw(SQLQueryString(pragma)).run() }
             } catch {
                 await closeAll()
                 throw DatabaseError(message: "cannot set up the SQLite database at \(path): \(error)")
             }
-            handles.append(handle)
+            connections.append(connection)
         }
-        let writer = SerializedSQLDatabase(base: handles[0], gate: SerialGate())
+        let writer = SerializedSQLDatabase(base: connections[0], gate: SerialGate())
         let sql: any SQLDatabase =
             readers == 0
-            ? writer : SQLiteReadersAndWriter(writer: writer, readers: ReaderPool(Array(handles.dropFirst())))
-        let opened = connections
+            ? writer : SQLiteReadersAndWriter(writer: writer, readers: ReaderPool(Array(connections.dropFirst())))
+        let opened = handles
         return Database(kind: .sqlite, sql: sql) {
-            // The readers first, whatever happens to them, and the writer last.
-            for reader in opened.dropFirst() { try? await reader.close() }
-            try await opened[0].close()
+            // The readers first and the writer last, on the writer's thread, after its last statement.
+            for reader in opened.dropFirst() { reader.close() }
+            let writerHandle = opened[0]
+            try await writerThread.runIfActive { writerHandle.close() }
+            try await writerThread.shutdownGracefully()
         }
     }
 

@@ -1,24 +1,30 @@
 import Logging
 import NIOCore
+import NIOPosix
 import SQLKit
 import SQLiteKit
 
-/// One SQLite connection as a `SQLDatabase`: statements are serialized once and their rows are `SQLiteStoreRow`s.
+/// One SQLite connection as a `SQLDatabase`: statements are serialized once, run on the connection's kept
+/// statements, and their rows are `SQLiteStoreRow`s.
 ///
-/// SQLiteKit's own `SQLDatabase` answers every column through a generic `Decodable` path (a protocol-conformance
-/// lookup, and for an optional a whole `Decoder`): in a profile of the invoice list that was a quarter of a request.
-/// The rows here answer the column types the Store reads directly and leave everything else to SQLiteKit's decoder.
+/// A reader runs its statement on the calling task's thread: a read in WAL mode takes no lock and waits for
+/// nothing, so handing it to another thread and back would cost more than the read. The writer runs on a thread of
+/// its own (`thread`), so a commit's wait for the disk never holds one of the tasks' threads.
 struct SQLiteStatements: SQLDatabase {
-    let connection: SQLiteConnection
+    let handle: SQLiteHandle
     let logger: Logger
+    let eventLoop: any EventLoop
+    /// Where the statements run; `nil` for the calling thread.
+    let thread: NIOThreadPool?
     private static let encoder = SQLiteDataEncoder()
 
-    init(connection: SQLiteConnection, logger: Logger) {
-        self.connection = connection
+    init(handle: SQLiteHandle, logger: Logger, thread: NIOThreadPool?) {
+        self.handle = handle
         self.logger = logger
+        self.thread = thread
+        self.eventLoop = MultiThreadedEventLoopGroup.singleton.any()
     }
 
-    var eventLoop: any EventLoop { self.connection.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { nil }
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { .trace }
@@ -41,8 +47,25 @@ struct SQLiteStatements: SQLDatabase {
         async throws
     {
         self.logger.trace("Executing query", metadata: ["sql": .string(sql)])
-        let encoded = try binds.map { try Self.encoder.encode($0) }
-        try await self.connection.query(sql, encoded) { onRow(SQLiteStoreRow(row: $0)) }
+        let values = try binds.map(Self.value(of:))
+        let handle = self.handle
+        let rows =
+            if let thread = self.thread {
+                try await thread.runIfActive { try handle.run(sql, binds: values) }
+            } else {
+                try handle.run(sql, binds: values)
+            }
+        for row in rows { onRow(row) }
+    }
+
+    /// A bound value as SQLite stores it: text and integers directly, anything else as SQLiteKit encodes it.
+    private static func value(of bind: any Encodable & Sendable) throws -> SQLiteData {
+        switch bind {
+        case let text as String: .text(text)
+        case let number as Int64: .integer(Int(number))
+        case let number as Int: .integer(number)
+        default: try Self.encoder.encode(bind)
+        }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -54,20 +77,31 @@ struct SQLiteStatements: SQLDatabase {
 /// optionals without a dynamic cast; any other type, or a value of another storage class, goes through SQLiteKit's
 /// decoder, so what a column decodes to is what it decoded to before.
 struct SQLiteStoreRow: SQLRow {
-    let row: SQLiteRow
+    let columns: SQLiteColumns
+    let values: [SQLiteData]
     private static let decoder = SQLiteDataDecoder()
 
-    var allColumns: [String] { self.row.columns.map(\.name) }
+    var allColumns: [String] { self.columns.names }
 
-    func contains(column: String) -> Bool { self.row.column(column) != nil }
+    func contains(column: String) -> Bool { self.columns.offset(of: column) != nil }
+
+    private func data(_ column: String) -> SQLiteData? {
+        self.columns.offset(of: column).map { self.values[$0] }
+    }
+
+    /// The column's value as SQLite stored it.
+    func value(_ column: String) throws -> SQLiteData {
+        guard let data = self.data(column) else { throw StoreError.corrupt("the result has no column \(column)") }
+        return data
+    }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let data = self.row.column(column) else { return true }
+        guard let data = self.data(column) else { return true }
         return data == .null
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let data = self.row.column(column) else {
+        guard let data = self.data(column) else {
             throw StoreError.corrupt("the result has no column \(column)")
         }
         switch data {

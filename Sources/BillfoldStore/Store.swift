@@ -157,9 +157,8 @@ package enum SnapshotCoding {
 extension Error {
     /// Whether the database refused a row because a unique key already held it.
     package var isUniqueViolation: Bool {
-        if let error = self as? SQLiteError {
-            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
-                || (error.reason == .constraint && error.message.contains("UNIQUE"))
+        if let error = self as? SQLiteFailure {
+            return error.isUniqueViolation
         }
         if let error = self as? PSQLError {
             return error.serverInfo?[.sqlState] == "23505"

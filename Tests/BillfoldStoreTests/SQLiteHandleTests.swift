@@ -1,0 +1,83 @@
+import BillfoldTestSupport
+import Foundation
+import SQLiteNIO
+import Testing
+
+@testable import BillfoldStore
+
+@Suite("SQLite connections with their statements kept prepared")
+struct SQLiteHandleTests {
+    /// A connection to a new database file, removed afterwards.
+    static func withHandle(_ body: (SQLiteHandle) throws -> Void) async throws {
+        try await TestDatabase.withLocation(.sqlite) { location in
+            guard case .sqlite(let path) = location else { return }
+            let handle = try SQLiteHandle(path: path)
+            defer { handle.close() }
+            try body(handle)
+        }
+    }
+
+    static func names(_ rows: [SQLiteStoreRow]) throws -> [String] {
+        try rows.map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    @Test("a statement that comes again runs on its kept statement, with new binds and none of the old ones")
+    func keptStatements() async throws {
+        try await Self.withHandle { handle in
+            _ = try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT)", binds: [])
+            let insert = "INSERT INTO probe (id, name) VALUES (?1, ?2)"
+            for (id, name) in [(1, "₹ one"), (2, "two"), (3, "three")] {
+                _ = try handle.run(insert, binds: [.integer(id), .text(name)])
+            }
+            let kept = handle.keptStatements
+            let select = "SELECT name FROM probe WHERE id >= ?1 ORDER BY id"
+            #expect(try Self.names(handle.run(select, binds: [.integer(2)])) == ["two", "three"])
+            #expect(try Self.names(handle.run(select, binds: [.integer(1)])) == ["₹ one", "two", "three"])
+            #expect(handle.keptStatements == kept + 1, "the SELECT was prepared once")
+            // A bind left out is NULL, not the value the statement had last time.
+            #expect(try handle.run(select, binds: []).isEmpty)
+        }
+    }
+
+    @Test("a long statement is run and finalized, not kept; past its limit the cache starts over")
+    func cacheBounds() async throws {
+        try await Self.withHandle { handle in
+            _ = try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT)", binds: [])
+            let values = (1...300).map { "(\($0), 'name \($0)')" }.joined(separator: ", ")
+            let kept = handle.keptStatements
+            _ = try handle.run("INSERT INTO probe (id, name) VALUES \(values)", binds: [])
+            #expect(handle.keptStatements == kept)
+            for id in 1...(SQLiteHandle.cachedStatements + 10) {
+                let rows = try handle.run("SELECT name FROM probe WHERE id = \(id % 300 + 1)", binds: [])
+                #expect(try Self.names(rows) == ["name \(id % 300 + 1)"])
+            }
+            #expect(handle.keptStatements <= SQLiteHandle.cachedStatements)
+        }
+    }
+
+    @Test("a refused statement says why, a unique key's refusal is told apart, and the statement runs again after")
+    func failures() async throws {
+        try await Self.withHandle { handle in
+            _ = try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, code TEXT UNIQUE)", binds: [])
+            let insert = "INSERT INTO probe (id, code) VALUES (?1, ?2)"
+            _ = try handle.run(insert, binds: [.integer(1), .text("a")])
+            let duplicateCode = #expect(throws: SQLiteFailure.self) {
+                try handle.run(insert, binds: [.integer(2), .text("a")])
+            }
+            #expect(duplicateCode?.isUniqueViolation == true)
+            #expect(duplicateCode?.message.contains("UNIQUE") == true)
+            let duplicateID = #expect(throws: SQLiteFailure.self) {
+                try handle.run(insert, binds: [.integer(1), .text("b")])
+            }
+            #expect(duplicateID?.isUniqueViolation == true)
+            let syntax = #expect(throws: SQLiteFailure.self) { try handle.run("SELEKT 1", binds: []) }
+            #expect(syntax?.isUniqueViolation == false)
+            #expect(syntax?.message.contains("syntax error") == true)
+            _ = try handle.run(insert, binds: [.integer(2), .text("b")])
+            let count = try handle.run("SELECT count(*) AS n FROM probe", binds: []).first
+            #expect(try count?.decode(column: "n", as: Int.self) == 2)
+            handle.close()
+            #expect(throws: SQLiteFailure.self) { try handle.run("SELECT 1", binds: []) }
+        }
+    }
+}
