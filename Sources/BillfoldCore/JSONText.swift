@@ -6,11 +6,16 @@ package enum JSONText {
     /// `.withoutEscapingSlashes`: quotes, backslashes and control characters; everything else as it is.
     package static func appendQuoted(_ value: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
-        // Most text (ids, numbers, dates, descriptions) needs no escape and is copied whole.
-        let plain = !value.utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        if plain {
-            json.append(contentsOf: value.utf8)
-        } else {
+        // Most text (ids, numbers, dates, descriptions) needs no escape and is copied whole from the string's own
+        // bytes; the rest is escaped byte by byte.
+        let copiedWhole =
+            value.utf8.withContiguousStorageIfAvailable { bytes in
+                guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
+                json.append(contentsOf: bytes)
+                return true
+            } ?? false
+        if !copiedWhole {
             for byte in value.utf8 {
                 switch byte {
                 case UInt8(ascii: "\""): json.append(contentsOf: "\\\"".utf8)
@@ -30,5 +35,22 @@ package enum JSONText {
             }
         }
         json.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `value` in decimal, as `JSONEncoder` writes an integer, without making a `String` of it first.
+    package static func appendInteger(_ value: Int64, to json: inout [UInt8]) {
+        if value < 0 { json.append(UInt8(ascii: "-")) }
+        // The magnitude is unsigned, so Int64.min has one too; its 19 digits fit the 24 bytes, written from the end.
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            json.append(contentsOf: buffer[start...])
+        }
     }
 }

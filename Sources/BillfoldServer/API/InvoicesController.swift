@@ -300,7 +300,7 @@ extension InvoiceSummaryResponse {
         }
         func integer(_ key: String, _ value: Int64) {
             json.append(contentsOf: key.utf8)
-            json.append(contentsOf: value.description.utf8)
+            JSONText.appendInteger(value, to: &json)
         }
         integer("{\"amount_due\":", self.amountDue)
         integer(",\"amount_paid\":", self.amountPaid)
