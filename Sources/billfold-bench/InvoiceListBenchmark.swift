@@ -135,28 +135,46 @@ struct InvoiceListBenchmark: AsyncParsableCommand {
         let threads = min(2, self.connections)
         print("  throughput, wrk -t \(threads) -c \(self.connections) -d \(self.duration)s\(Self.loadNote()):")
         var rates: [Double] = []
+        var costs: [Double?] = []
         for (name, path, headers) in [
             ("list", listPath, ["Authorization: Bearer \(Self.apiKey)"]),
             ("detail", detailPath, ["Authorization: Bearer \(Self.apiKey)"]), ("health", "/health", []),
         ] {
+            let ticksBefore = CPUAccounting.process(server.process.processIdentifier)?.ticks
             let report = try await wrk.run(
                 url: server.url + path, headers: headers, connections: self.connections, threads: threads,
                 seconds: self.duration, directory: directory)
+            let ticksAfter = CPUAccounting.process(server.process.processIdentifier)?.ticks
             guard report.errorResponses == 0 else {
                 throw ValidationError("\(report.errorResponses) of \(report.requests) answers to \(path) were errors")
             }
             let latency = [("p50", report.p50Milliseconds), ("p99", report.p99Milliseconds)]
                 .compactMap { label, value in value.map { "\(label) \(formatted($0, decimals: 2)) ms" } }
                 .joined(separator: ", ")
+            // The server's own CPU time for each answer: what a call costs it, whatever else used the machine.
+            let cpu: Double? =
+                if let before = ticksBefore, let after = ticksAfter {
+                    Double(after - before) / CPUAccounting.ticksPerSecond / Double(max(1, report.requests)) * 1e6
+                } else {
+                    nil
+                }
             print(
                 "    \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) GET \(path): "
                     + "\(formatted(report.requestsPerSecond)) requests/s (\(formatted(Double(report.requests))) "
-                    + "in \(self.duration) s; \(latency))" + (report.socketErrors.map { "; \($0)" } ?? ""))
+                    + "in \(self.duration) s; \(latency)"
+                    + (cpu.map { "; server CPU \(formatted($0)) µs a request" } ?? "") + ")"
+                    + (report.socketErrors.map { "; \($0)" } ?? ""))
             rates.append(report.requestsPerSecond)
+            costs.append(cpu)
         }
         print(
             "    ratio to health: list \(formatted(rates[0] / rates[2], decimals: 3)), "
                 + "detail \(formatted(rates[1] / rates[2], decimals: 3))")
+        if let list = costs[0], let detail = costs[1], let health = costs[2] {
+            print(
+                "    server CPU a request, health's over each: list \(formatted(health / list, decimals: 3)), "
+                    + "detail \(formatted(health / detail, decimals: 3))")
+        }
     }
 
     /// The machine's one-minute load average, so that figures taken on a busy machine say so.
