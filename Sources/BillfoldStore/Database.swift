@@ -135,15 +135,13 @@ package final class Database: Sendable {
             connections.append(connection)
         }
         let writer = SerializedSQLDatabase(base: connections[0], gate: SerialGate())
-        let sql: any SQLDatabase =
-            readers == 0
-            ? writer : SQLiteReadersAndWriter(writer: writer, readers: ReaderPool(Array(connections.dropFirst())))
-        let opened = handles
+        let readerPool = ReaderPool(Array(connections.dropFirst()))
+        let sql: any SQLDatabase = readers == 0 ? writer : SQLiteReadersAndWriter(writer: writer, readers: readerPool)
         return Database(kind: .sqlite, sql: sql) {
-            // The readers first and the writer last, on the writer's thread, after its last statement.
-            for reader in opened.dropFirst() { reader.close() }
-            let writerHandle = opened[0]
-            try await writerThread.runIfActive { writerHandle.close() }
+            // Each connection is closed when it is its closer's turn to use it, so no statement is running on it:
+            // the readers first, then the writer.
+            await readerPool.close()
+            try await writer.gate.withGate { writer.base.handle.close() }
             try await writerThread.shutdownGracefully()
         }
     }
@@ -338,7 +336,25 @@ private final class ReaderPool: Sendable {
     }
 
     func withReader<Result>(_ body: (SQLiteStatements) async throws -> Result) async throws -> Result {
-        let index = await withCheckedContinuation { continuation in
+        let index = await self.take()
+        defer { self.giveBack(index) }
+        return try await body(self.connections[index])
+    }
+
+    /// Closes every connection once no statement runs on it. A statement asked for afterwards fails, saying the
+    /// connection is closed.
+    func close() async {
+        var taken: [Int] = []
+        for _ in self.connections.indices {
+            let index = await self.take()
+            self.connections[index].handle.close()
+            taken.append(index)
+        }
+        for index in taken { self.giveBack(index) }
+    }
+
+    private func take() async -> Int {
+        await withCheckedContinuation { continuation in
             self.state.withLock { state in
                 if let index = state.idle.popLast() {
                     continuation.resume(returning: index)
@@ -347,16 +363,16 @@ private final class ReaderPool: Sendable {
                 }
             }
         }
-        defer {
-            self.state.withLock { state in
-                if state.waiting.isEmpty {
-                    state.idle.append(index)
-                } else {
-                    state.waiting.removeFirst().resume(returning: index)
-                }
+    }
+
+    private func giveBack(_ index: Int) {
+        self.state.withLock { state in
+            if state.waiting.isEmpty {
+                state.idle.append(index)
+            } else {
+                state.waiting.removeFirst().resume(returning: index)
             }
         }
-        return try await body(self.connections[index])
     }
 }
 

@@ -33,7 +33,8 @@ final class SQLiteHandle: @unchecked Sendable {
         guard Self.initialized else { throw SQLiteFailure(code: SQLITE_ERROR, message: "SQLite did not initialize") }
         var database: OpaquePointer?
         // Multi-thread mode (NOMUTEX): one task at a time uses a connection, so SQLite's own mutex would only cost.
-        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let flags =
+            SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
         let code = sqlite_nio_sqlite3_open_v2(path, &database, flags, nil)
         guard code == SQLITE_OK, let database else {
             let message = database.flatMap { sqlite_nio_sqlite3_errmsg($0).map { String(cString: $0) } }
@@ -88,6 +89,7 @@ final class SQLiteHandle: @unchecked Sendable {
             let code = sqlite_nio_sqlite3_step(handle)
             if code == SQLITE_DONE { return rows }
             guard code == SQLITE_ROW else { throw SQLiteFailure(on: database, code: code) }
+            if rows.isEmpty { statement.noticeRecompilation() }
             rows.append(SQLiteStoreRow(columns: statement.columns, values: try Self.values(of: handle, statement)))
         }
     }
@@ -114,11 +116,7 @@ final class SQLiteHandle: @unchecked Sendable {
             // Text with no statement in it (only a comment, say) compiles to nothing.
             throw SQLiteFailure(code: SQLITE_MISUSE, message: "no statement in: \(sql.prefix(200))")
         }
-        let count = sqlite_nio_sqlite3_column_count(handle)
-        let names = (0..<count).map { index in
-            sqlite_nio_sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
-        }
-        return CachedStatement(handle: handle, columns: SQLiteColumns(names))
+        return CachedStatement(handle)
     }
 
     private func bind(_ binds: [SQLiteData], to handle: OpaquePointer, on database: OpaquePointer) throws {
@@ -158,12 +156,12 @@ final class SQLiteHandle: @unchecked Sendable {
             case SQLITE_INTEGER:
                 values.append(.integer(Int(sqlite_nio_sqlite3_column_int64(handle, index))))
             case SQLITE_TEXT:
-                // The length first, then the bytes: SQLite's documented order for reading text once.
-                let length = Int(sqlite_nio_sqlite3_column_bytes(handle, index))
+                // The text first, then its length in bytes, as SQLite's documentation asks; a null pointer for
+                // text is SQLite running out of memory.
                 guard let text = sqlite_nio_sqlite3_column_text(handle, index) else {
-                    values.append(.text(""))
-                    continue
+                    throw SQLiteFailure(code: SQLITE_NOMEM, message: "out of memory reading a text column")
                 }
+                let length = Int(sqlite_nio_sqlite3_column_bytes(handle, index))
                 values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)))
             case SQLITE_NULL:
                 values.append(.null)
@@ -188,9 +186,34 @@ final class SQLiteHandle: @unchecked Sendable {
 private let transientValue = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A prepared statement and the names of its result columns.
-private struct CachedStatement {
+private final class CachedStatement {
     let handle: OpaquePointer
-    let columns: SQLiteColumns
+    private(set) var columns: SQLiteColumns
+    /// How many times SQLite had compiled the statement again when its columns were last read.
+    private var recompilations: Int32
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+        self.recompilations = sqlite_nio_sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+        self.columns = Self.columns(of: handle)
+    }
+
+    /// Reads the columns again when SQLite has compiled the statement again since they were read: a schema
+    /// changed by another connection (a migration) can change what `SELECT *` returns.
+    func noticeRecompilation() {
+        let recompilations = sqlite_nio_sqlite3_stmt_status(self.handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+        guard recompilations != self.recompilations else { return }
+        self.recompilations = recompilations
+        self.columns = Self.columns(of: self.handle)
+    }
+
+    private static func columns(of handle: OpaquePointer) -> SQLiteColumns {
+        let count = sqlite_nio_sqlite3_column_count(handle)
+        return SQLiteColumns(
+            (0..<count).map { index in
+                sqlite_nio_sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
+            })
+    }
 }
 
 /// A statement's result columns, shared by all its rows, with a table from a name to its offset.

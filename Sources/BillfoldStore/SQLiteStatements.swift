@@ -51,7 +51,9 @@ struct SQLiteStatements: SQLDatabase {
         let handle = self.handle
         let rows =
             if let thread = self.thread {
-                try await thread.runIfActive { try handle.run(sql, binds: values) }
+                // Not the cancellable form of runIfActive: a cancelled task's ROLLBACK must still run, or the
+                // writer would stay inside its transaction.
+                try await thread.runIfActive(eventLoop: self.eventLoop) { try handle.run(sql, binds: values) }.get()
             } else {
                 try handle.run(sql, binds: values)
             }

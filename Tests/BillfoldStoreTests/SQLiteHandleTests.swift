@@ -1,5 +1,7 @@
 import BillfoldTestSupport
 import Foundation
+import Logging
+import SQLKit
 import SQLiteNIO
 import Testing
 
@@ -78,6 +80,76 @@ struct SQLiteHandleTests {
             #expect(try count?.decode(column: "n", as: Int.self) == 2)
             handle.close()
             #expect(throws: SQLiteFailure.self) { try handle.run("SELECT 1", binds: []) }
+        }
+    }
+
+    @Test("a kept SELECT * answers with the columns it has now, after another connection changed its table")
+    func recompiledColumns() async throws {
+        try await TestDatabase.withLocation(.sqlite) { location in
+            guard case .sqlite(let path) = location else { return }
+            let reader = try SQLiteHandle(path: path)
+            let migrator = try SQLiteHandle(path: path)
+            defer {
+                reader.close()
+                migrator.close()
+            }
+            _ = try migrator.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT)", binds: [])
+            _ = try migrator.run("INSERT INTO probe (id, name) VALUES (1, 'one')", binds: [])
+            let select = "SELECT * FROM probe"
+            #expect(try reader.run(select, binds: []).first?.allColumns == ["id", "name"])
+            _ = try migrator.run("ALTER TABLE probe RENAME COLUMN name TO label", binds: [])
+            let row = try #require(try reader.run(select, binds: []).first)
+            #expect(row.allColumns == ["id", "label"])
+            #expect(try row.decode(column: "label", as: String.self) == "one")
+        }
+    }
+
+    @Test("a transaction whose task was cancelled still rolls back, and the writer takes the next one")
+    func cancelledTransaction() async throws {
+        try await TestDatabase.withDatabase(.sqlite) { database in
+            try await database.sql.raw("CREATE TABLE probe (n INTEGER)").run()
+            struct Refusal: Error {}
+            let cancelled = Task {
+                try await database.transaction { session in
+                    try await session.raw("INSERT INTO probe VALUES (1)").run()
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    throw Refusal()
+                }
+            }
+            await #expect(throws: Refusal.self) { try await cancelled.value }
+            try await database.transaction { session in
+                try await session.raw("INSERT INTO probe VALUES (2)").run()
+            }
+            let rows = try await database.sql.raw("SELECT n FROM probe").all(decodingColumn: "n", as: Int.self)
+            #expect(rows == [2])
+        }
+    }
+
+    @Test("closing the database while reads run waits for each and fails those that come after")
+    func closeDuringReads() async throws {
+        try await TestDatabase.withLocation(.sqlite) { location in
+            let database = try await Database.open(location, logger: Logger(label: "test"), sqliteReaders: 2)
+            try await database.sql.raw("CREATE TABLE probe (n INTEGER)").run()
+            try await database.sql.raw(
+                "WITH RECURSIVE c (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 2000) INSERT INTO probe SELECT n FROM c"
+            ).run()
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        let sum = try? await database.sql.raw("SELECT sum(n) AS s FROM probe")
+                            .first(decodingColumn: "s", as: Int.self)
+                        // Either the whole answer or a refusal, never a wrong one.
+                        return sum == nil || sum == 2_001_000
+                    }
+                }
+                group.addTask {
+                    try await database.close()
+                    return true
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.allSatisfy { $0 })
+            await #expect(throws: (any Error).self) { try await database.sql.raw("SELECT 1").run() }
         }
     }
 }
