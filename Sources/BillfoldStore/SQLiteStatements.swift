@@ -91,12 +91,6 @@ struct SQLiteStoreRow: SQLRow {
         self.columns.offset(of: column).map { self.values[$0] }
     }
 
-    /// The column's value as SQLite stored it.
-    func value(_ column: String) throws -> SQLiteData {
-        guard let data = self.data(column) else { throw StoreError.corrupt("the result has no column \(column)") }
-        return data
-    }
-
     func decodeNil(column: String) throws -> Bool {
         guard let data = self.data(column) else { return true }
         return data == .null
