@@ -183,7 +183,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
         // A batch shares one supplier: its snapshot is encoded once.
         var suppliers: [PartySnapshot: String] = [:]
         let rows = try invoices.map { invoice -> [BulkValue] in
-            let supplier = try suppliers[invoice.supplier] ?? SnapshotCoding.encode(invoice.supplier)
+            let supplier = suppliers[invoice.supplier] ?? SnapshotCoding.json(of: invoice.supplier)
             suppliers[invoice.supplier] = supplier
             return [
                 .text(invoice.id.rawValue), .text(invoice.kind.rawValue), .text(invoice.number),
@@ -192,7 +192,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
                 .text(invoice.issueDate?.description), .text(invoice.dueDate?.description),
                 .text(invoice.periodStart.description), .text(invoice.periodEnd.description),
                 .text(Self.sortDate(of: invoice)), .text(Self.searchText(of: invoice)), .text(invoice.description),
-                .text(invoice.currency.code), .text(supplier), .text(try SnapshotCoding.encode(invoice.customer)),
+                .text(invoice.currency.code), .text(supplier), .text(SnapshotCoding.json(of: invoice.customer)),
                 .text(invoice.placeOfSupply?.code), .text(invoice.tax.supplyType.rawValue),
                 .integer(invoice.subtotal.minorUnits), .integer(invoice.platformFee.minorUnits),
                 .integer(invoice.creditsFee.minorUnits), .integer(invoice.servicesCount),
@@ -258,16 +258,13 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     func recordNumbers(_ invoices: [Invoice]) async throws {
-        for chunk in invoices.chunked(into: 500) {
-            do {
-                try await self.sql.raw(
-                    .update(
-                        "invoices", chunk, id: \.id.rawValue,
-                        setting: [("number", \.number), ("search_text", Self.searchText(of:))])
-                ).run()
-            } catch  where error.isUniqueViolation {
-                throw StoreError.duplicate("an invoice number is already stored")
-            }
+        do {
+            try await BulkUpdate.run(
+                "invoices", invoices, id: \.id.rawValue,
+                setting: [("number", \.number), ("search_text", Self.searchText(of:))], rowsPerStatement: 500,
+                on: self.sql)
+        } catch  where error.isUniqueViolation {
+            throw StoreError.duplicate("an invoice number is already stored")
         }
     }
 
@@ -363,8 +360,8 @@ struct SQLInvoiceRepository: InvoiceRepository {
             UPDATE invoices SET number = \(bind: invoice.number), state = \(bind: invoice.state.rawValue),
                 issue_date = \(bind: invoice.issueDate?.description), due_date = \(bind: invoice.dueDate?.description),
                 sort_date = \(bind: Self.sortDate(of: invoice)), search_text = \(bind: Self.searchText(of: invoice)),
-                supplier = \(bind: try SnapshotCoding.encode(invoice.supplier)),
-                customer = \(bind: try SnapshotCoding.encode(invoice.customer)),
+                supplier = \(bind: SnapshotCoding.json(of: invoice.supplier)),
+                customer = \(bind: SnapshotCoding.json(of: invoice.customer)),
                 place_of_supply = \(bind: invoice.placeOfSupply?.code), supply_type = \(bind: invoice.tax.supplyType.rawValue),
                 tax_cgst = \(bind: invoice.tax.cgst.minorUnits), tax_sgst = \(bind: invoice.tax.sgst.minorUnits),
                 tax_utgst = \(bind: invoice.tax.utgst.minorUnits), tax_igst = \(bind: invoice.tax.igst.minorUnits),

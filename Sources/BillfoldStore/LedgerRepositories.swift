@@ -184,12 +184,12 @@ struct SQLAuditLogRepository: AuditLogRepository {
     }
 
     func record(_ entries: [AuditEntry]) async throws {
-        let rows = try entries.map { entry -> [BulkValue] in
+        let rows = entries.map { entry -> [BulkValue] in
             [
                 .text("aud_" + UUID().uuidString.lowercased()), .integer(entry.occurredAt.storedMilliseconds),
                 .text(entry.actor), .text(entry.action), .text(entry.subjectID), .text(entry.workspaceID?.rawValue),
                 .integer(entry.amount?.minorUnits), .text(entry.amount?.currency.code),
-                .text(try SnapshotCoding.encode(entry.details)),
+                .text(SnapshotCoding.json(of: entry.details)),
             ]
         }
         try await BulkInsert.run(

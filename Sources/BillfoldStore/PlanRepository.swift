@@ -218,17 +218,13 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
     }
 
     func savePeriods(_ subscriptions: [Subscription]) async throws {
-        for chunk in subscriptions.chunked(into: 1_000) {
-            try await self.sql.raw(
-                .update(
-                    "subscriptions", chunk, id: \.id.rawValue,
-                    setting: [
-                        ("status", { $0.status.rawValue }),
-                        ("current_period_start", { $0.currentPeriodStart.description }),
-                        ("current_period_end", { $0.currentPeriodEnd.description }),
-                    ])
-            ).run()
-        }
+        try await BulkUpdate.run(
+            "subscriptions", subscriptions, id: \.id.rawValue,
+            setting: [
+                ("status", { $0.status.rawValue }),
+                ("current_period_start", { $0.currentPeriodStart.description }),
+                ("current_period_end", { $0.currentPeriodEnd.description }),
+            ], rowsPerStatement: 1_000, on: self.sql)
     }
 
     static func change(from row: any SQLRow) throws -> SubscriptionChange {

@@ -57,6 +57,55 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Runs `sql` with `binds` for `?1`, `?2`, … and returns its rows.
     func run(_ sql: String, binds: [SQLiteData]) throws -> [SQLiteStoreRow] {
+        try self.withStatement(sql) { statement, database in
+            let handle = statement.handle
+            try self.bind(binds, to: handle, on: database)
+            var rows: [SQLiteStoreRow] = []
+            while true {
+                let code = sqlite_nio_sqlite3_step(handle)
+                if code == SQLITE_DONE { return rows }
+                guard code == SQLITE_ROW else { throw SQLiteFailure(on: database, code: code) }
+                if rows.isEmpty { statement.noticeRecompilation() }
+                rows.append(SQLiteStoreRow(columns: statement.columns, values: try Self.values(of: handle, statement)))
+            }
+        }
+    }
+
+    /// Runs `sql`, a statement that returns no rows, once for each of `rows`, whose values are bound to `?1`, `?2`,
+    /// …: a bulk insert compiled once and stepped per row, where a statement carrying every row would be written out
+    /// and parsed anew each time.
+    ///
+    /// Outside a transaction the rows are stored all or none, as one statement carrying them all would be.
+    func runEach(_ sql: String, rows: [[BulkValue]]) throws {
+        guard let database = self.database, sqlite_nio_sqlite3_get_autocommit(database) == 0 else {
+            _ = try self.run("SAVEPOINT run_each", binds: [])
+            do {
+                try self.runEach(sql, rows: rows)
+            } catch {
+                _ = try? self.run("ROLLBACK TO run_each", binds: [])
+                _ = try? self.run("RELEASE run_each", binds: [])
+                throw error
+            }
+            _ = try self.run("RELEASE run_each", binds: [])
+            return
+        }
+        try self.withStatement(sql) { statement, database in
+            let handle = statement.handle
+            for row in rows {
+                for (offset, value) in row.enumerated() {
+                    try self.bind(value, at: Int32(offset + 1), to: handle, on: database)
+                }
+                let code = sqlite_nio_sqlite3_step(handle)
+                guard code == SQLITE_DONE || code == SQLITE_ROW else { throw SQLiteFailure(on: database, code: code) }
+                sqlite_nio_sqlite3_reset(handle)
+            }
+        }
+    }
+
+    /// Runs `body` with `sql`'s statement, prepared or found among the kept ones, and resets or finalizes it after.
+    private func withStatement<Result>(
+        _ sql: String, _ body: (CachedStatement, OpaquePointer) throws -> Result
+    ) throws -> Result {
         guard let database = self.database else {
             throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection to \(self.path) is closed")
         }
@@ -73,25 +122,16 @@ final class SQLiteHandle: @unchecked Sendable {
                 self.statements[sql] = statement
             }
         }
-        let handle = statement.handle
         defer {
             if isKept {
                 // Reset at once, whatever happened: a read left mid-way would hold its snapshot of the WAL open.
-                sqlite_nio_sqlite3_reset(handle)
-                sqlite_nio_sqlite3_clear_bindings(handle)
+                sqlite_nio_sqlite3_reset(statement.handle)
+                sqlite_nio_sqlite3_clear_bindings(statement.handle)
             } else {
-                sqlite_nio_sqlite3_finalize(handle)
+                sqlite_nio_sqlite3_finalize(statement.handle)
             }
         }
-        try self.bind(binds, to: handle, on: database)
-        var rows: [SQLiteStoreRow] = []
-        while true {
-            let code = sqlite_nio_sqlite3_step(handle)
-            if code == SQLITE_DONE { return rows }
-            guard code == SQLITE_ROW else { throw SQLiteFailure(on: database, code: code) }
-            if rows.isEmpty { statement.noticeRecompilation() }
-            rows.append(SQLiteStoreRow(columns: statement.columns, values: try Self.values(of: handle, statement)))
-        }
+        return try body(statement, database)
     }
 
     /// How many statements the connection keeps prepared now.
@@ -127,13 +167,7 @@ final class SQLiteHandle: @unchecked Sendable {
             case .integer(let number):
                 code = sqlite_nio_sqlite3_bind_int64(handle, index, Int64(number))
             case .text(let text):
-                var text = text
-                code = text.withUTF8 {
-                    $0.withMemoryRebound(to: CChar.self) {
-                        sqlite_nio_sqlite3_bind_text64(
-                            handle, index, $0.baseAddress, UInt64($0.count), transientValue, UInt8(SQLITE_UTF8))
-                    }
-                }
+                code = Self.bind(text, at: index, to: handle)
             case .float(let number):
                 code = sqlite_nio_sqlite3_bind_double(handle, index, number)
             case .blob(let bytes):
@@ -144,6 +178,34 @@ final class SQLiteHandle: @unchecked Sendable {
                 code = sqlite_nio_sqlite3_bind_null(handle, index)
             }
             guard code == SQLITE_OK else { throw SQLiteFailure(on: database, code: code) }
+        }
+    }
+
+    private func bind(_ value: BulkValue, at index: Int32, to handle: OpaquePointer, on database: OpaquePointer) throws
+    {
+        let code: Int32
+        switch value {
+        case .integer(let number):
+            code = sqlite_nio_sqlite3_bind_int64(handle, index, number)
+        case .text(let text):
+            code = Self.bind(text, at: index, to: handle)
+        case .boolean(let boolean):
+            // As SQLiteKit stores a `Bool`.
+            code = sqlite_nio_sqlite3_bind_int64(handle, index, boolean ? 1 : 0)
+        case .null:
+            code = sqlite_nio_sqlite3_bind_null(handle, index)
+        }
+        guard code == SQLITE_OK else { throw SQLiteFailure(on: database, code: code) }
+    }
+
+    /// Binds `text` as UTF-8, copied by SQLite before the call returns.
+    private static func bind(_ text: String, at index: Int32, to handle: OpaquePointer) -> Int32 {
+        var text = text
+        return text.withUTF8 {
+            $0.withMemoryRebound(to: CChar.self) {
+                sqlite_nio_sqlite3_bind_text64(
+                    handle, index, $0.baseAddress, UInt64($0.count), transientValue, UInt8(SQLITE_UTF8))
+            }
         }
     }
 

@@ -60,6 +60,17 @@ struct SQLiteStatements: SQLDatabase {
         for row in rows { onRow(row) }
     }
 
+    /// Runs `sql` once for each of `rows`, bound to its `?1`, `?2`, …, in one turn on the connection's thread.
+    func runEach(_ sql: String, rows: [[BulkValue]]) async throws {
+        self.logger.trace("Executing query for each row", metadata: ["sql": .string(sql), "rows": "\(rows.count)"])
+        let handle = self.handle
+        if let thread = self.thread {
+            try await thread.runIfActive(eventLoop: self.eventLoop) { try handle.runEach(sql, rows: rows) }.get()
+        } else {
+            try handle.runEach(sql, rows: rows)
+        }
+    }
+
     /// A bound value as SQLite stores it: text and integers directly, anything else as SQLiteKit encodes it.
     private static func value(of bind: any Encodable & Sendable) throws -> SQLiteData {
         switch bind {

@@ -147,6 +147,63 @@ package enum SnapshotCoding {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// A party's snapshot as `encode` writes it with unescaped slashes, written by hand: a billing run stores one
+    /// an invoice, where `JSONEncoder`'s generic path cost a twentieth of the run.
+    package static func json(of party: PartySnapshot) -> String {
+        var json: [UInt8] = []
+        json.reserveCapacity(256)
+        // The keys in snake case and in order, as `encode` sorts them; a `nil` is left out, as `Codable` leaves it.
+        let address = party.address
+        json.append(contentsOf: #"{"address":{"#.utf8)
+        Self.append(
+            [
+                ("city", address.city), ("country", address.country), ("line1", address.line1),
+                ("line2", address.line2), ("pin", address.pin), ("state_code", address.stateCode),
+            ], to: &json)
+        json.append(UInt8(ascii: "}"))
+        Self.append(
+            [
+                ("email", party.email), ("gstin", party.gstin), ("legal_name", party.legalName),
+                ("letter_of_undertaking", party.letterOfUndertaking), ("name", party.name),
+            ], to: &json, afterOthers: true)
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// Text details (an audit entry's) as `encode` writes them with unescaped slashes, written by hand.
+    package static func json(of details: [String: String]) -> String {
+        Self.object(details) { JSONText.appendQuoted($0, to: &$1) }
+    }
+
+    /// `"key":"value"` for each member whose value is not `nil`, in the order given, separated by commas.
+    private static func append(_ members: [(String, String?)], to json: inout [UInt8], afterOthers: Bool = false) {
+        var isFirst = !afterOthers
+        for case (let key, let value?) in members {
+            if !isFirst { json.append(UInt8(ascii: ",")) }
+            isFirst = false
+            JSONText.appendQuoted(key, to: &json)
+            json.append(UInt8(ascii: ":"))
+            JSONText.appendQuoted(value, to: &json)
+        }
+    }
+
+    /// An object of `members` with its keys sorted by their UTF-8 bytes, as `JSONEncoder` sorts them, each value
+    /// written by `write`.
+    static func object<Value>(_ members: [String: Value], _ write: (Value, inout [UInt8]) -> Void) -> String {
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        json.reserveCapacity(48 * members.count + 2)
+        for (index, (key, value)) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
+            .enumerated()
+        {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            JSONText.appendQuoted(key, to: &json)
+            json.append(UInt8(ascii: ":"))
+            write(value, &json)
+        }
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
+    }
+
     static func decode<Value: Decodable>(_ type: Value.Type, from text: String) throws -> Value {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

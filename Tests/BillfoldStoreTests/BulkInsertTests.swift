@@ -4,11 +4,24 @@ import Testing
 
 @testable import BillfoldStore
 
-@Suite("Bulk inserts: literals where they are safe, binds for the rest")
+@Suite("Bulk inserts: literals where they are safe and binds for the rest, or on SQLite one statement a row")
 struct BulkInsertTests {
+    /// Runs `body` on `database` inside a transaction (on SQLite, the writer's own connection, where rows are stepped
+    /// through one kept statement) or outside one (statements written out).
+    static func on(
+        _ database: Database, inTransaction: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Void
+    ) async throws {
+        if inTransaction {
+            try await database.transaction(body)
+        } else {
+            try await body(database.sql)
+        }
+    }
+
     @Test(
-        "every kind of value comes back as it went in, text that is not plain included", arguments: TestDatabase.kinds)
-    func roundTrip(kind: DatabaseKind) async throws {
+        "every kind of value comes back as it went in, text that is not plain included",
+        arguments: TestDatabase.kinds, [false, true])
+    func roundTrip(kind: DatabaseKind, inTransaction: Bool) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let sql = database.sql
             try await sql.raw(
@@ -26,9 +39,11 @@ struct BulkInsertTests {
                 ]
             }
             // Four rows a statement, so a bind's position carries across statements correctly.
-            try await BulkInsert.run(
-                rows, into: "bulk_probe", columns: ["n", "amount", "label", "note", "flag"], rowsPerStatement: 4,
-                on: sql)
+            try await Self.on(database, inTransaction: inTransaction) { sql in
+                try await BulkInsert.run(
+                    rows, into: "bulk_probe", columns: ["n", "amount", "label", "note", "flag"], rowsPerStatement: 4,
+                    on: sql)
+            }
             let stored = try await sql.raw("SELECT * FROM bulk_probe ORDER BY n").all()
             #expect(stored.count == notes.count)
             for (index, row) in stored.enumerated() {
@@ -43,6 +58,28 @@ struct BulkInsertTests {
                 #expect(
                     try row.decode(column: "flag", as: Bool?.self) == (index == 1 ? nil : index.isMultiple(of: 3)))
             }
+        }
+    }
+
+    @Test(
+        "a row whose key is taken is refused as a duplicate, and none of its statement's rows is kept",
+        arguments: TestDatabase.kinds, [false, true])
+    func duplicate(kind: DatabaseKind, inTransaction: Bool) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            try await database.sql.raw("CREATE TABLE bulk_keys (id TEXT PRIMARY KEY, code TEXT UNIQUE)").run()
+            try await database.sql.raw("INSERT INTO bulk_keys (id, code) VALUES ('k-1', 'c-1')").run()
+            for clash: [BulkValue] in [[.text("k-1"), .text("c-2")], [.text("k-3"), .text("c-1")]] {
+                await #expect {
+                    try await Self.on(database, inTransaction: inTransaction) { sql in
+                        try await BulkInsert.run(
+                            [[.text("k-2"), .text("c-9")], clash], into: "bulk_keys", columns: ["id", "code"],
+                            rowsPerStatement: 10, on: sql)
+                    }
+                } throws: { $0.isUniqueViolation }
+            }
+            let count = try await database.sql.raw("SELECT COUNT(*) AS n FROM bulk_keys").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(count == 1)
         }
     }
 }

@@ -41,6 +41,40 @@ struct SQLiteHandleTests {
         }
     }
 
+    @Test("a statement run for each of many rows is prepared once; outside a transaction, all rows or none")
+    func runEach() async throws {
+        try await Self.withHandle { handle in
+            _ = try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT, flag INTEGER)", binds: [])
+            let insert = "INSERT INTO probe (id, name, flag) VALUES (?1, ?2, ?3)"
+            try handle.runEach(
+                insert, rows: [[.integer(1), .text("₹ one"), .boolean(true)], [.integer(2), .null, .boolean(false)]])
+            let kept = handle.keptStatements
+            try handle.runEach(insert, rows: [[.integer(6), .text("six"), .null]])
+            #expect(handle.keptStatements == kept, "the INSERT was kept from the first call")
+            _ = try handle.run("DELETE FROM probe WHERE id = 6", binds: [])
+            // The third row clashes with the first: neither of the two rows before it is kept.
+            #expect(throws: SQLiteFailure.self) {
+                try handle.runEach(
+                    insert,
+                    rows: [
+                        [.integer(3), .text("three"), .null], [.integer(4), .text("four"), .null],
+                        [.integer(1), .text("again"), .null],
+                    ])
+            }
+            let rows = try handle.run("SELECT id, name, flag FROM probe ORDER BY id", binds: [])
+            #expect(try rows.map { try $0.decode(column: "id", as: Int.self) } == [1, 2])
+            #expect(try rows.map { try $0.decode(column: "name", as: String?.self) } == ["₹ one", nil])
+            #expect(try rows.map { try $0.decode(column: "flag", as: Bool.self) } == [true, false])
+            // Inside a transaction the rows before a refused one stay for the transaction to decide.
+            _ = try handle.run("BEGIN IMMEDIATE", binds: [])
+            #expect(throws: SQLiteFailure.self) {
+                try handle.runEach(insert, rows: [[.integer(5), .text("five"), .null], [.integer(2), .null, .null]])
+            }
+            _ = try handle.run("COMMIT", binds: [])
+            #expect(try handle.run("SELECT id FROM probe WHERE id = 5", binds: []).count == 1)
+        }
+    }
+
     @Test("a long statement is run and finalized, not kept; past its limit the cache starts over")
     func cacheBounds() async throws {
         try await Self.withHandle { handle in

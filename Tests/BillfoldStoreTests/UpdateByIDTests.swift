@@ -4,9 +4,9 @@ import Testing
 
 @testable import BillfoldStore
 
-@Suite("Many rows updated in one statement, each to values of its own")
+@Suite("Many rows updated by id, each to values of its own")
 struct UpdateByIDTests {
-    struct Change {
+    struct Change: Sendable {
         let id: String
         let label: String?
         let note: String?
@@ -14,8 +14,8 @@ struct UpdateByIDTests {
 
     @Test(
         "each listed row takes its own values, nulls and text that is not plain included; the rest stay",
-        arguments: TestDatabase.kinds)
-    func eachRowItsOwn(kind: DatabaseKind) async throws {
+        arguments: TestDatabase.kinds, [false, true])
+    func eachRowItsOwn(kind: DatabaseKind, inTransaction: Bool) async throws {
         try await TestDatabase.withDatabase(kind) { database in
             let sql = database.sql
             try await sql.raw("CREATE TABLE update_probe (id TEXT PRIMARY KEY, label TEXT, note TEXT)").run()
@@ -29,10 +29,12 @@ struct UpdateByIDTests {
                 Change(id: "row-3", label: nil, note: "₹ 1,18,000 / paid ✓"),
                 Change(id: "row-4", label: "back\\slash and ?1 and $1", note: nil),
             ]
-            try await sql.raw(
-                .update(
-                    "update_probe", changes[...], id: \.id, setting: [("label", \.label), ("note", \.note)])
-            ).run()
+            // Two rows a statement, so a bind's position carries across statements correctly.
+            try await BulkInsertTests.on(database, inTransaction: inTransaction) { sql in
+                try await BulkUpdate.run(
+                    "update_probe", changes, id: \.id, setting: [("label", \.label), ("note", \.note)],
+                    rowsPerStatement: 2, on: sql)
+            }
             let rows = try await sql.raw("SELECT * FROM update_probe ORDER BY id").all()
             let stored = try rows.map {
                 (try $0.decode(column: "label", as: String?.self), try $0.decode(column: "note", as: String?.self))
