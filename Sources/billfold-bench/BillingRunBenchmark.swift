@@ -40,9 +40,11 @@ struct BillingRunBenchmark: AsyncParsableCommand {
             print("  seeded in \(formatted(seedSeconds, decimals: 1)) s")
 
             let service = InvoiceService(database: database, clock: ManualClock(Self.asOf).billingClock())
+            let ticksBefore = CPUAccounting.process(getpid())?.ticks
             let (report, runSeconds) = try await Stopwatch.time {
                 try await BillingRun(invoices: service).run(asOf: Self.asOf, actor: "bench")
             }
+            let ticksAfter = CPUAccounting.process(getpid())?.ticks
             guard report.failures.isEmpty, report.invoices.count == self.workspaces else {
                 throw ValidationError(
                     "the run issued \(report.invoices.count) invoices with \(report.failures.count) failures; "
@@ -54,6 +56,13 @@ struct BillingRunBenchmark: AsyncParsableCommand {
                 "  billing run: \(formatted(Double(report.invoices.count))) invoices "
                     + "(\(formatted(Double(rows.lines))) lines, \(formatted(Double(rows.taxes))) tax rows) "
                     + "in \(formatted(runSeconds, decimals: 2)) s = \(formatted(invoiceRate)) invoices/s")
+            // The run's own CPU time for each invoice, steadier than the rate on a machine others share too.
+            if let before = ticksBefore, let after = ticksAfter {
+                let cpuSeconds = Double(after - before) / CPUAccounting.ticksPerSecond
+                print(
+                    "  the run's CPU: \(formatted(cpuSeconds / Double(report.invoices.count) * 1e6)) µs an invoice, "
+                        + "\(formatted(cpuSeconds / runSeconds, decimals: 2)) cores busy on average")
+            }
 
             let copySeconds = try await self.bulkInsert(database)
             let copyRate = Double(report.invoices.count) / copySeconds
