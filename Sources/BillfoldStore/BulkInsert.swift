@@ -83,12 +83,13 @@ struct BulkInsert: SQLExpression {
 
     /// Inserts `rows` in statements of at most `rowsPerStatement`.
     ///
-    /// On one of SQLite's connections (inside a transaction) the rows go instead through one single-row `INSERT`,
-    /// compiled once and kept, stepped once per row: SQLite's own fastest way, which spares writing every value out
-    /// as text and SQLite parsing it again.
+    /// On SQLite's writer inside a transaction the rows go instead through one single-row `INSERT`, compiled once
+    /// and kept, stepped once per row, all or none (`SQLiteHandle.runEach`): SQLite's own fastest way, which spares
+    /// writing every value out as text and SQLite parsing it again.
     static func run(
         _ rows: [[BulkValue]], into table: String, columns: [String], rowsPerStatement: Int, on sql: any SQLDatabase
     ) async throws {
+        precondition(!columns.isEmpty, "a bulk insert into \(table) names no columns")
         guard !rows.isEmpty else { return }
         if let connection = sql as? SQLiteStatements {
             let placeholders = (1...columns.count).map { "?\($0)" }.joined(separator: ", ")
@@ -110,8 +111,8 @@ enum BulkUpdate {
     /// Written as `UPDATE table SET column = changed.column, … FROM changed WHERE table.id = changed.id`, where
     /// `changed` holds each row's id and new values as `BulkRows`; joined on the id rather than written as
     /// `CASE id WHEN … END` a column, since SQLite tries a row's id against each `WHEN` in turn, so a `CASE` over n
-    /// rows costs n² comparisons, five times the join's time at 200 rows. On one of SQLite's connections (inside a
-    /// transaction), one kept `UPDATE … WHERE id = ?1` is stepped once per row instead, as `BulkInsert` does.
+    /// rows costs n² comparisons, five times the join's time at 200 rows. On SQLite's writer inside a transaction, one
+    /// kept `UPDATE … WHERE id = ?1` is stepped once per row instead, all or none, as `BulkInsert` does.
     static func run<Row>(
         _ table: String, _ rows: [Row], id: (Row) -> String, setting columns: [(String, (Row) -> String?)],
         rowsPerStatement: Int, on sql: any SQLDatabase

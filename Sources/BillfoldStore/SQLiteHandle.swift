@@ -71,34 +71,48 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs `sql`, a statement that returns no rows, once for each of `rows`, whose values are bound to `?1`, `?2`,
-    /// …: a bulk insert compiled once and stepped per row, where a statement carrying every row would be written out
-    /// and parsed anew each time.
+    /// Runs `sql`, a write that returns no rows (a bulk insert, an update by id), once for each of `rows`, whose
+    /// values are bound to `?1`, `?2`, …: compiled once and stepped per row, where a statement carrying every row
+    /// would be written out and parsed anew each time.
     ///
-    /// Outside a transaction the rows are stored all or none, as one statement carrying them all would be.
+    /// The rows are stored all or none, as one statement carrying them all would be: they run inside a savepoint,
+    /// undone on the first error, inside a transaction or not. Unlike one statement, each row's foreign keys are
+    /// checked as it goes in, so a row cannot name one that comes after it.
     func runEach(_ sql: String, rows: [[BulkValue]]) throws {
-        guard let database = self.database, sqlite_nio_sqlite3_get_autocommit(database) == 0 else {
-            _ = try self.run("SAVEPOINT run_each", binds: [])
-            do {
-                try self.runEach(sql, rows: rows)
-            } catch {
-                _ = try? self.run("ROLLBACK TO run_each", binds: [])
-                _ = try? self.run("RELEASE run_each", binds: [])
-                throw error
+        guard let database = self.database else {
+            throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection to \(self.path) is closed")
+        }
+        let inTransaction = sqlite_nio_sqlite3_get_autocommit(database) == 0
+        _ = try self.run("SAVEPOINT run_each", binds: [])
+        do {
+            try self.withStatement(sql) { statement, database in
+                let handle = statement.handle
+                let width = Int(sqlite_nio_sqlite3_bind_parameter_count(handle))
+                for row in rows {
+                    // A short row would otherwise keep the values of the row before it in the places it leaves out.
+                    guard row.count == width else {
+                        throw SQLiteFailure(
+                            code: SQLITE_RANGE, message: "a row of \(row.count) values for \(width) places: \(sql)")
+                    }
+                    for (offset, value) in row.enumerated() {
+                        try self.bind(value, at: Int32(offset + 1), to: handle, on: database)
+                    }
+                    let code = sqlite_nio_sqlite3_step(handle)
+                    guard code == SQLITE_DONE || code == SQLITE_ROW else {
+                        throw SQLiteFailure(on: database, code: code)
+                    }
+                    sqlite_nio_sqlite3_reset(handle)
+                }
             }
             _ = try self.run("RELEASE run_each", binds: [])
-            return
-        }
-        try self.withStatement(sql) { statement, database in
-            let handle = statement.handle
-            for row in rows {
-                for (offset, value) in row.enumerated() {
-                    try self.bind(value, at: Int32(offset + 1), to: handle, on: database)
-                }
-                let code = sqlite_nio_sqlite3_step(handle)
-                guard code == SQLITE_DONE || code == SQLITE_ROW else { throw SQLiteFailure(on: database, code: code) }
-                sqlite_nio_sqlite3_reset(handle)
+        } catch {
+            _ = try? self.run("ROLLBACK TO run_each", binds: [])
+            _ = try? self.run("RELEASE run_each", binds: [])
+            // Outside a transaction the savepoint was the transaction: none may be left open, whatever failed.
+            if !inTransaction, sqlite_nio_sqlite3_get_autocommit(database) == 0 {
+                _ = try? self.run("ROLLBACK", binds: [])
             }
+            throw error
         }
     }
 

@@ -60,7 +60,8 @@ struct SQLiteStatements: SQLDatabase {
         for row in rows { onRow(row) }
     }
 
-    /// Runs `sql` once for each of `rows`, bound to its `?1`, `?2`, …, in one turn on the connection's thread.
+    /// Runs the write `sql` once for each of `rows`, bound to its `?1`, `?2`, …, all or none, in one turn on the
+    /// connection's thread.
     func runEach(_ sql: String, rows: [[BulkValue]]) async throws {
         self.logger.trace("Executing query for each row", metadata: ["sql": .string(sql), "rows": "\(rows.count)"])
         let handle = self.handle

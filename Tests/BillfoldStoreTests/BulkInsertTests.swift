@@ -38,7 +38,7 @@ struct BulkInsertTests {
                     index == 1 ? .null : .boolean(index.isMultiple(of: 3)),
                 ]
             }
-            // Four rows a statement, so a bind's position carries across statements correctly.
+            // Four rows a statement where rows are written into statements, so a bind's position carries across them.
             try await Self.on(database, inTransaction: inTransaction) { sql in
                 try await BulkInsert.run(
                     rows, into: "bulk_probe", columns: ["n", "amount", "label", "note", "flag"], rowsPerStatement: 4,

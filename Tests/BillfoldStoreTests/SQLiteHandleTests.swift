@@ -41,16 +41,19 @@ struct SQLiteHandleTests {
         }
     }
 
-    @Test("a statement run for each of many rows is prepared once; outside a transaction, all rows or none")
+    @Test(
+        "a statement run for each of many rows is prepared once, and keeps all its rows or none, in a transaction or not"
+    )
     func runEach() async throws {
         try await Self.withHandle { handle in
             _ = try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT, flag INTEGER)", binds: [])
             let insert = "INSERT INTO probe (id, name, flag) VALUES (?1, ?2, ?3)"
+            let before = handle.keptStatements
             try handle.runEach(
                 insert, rows: [[.integer(1), .text("₹ one"), .boolean(true)], [.integer(2), .null, .boolean(false)]])
-            let kept = handle.keptStatements
+            #expect(handle.keptStatements == before + 3, "the INSERT, the SAVEPOINT and the RELEASE were kept")
             try handle.runEach(insert, rows: [[.integer(6), .text("six"), .null]])
-            #expect(handle.keptStatements == kept, "the INSERT was kept from the first call")
+            #expect(handle.keptStatements == before + 3, "the second call found all three kept")
             _ = try handle.run("DELETE FROM probe WHERE id = 6", binds: [])
             // The third row clashes with the first: neither of the two rows before it is kept.
             #expect(throws: SQLiteFailure.self) {
@@ -61,17 +64,24 @@ struct SQLiteHandleTests {
                         [.integer(1), .text("again"), .null],
                     ])
             }
+            // A row short of a value is refused, not filled in from the row before it.
+            #expect {
+                try handle.runEach(
+                    insert, rows: [[.integer(7), .text("seven"), .null], [.integer(8), .text("eight")]])
+            } throws: { ($0 as? SQLiteFailure)?.message.contains("a row of 2 values for 3 places") == true }
             let rows = try handle.run("SELECT id, name, flag FROM probe ORDER BY id", binds: [])
             #expect(try rows.map { try $0.decode(column: "id", as: Int.self) } == [1, 2])
             #expect(try rows.map { try $0.decode(column: "name", as: String?.self) } == ["₹ one", nil])
             #expect(try rows.map { try $0.decode(column: "flag", as: Bool.self) } == [true, false])
-            // Inside a transaction the rows before a refused one stay for the transaction to decide.
+            // Inside a transaction too, a refused call keeps none of its rows, and the transaction goes on.
             _ = try handle.run("BEGIN IMMEDIATE", binds: [])
+            try handle.runEach(insert, rows: [[.integer(9), .text("nine"), .null]])
             #expect(throws: SQLiteFailure.self) {
                 try handle.runEach(insert, rows: [[.integer(5), .text("five"), .null], [.integer(2), .null, .null]])
             }
             _ = try handle.run("COMMIT", binds: [])
-            #expect(try handle.run("SELECT id FROM probe WHERE id = 5", binds: []).count == 1)
+            let ids = try handle.run("SELECT id FROM probe WHERE id IN (5, 9) ORDER BY id", binds: [])
+            #expect(try ids.map { try $0.decode(column: "id", as: Int.self) } == [9])
         }
     }
 

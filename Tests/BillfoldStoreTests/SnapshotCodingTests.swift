@@ -6,7 +6,8 @@ import Testing
 
 @Suite("Snapshots and audit details as stored: JSON written by hand")
 struct SnapshotCodingTests {
-    /// What the stored form was written with before it was written by hand, slashes left as they are.
+    /// What the stored form was written with before it was written by hand, except that slashes are now left as
+    /// they are (`SnapshotCoding.encode` wrote `\/`; both read the same).
     static func encoded(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -37,6 +38,20 @@ struct SnapshotCodingTests {
             #expect(json == (try Self.encoded(party)))
             #expect(try SnapshotCoding.decode(PartySnapshot.self, from: json) == party)
         }
+    }
+
+    @Test("the hand-written snapshot knows every field: a field added to a party or an address fails here first")
+    func everyField() throws {
+        // Written out by name in `SnapshotCoding.json(of:)`; a new field must be added there, and to `parties` here.
+        let party = Self.parties[0]
+        #expect(
+            Mirror(reflecting: party).children.map(\.label) == [
+                "name", "legalName", "email", "gstin", "address", "letterOfUndertaking",
+            ])
+        #expect(
+            Mirror(reflecting: party.address).children.map(\.label) == [
+                "line1", "line2", "city", "stateCode", "pin", "country",
+            ])
     }
 
     @Test("audit details are byte for byte what JSONEncoder writes, keys in order, and read back as they were")

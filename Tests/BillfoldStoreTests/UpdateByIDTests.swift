@@ -29,7 +29,7 @@ struct UpdateByIDTests {
                 Change(id: "row-3", label: nil, note: "₹ 1,18,000 / paid ✓"),
                 Change(id: "row-4", label: "back\\slash and ?1 and $1", note: nil),
             ]
-            // Two rows a statement, so a bind's position carries across statements correctly.
+            // Two rows a statement where rows are written into statements, so a bind's position carries across them.
             try await BulkInsertTests.on(database, inTransaction: inTransaction) { sql in
                 try await BulkUpdate.run(
                     "update_probe", changes, id: \.id, setting: [("label", \.label), ("note", \.note)],
@@ -47,6 +47,28 @@ struct UpdateByIDTests {
             for (row, want) in zip(stored, expected) {
                 #expect(row.0 == want.0 && row.1 == want.1, "\(kind): \(row) against \(want)")
             }
+        }
+    }
+
+    @Test(
+        "a row whose new value is taken is refused as a duplicate, and none of the rows is changed",
+        arguments: TestDatabase.kinds, [false, true])
+    func duplicate(kind: DatabaseKind, inTransaction: Bool) async throws {
+        try await TestDatabase.withDatabase(kind) { database in
+            let sql = database.sql
+            try await sql.raw("CREATE TABLE update_keys (id TEXT PRIMARY KEY, label TEXT UNIQUE, note TEXT)").run()
+            try await sql.raw("INSERT INTO update_keys VALUES ('a', 'one', 'old'), ('b', 'two', 'old')").run()
+            let changes = [Change(id: "a", label: "uno", note: "new"), Change(id: "b", label: "uno", note: "new")]
+            await #expect {
+                try await BulkInsertTests.on(database, inTransaction: inTransaction) { sql in
+                    try await BulkUpdate.run(
+                        "update_keys", changes, id: \.id, setting: [("label", \.label), ("note", \.note)],
+                        rowsPerStatement: 10, on: sql)
+                }
+            } throws: { $0.isUniqueViolation }
+            let rows = try await sql.raw("SELECT label, note FROM update_keys ORDER BY id").all()
+            #expect(try rows.map { try $0.decode(column: "label", as: String.self) } == ["one", "two"])
+            #expect(try rows.map { try $0.decode(column: "note", as: String.self) } == ["old", "old"])
         }
     }
 }
