@@ -95,7 +95,7 @@ final class SQLiteHandle: @unchecked Sendable {
                             code: SQLITE_RANGE, message: "a row of \(row.count) values for \(width) places: \(sql)")
                     }
                     for (offset, value) in row.enumerated() {
-                        try self.bind(value, at: Int32(offset + 1), to: handle, on: database)
+                        try self.bind(Self.data(value), at: Int32(offset + 1), to: handle, on: database)
                     }
                     let code = sqlite_nio_sqlite3_step(handle)
                     guard code == SQLITE_DONE || code == SQLITE_ROW else {
@@ -175,51 +175,42 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private func bind(_ binds: [SQLiteData], to handle: OpaquePointer, on database: OpaquePointer) throws {
         for (offset, value) in binds.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .integer(let number):
-                code = sqlite_nio_sqlite3_bind_int64(handle, index, Int64(number))
-            case .text(let text):
-                code = Self.bind(text, at: index, to: handle)
-            case .float(let number):
-                code = sqlite_nio_sqlite3_bind_double(handle, index, number)
-            case .blob(let bytes):
-                code = bytes.withUnsafeReadableBytes {
-                    sqlite_nio_sqlite3_bind_blob64(handle, index, $0.baseAddress, UInt64($0.count), transientValue)
-                }
-            case .null:
-                code = sqlite_nio_sqlite3_bind_null(handle, index)
-            }
-            guard code == SQLITE_OK else { throw SQLiteFailure(on: database, code: code) }
+            try self.bind(value, at: Int32(offset + 1), to: handle, on: database)
         }
     }
 
-    private func bind(_ value: BulkValue, at index: Int32, to handle: OpaquePointer, on database: OpaquePointer) throws
+    private func bind(_ value: SQLiteData, at index: Int32, to handle: OpaquePointer, on database: OpaquePointer) throws
     {
         let code: Int32
         switch value {
         case .integer(let number):
-            code = sqlite_nio_sqlite3_bind_int64(handle, index, number)
-        case .text(let text):
-            code = Self.bind(text, at: index, to: handle)
-        case .boolean(let boolean):
-            // As SQLiteKit stores a `Bool`.
-            code = sqlite_nio_sqlite3_bind_int64(handle, index, boolean ? 1 : 0)
+            code = sqlite_nio_sqlite3_bind_int64(handle, index, Int64(number))
+        case .text(var text):
+            code = text.withUTF8 {
+                $0.withMemoryRebound(to: CChar.self) {
+                    sqlite_nio_sqlite3_bind_text64(
+                        handle, index, $0.baseAddress, UInt64($0.count), transientValue, UInt8(SQLITE_UTF8))
+                }
+            }
+        case .float(let number):
+            code = sqlite_nio_sqlite3_bind_double(handle, index, number)
+        case .blob(let bytes):
+            code = bytes.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(handle, index, $0.baseAddress, UInt64($0.count), transientValue)
+            }
         case .null:
             code = sqlite_nio_sqlite3_bind_null(handle, index)
         }
         guard code == SQLITE_OK else { throw SQLiteFailure(on: database, code: code) }
     }
 
-    /// Binds `text` as UTF-8, copied by SQLite before the call returns.
-    private static func bind(_ text: String, at index: Int32, to handle: OpaquePointer) -> Int32 {
-        var text = text
-        return text.withUTF8 {
-            $0.withMemoryRebound(to: CChar.self) {
-                sqlite_nio_sqlite3_bind_text64(
-                    handle, index, $0.baseAddress, UInt64($0.count), transientValue, UInt8(SQLITE_UTF8))
-            }
+    /// A bulk row's value as SQLite stores it; a boolean as SQLiteKit stores a `Bool`, 0 or 1.
+    private static func data(_ value: BulkValue) -> SQLiteData {
+        switch value {
+        case .integer(let number): .integer(Int(number))
+        case .text(let text): .text(text)
+        case .boolean(let boolean): .integer(boolean ? 1 : 0)
+        case .null: .null
         }
     }
 

@@ -49,15 +49,7 @@ struct SQLiteStatements: SQLDatabase {
         self.logger.trace("Executing query", metadata: ["sql": .string(sql)])
         let values = try binds.map(Self.value(of:))
         let handle = self.handle
-        let rows =
-            if let thread = self.thread {
-                // Not the cancellable form of runIfActive: a cancelled task's ROLLBACK must still run, or the
-                // writer would stay inside its transaction.
-                try await thread.runIfActive(eventLoop: self.eventLoop) { try handle.run(sql, binds: values) }.get()
-            } else {
-                try handle.run(sql, binds: values)
-            }
-        for row in rows { onRow(row) }
+        for row in try await self.onConnectionThread({ try handle.run(sql, binds: values) }) { onRow(row) }
     }
 
     /// Runs the write `sql` once for each of `rows`, bound to its `?1`, `?2`, …, all or none, in one turn on the
@@ -65,11 +57,17 @@ struct SQLiteStatements: SQLDatabase {
     func runEach(_ sql: String, rows: [[BulkValue]]) async throws {
         self.logger.trace("Executing query for each row", metadata: ["sql": .string(sql), "rows": "\(rows.count)"])
         let handle = self.handle
-        if let thread = self.thread {
-            try await thread.runIfActive(eventLoop: self.eventLoop) { try handle.runEach(sql, rows: rows) }.get()
-        } else {
-            try handle.runEach(sql, rows: rows)
-        }
+        try await self.onConnectionThread { try handle.runEach(sql, rows: rows) }
+    }
+
+    /// Runs `work` on the connection's own thread, or on the calling one when it has none (a reader).
+    private func onConnectionThread<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws
+        -> Result
+    {
+        guard let thread = self.thread else { return try work() }
+        // Not the cancellable form of runIfActive: a cancelled task's ROLLBACK must still run, or the writer would
+        // stay inside its transaction.
+        return try await thread.runIfActive(eventLoop: self.eventLoop, work).get()
     }
 
     /// A bound value as SQLite stores it: text and integers directly, anything else as SQLiteKit encodes it.

@@ -132,7 +132,7 @@ extension InvoiceListBenchmark {
             precondition(supplyType == .intraState || supplyType == .interState, "seed states have no UTGST")
             workspaceRows.append(
                 """
-                (\(bind: position), \(bind: workspace.id.rawValue), \(bind: Self.snapshotJSON(workspace.partySnapshot)),
+                (\(bind: position), \(bind: workspace.id.rawValue), \(bind: SnapshotCoding.json(of: workspace.partySnapshot)),
                     \(bind: placeOfSupply.code), \(bind: supplyType.rawValue))
                 """)
         }
@@ -196,16 +196,13 @@ extension InvoiceListBenchmark {
         }
     }
 
-    /// A party block as the store freezes it on a document.
-    static func snapshotJSON(_ snapshot: PartySnapshot) -> String { SnapshotCoding.json(of: snapshot) }
-
     /// Every invoice in one statement: a recursive CTE counts 0..<invoices and the seed tables supply the rest.
     ///
     /// Amounts are whole rupees, so 9% and 18% of a subtotal are exact and the stored tax columns equal what
     /// the GST calculator would give. Invoices not yet due are mostly open (pending); older ones mostly paid,
     /// with some left open (overdue) and some cancelled.
     static func insertInvoices(_ sql: any SQLDatabase, count: Int, workspaces: Int) async throws {
-        let supplier = Self.snapshotJSON(Self.supplier.partySnapshot)
+        let supplier = SnapshotCoding.json(of: Self.supplier.partySnapshot)
         try await sql.raw(
             """
             WITH RECURSIVE counter (n) AS (
