@@ -54,11 +54,17 @@ package final class Database: Sendable {
     package let kind: DatabaseKind
     /// Runs each statement on its own; safe to use from any task.
     package let sql: any SQLDatabase
+    /// SQLite's read-only connections, when it has any.
+    private let readers: ReaderPool?
     private let closeAction: @Sendable () async throws -> Void
 
-    private init(kind: DatabaseKind, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    private init(
+        kind: DatabaseKind, sql: any SQLDatabase, readers: ReaderPool? = nil,
+        close: @escaping @Sendable () async throws -> Void
+    ) {
         self.kind = kind
         self.sql = sql
+        self.readers = readers
         self.closeAction = close
     }
 
@@ -137,7 +143,7 @@ package final class Database: Sendable {
         let writer = SerializedSQLDatabase(base: connections[0], gate: SerialGate())
         let readerPool = ReaderPool(Array(connections.dropFirst()))
         let sql: any SQLDatabase = readers == 0 ? writer : SQLiteReadersAndWriter(writer: writer, readers: readerPool)
-        return Database(kind: .sqlite, sql: sql) {
+        return Database(kind: .sqlite, sql: sql, readers: readers == 0 ? nil : readerPool) {
             // Each connection is closed when it is its closer's turn to use it, so no statement is running on it:
             // the readers first, then the writer.
             await readerPool.close()
@@ -190,6 +196,33 @@ package final class Database: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Runs `body` on repositories that all read one snapshot: what was committed before its first read, and
+    /// nothing committed after. `body` must only read.
+    ///
+    /// On SQLite a read-only connection holds the snapshot, so it waits for no writer and no writer waits for it;
+    /// without read-only connections it takes its turn on the writer.
+    package func readSnapshot<Result: Sendable>(
+        _ body: @escaping @Sendable (Store) async throws -> Result
+    ) async throws -> Result {
+        @Sendable func inSnapshot(on sql: any SQLDatabase, begin: SQLQueryString) async throws -> Result {
+            try await sql.raw(begin).run()
+            do {
+                let result = try await body(Store(sql: sql))
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+        if let readers = self.readers {
+            return try await readers.withReader { try await inSnapshot(on: $0, begin: "BEGIN") }
+        }
+        let begin: SQLQueryString =
+            self.kind == .sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        return try await self.sql.withSession { try await inSnapshot(on: $0, begin: begin) }
     }
 
     /// Whether the database answers a trivial query.

@@ -77,6 +77,8 @@ package protocol InvoiceRepository: Sendable {
     func create(_ invoice: Invoice) async throws
     /// Stores several documents, with their lines and tax, in as few statements as the database allows.
     func create(_ invoices: [Invoice]) async throws
+    /// Stores documents from rows built beforehand, as `create(_:)` stores them.
+    func create(_ rows: InvoiceRows) async throws
     /// Records the numbers of documents stored before they were numbered, in as few statements as it can.
     func recordNumbers(_ invoices: [Invoice]) async throws
     /// The document with `id` and everything on it, or `nil`.
@@ -172,6 +174,93 @@ package struct InvoiceTotals: Hashable, Sendable {
     }
 }
 
+/// The rows that store documents, built apart from storing them.
+///
+/// Building them reads no database, so a billing run builds them while it prices a batch, before the transaction
+/// that stores it, and the writer does not wait for them.
+package struct InvoiceRows: Sendable {
+    /// One document's rows: its own, its lines' and its tax heads'.
+    struct Document: Sendable {
+        let id: InvoiceID
+        let invoice: [BulkValue]
+        let lines: [[BulkValue]]
+        let taxes: [[BulkValue]]
+    }
+
+    private(set) var documents: [Document]
+
+    /// The documents whose rows these are.
+    package var invoiceIDs: [InvoiceID] { self.documents.map(\.id) }
+
+    /// The rows of `invoices`, as they are now.
+    package init(_ invoices: [Invoice]) throws {
+        // A batch shares one supplier: its snapshot is encoded once.
+        var suppliers: [PartySnapshot: String] = [:]
+        self.documents = try invoices.map { invoice in
+            let supplier = suppliers[invoice.supplier] ?? SnapshotCoding.json(of: invoice.supplier)
+            suppliers[invoice.supplier] = supplier
+            return Document(
+                id: invoice.id, invoice: try Self.row(of: invoice, supplier: supplier),
+                lines: invoice.lines.enumerated().map { position, line in
+                    [
+                        .text(invoice.id.rawValue), .integer(position + 1), .text(line.category.rawValue),
+                        .text(line.resourceType), .text(line.resourceName), .text(line.description),
+                        .text(line.periodStart.description), .text(line.periodEnd.description),
+                        .integer(line.quantity.scaledValue), .text(line.unit), .integer(line.unitPrice.scaledValue),
+                        .integer(line.amount.minorUnits), .text(line.sac), .integer(line.gstRateBasisPoints),
+                        .integer(line.originalPosition),
+                    ]
+                },
+                taxes: Self.taxes(of: invoice))
+        }
+    }
+
+    /// The rows of the document's tax heads.
+    static func taxes(of invoice: Invoice) -> [[BulkValue]] {
+        invoice.tax.heads.map { head in
+            [
+                .text(invoice.id.rawValue), .text(head.head.rawValue), .integer(head.rateBasisPoints),
+                .integer(head.taxableAmount.minorUnits), .integer(head.amount.minorUnits),
+            ]
+        }
+    }
+
+    /// The rows of the documents `ids` names, in the order they were built.
+    package func keeping(_ ids: Set<InvoiceID>) -> InvoiceRows {
+        var kept = self
+        kept.documents.removeAll { !ids.contains($0.id) }
+        return kept
+    }
+
+    /// Adds `other`'s rows after these.
+    package mutating func append(_ other: InvoiceRows) {
+        self.documents += other.documents
+    }
+
+    private static func row(of invoice: Invoice, supplier: String) throws -> [BulkValue] {
+        [
+            .text(invoice.id.rawValue), .text(invoice.kind.rawValue), .text(invoice.number),
+            .text(invoice.workspaceID.rawValue), .text(invoice.subscriptionID?.rawValue),
+            .text(invoice.originalInvoiceID?.rawValue), .text(invoice.state.rawValue),
+            .text(invoice.issueDate?.description), .text(invoice.dueDate?.description),
+            .text(invoice.periodStart.description), .text(invoice.periodEnd.description),
+            .text(SQLInvoiceRepository.sortDate(of: invoice)), .text(SQLInvoiceRepository.searchText(of: invoice)),
+            .text(invoice.description), .text(invoice.currency.code), .text(supplier),
+            .text(SnapshotCoding.json(of: invoice.customer)), .text(invoice.placeOfSupply?.code),
+            .text(invoice.tax.supplyType.rawValue), .integer(invoice.subtotal.minorUnits),
+            .integer(invoice.platformFee.minorUnits), .integer(invoice.creditsFee.minorUnits),
+            .integer(invoice.servicesCount), .integer(invoice.tax.cgst.minorUnits),
+            .integer(invoice.tax.sgst.minorUnits), .integer(invoice.tax.utgst.minorUnits),
+            .integer(invoice.tax.igst.minorUnits), .integer(invoice.tax.total.minorUnits),
+            .integer(invoice.total.minorUnits), .integer(invoice.amountPaid.minorUnits),
+            .boolean(invoice.hasAttemptInFlight), .boolean(invoice.lastAttemptFailed),
+            .integer(invoice.createdAt.storedMilliseconds),
+            .integer(invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds),
+            .integer(invoice.amountCredited.minorUnits), .text(try invoice.correction.map(SQLInvoiceRepository.encode)),
+        ]
+    }
+}
+
 struct SQLInvoiceRepository: InvoiceRepository {
     let sql: any SQLDatabase
 
@@ -180,34 +269,13 @@ struct SQLInvoiceRepository: InvoiceRepository {
     }
 
     func create(_ invoices: [Invoice]) async throws {
-        // A batch shares one supplier: its snapshot is encoded once.
-        var suppliers: [PartySnapshot: String] = [:]
-        let rows = try invoices.map { invoice -> [BulkValue] in
-            let supplier = suppliers[invoice.supplier] ?? SnapshotCoding.json(of: invoice.supplier)
-            suppliers[invoice.supplier] = supplier
-            return [
-                .text(invoice.id.rawValue), .text(invoice.kind.rawValue), .text(invoice.number),
-                .text(invoice.workspaceID.rawValue), .text(invoice.subscriptionID?.rawValue),
-                .text(invoice.originalInvoiceID?.rawValue), .text(invoice.state.rawValue),
-                .text(invoice.issueDate?.description), .text(invoice.dueDate?.description),
-                .text(invoice.periodStart.description), .text(invoice.periodEnd.description),
-                .text(Self.sortDate(of: invoice)), .text(Self.searchText(of: invoice)), .text(invoice.description),
-                .text(invoice.currency.code), .text(supplier), .text(SnapshotCoding.json(of: invoice.customer)),
-                .text(invoice.placeOfSupply?.code), .text(invoice.tax.supplyType.rawValue),
-                .integer(invoice.subtotal.minorUnits), .integer(invoice.platformFee.minorUnits),
-                .integer(invoice.creditsFee.minorUnits), .integer(invoice.servicesCount),
-                .integer(invoice.tax.cgst.minorUnits), .integer(invoice.tax.sgst.minorUnits),
-                .integer(invoice.tax.utgst.minorUnits), .integer(invoice.tax.igst.minorUnits),
-                .integer(invoice.tax.total.minorUnits), .integer(invoice.total.minorUnits),
-                .integer(invoice.amountPaid.minorUnits), .boolean(invoice.hasAttemptInFlight),
-                .boolean(invoice.lastAttemptFailed), .integer(invoice.createdAt.storedMilliseconds),
-                .integer(invoice.issueDate == nil ? nil : invoice.createdAt.storedMilliseconds),
-                .integer(invoice.amountCredited.minorUnits), .text(try invoice.correction.map(Self.encode)),
-            ]
-        }
+        try await self.create(try InvoiceRows(invoices))
+    }
+
+    func create(_ rows: InvoiceRows) async throws {
         do {
             try await BulkInsert.run(
-                rows, into: "invoices",
+                rows.documents.map(\.invoice), into: "invoices",
                 columns: [
                     "id", "kind", "number", "workspace_id", "subscription_id", "original_invoice_id", "state",
                     "issue_date", "due_date", "period_start", "period_end", "sort_date", "search_text", "description",
@@ -219,38 +287,18 @@ struct SQLInvoiceRepository: InvoiceRepository {
         } catch  where error.isUniqueViolation {
             throw StoreError.duplicate("an invoice, its number or its billing period is already stored")
         }
-        let lines = invoices.flatMap { invoice in
-            invoice.lines.enumerated().map { position, line -> [BulkValue] in
-                [
-                    .text(invoice.id.rawValue), .integer(position + 1), .text(line.category.rawValue),
-                    .text(line.resourceType), .text(line.resourceName), .text(line.description),
-                    .text(line.periodStart.description), .text(line.periodEnd.description),
-                    .integer(line.quantity.scaledValue), .text(line.unit), .integer(line.unitPrice.scaledValue),
-                    .integer(line.amount.minorUnits), .text(line.sac), .integer(line.gstRateBasisPoints),
-                    .integer(line.originalPosition),
-                ]
-            }
-        }
         try await BulkInsert.run(
-            lines, into: "invoice_lines",
+            rows.documents.flatMap(\.lines), into: "invoice_lines",
             columns: [
                 "invoice_id", "position", "category", "resource_type", "resource_name", "description", "period_start",
                 "period_end", "quantity", "unit", "unit_price", "amount", "sac", "gst_rate_basis_points",
                 "original_position",
             ], rowsPerStatement: 500, on: self.sql)
-        try await self.insertTaxes(of: invoices)
+        try await self.insertTaxes(rows.documents.flatMap(\.taxes))
     }
 
     /// Five values a row.
-    private func insertTaxes(of invoices: [Invoice]) async throws {
-        let rows = invoices.flatMap { invoice in
-            invoice.tax.heads.map { head -> [BulkValue] in
-                [
-                    .text(invoice.id.rawValue), .text(head.head.rawValue), .integer(head.rateBasisPoints),
-                    .integer(head.taxableAmount.minorUnits), .integer(head.amount.minorUnits),
-                ]
-            }
-        }
+    private func insertTaxes(_ rows: [[BulkValue]]) async throws {
         try await BulkInsert.run(
             rows, into: "invoice_taxes",
             columns: ["invoice_id", "head", "rate_basis_points", "taxable_amount", "amount"],
@@ -373,7 +421,7 @@ struct SQLInvoiceRepository: InvoiceRepository {
         ).all()
         guard !updated.isEmpty else { throw StoreError.notFound("no draft invoice \(invoice.id) to finalize") }
         try await self.sql.raw("DELETE FROM invoice_taxes WHERE invoice_id = \(bind: invoice.id.rawValue)").run()
-        try await self.insertTaxes(of: [invoice])
+        try await self.insertTaxes(InvoiceRows.taxes(of: invoice))
     }
 
     func saveSettlement(_ invoice: Invoice) async throws {

@@ -29,6 +29,12 @@ package protocol UsageRepository: Sendable {
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal]
     /// The totals of several workspaces' periods in one query, by the index of the period in `periods`.
     func totals(for periods: [UsagePeriod]) async throws -> [Int: [UsageTotal]]
+    /// Where the usage stored so far ends, in the order it was stored: SQLite's newest row id (0 for none), which
+    /// any record stored later is above, as records are never deleted. `nil` on PostgreSQL, which keeps no such
+    /// order.
+    func storedPosition() async throws -> Int64?
+    /// SQLite only: the workspaces with usage stored after `position`, a value of `storedPosition`.
+    func workspaces(storedAfter position: Int64) async throws -> Set<WorkspaceID>
 }
 
 /// A workspace's usage window `[from, to)`.
@@ -253,6 +259,22 @@ struct SQLUsageRepository: UsageRepository {
             meterCode: try row.string("meter_code"), resourceName: try row.string("resource_name"),
             quantity: FixedDecimal(scaledValue: quantity), firstStartedAt: try row.date("first_started_at"),
             lastEndedAt: try row.date("last_ended_at"))
+    }
+
+    func storedPosition() async throws -> Int64? {
+        guard !self.sql.isPostgreSQL else { return nil }
+        return try await self.sql.raw("SELECT COALESCE(MAX(rowid), 0) AS position FROM usage_records").first()?
+            .int64("position") ?? 0
+    }
+
+    func workspaces(storedAfter position: Int64) async throws -> Set<WorkspaceID> {
+        guard !self.sql.isPostgreSQL else {
+            throw StoreError.invalid("PostgreSQL keeps no order in which usage was stored")
+        }
+        // No DISTINCT: with it SQLite walks a whole index for the workspaces instead of the rows after `position`.
+        let rows = try await self.sql.raw("SELECT workspace_id FROM usage_records WHERE rowid > \(bind: position)")
+            .all()
+        return Set(try rows.map { WorkspaceID(rawValue: try $0.string("workspace_id")) })
     }
 
     func totals(for workspace: WorkspaceID, from: Date, to: Date) async throws -> [UsageTotal] {

@@ -32,6 +32,9 @@ package protocol SubscriptionRepository: Sendable {
     /// writer at a time.
     func claimDue(on date: CalendarDate, limit: Int, excluding excluded: Set<SubscriptionID>) async throws
         -> [Subscription]
+    /// Inside a transaction: those of `ids` that are still active with a period that ended by `date`, each held
+    /// until the transaction ends. On PostgreSQL rows another transaction holds are skipped, as in `claimDue`.
+    func claim(_ ids: [SubscriptionID], dueOn date: CalendarDate) async throws -> [SubscriptionID: Subscription]
     /// Inside a transaction: holds the subscription's row until the transaction ends; `false` when there is none.
     func lock(_ id: SubscriptionID) async throws -> Bool
     /// Records a subscription's new period, seats, plan or status.
@@ -156,6 +159,26 @@ struct SQLSubscriptionRepository: SubscriptionRepository {
             ORDER BY current_period_end, id LIMIT \(bind: limit) \(lockClause)
             """
         ).all().map(Self.subscription)
+    }
+
+    func claim(_ ids: [SubscriptionID], dueOn date: CalendarDate) async throws -> [SubscriptionID: Subscription] {
+        var claimed: [SubscriptionID: Subscription] = [:]
+        let lockClause: SQLQueryString = self.sql.isPostgreSQL ? "FOR UPDATE SKIP LOCKED" : ""
+        for chunk in ids.chunked(into: 1_000) {
+            let list = chunk.map { SQLQueryString("\(bind: $0.rawValue)") }.joined(separator: ", ")
+            let rows = try await self.sql.raw(
+                """
+                SELECT * FROM subscriptions
+                WHERE id IN (\(list)) AND status = 'active' AND current_period_end <= \(bind: date.description)
+                \(lockClause)
+                """
+            ).all()
+            for row in rows {
+                let subscription = try Self.subscription(from: row)
+                claimed[subscription.id] = subscription
+            }
+        }
+        return claimed
     }
 
     func lock(_ id: SubscriptionID) async throws -> Bool {
