@@ -13,7 +13,7 @@ package struct BillingRun: Sendable {
     /// Subscriptions closed together in one transaction: one commit (one fsync on SQLite) for all of them.
     ///
     /// A thousand by default: on SQLite a batch then holds the writer for a few hundred milliseconds at most, while
-    /// reads go on beside it, and the run is a quarter faster than with batches of 200 (`billfold-bench
+    /// reads go on beside it, and the run is about a third faster than with batches of 200 (`billfold-bench
     /// billing-run`, README).
     package let batchSize: Int
 
