@@ -191,7 +191,7 @@ package struct BillingRun: Sendable {
             let workspaces = try await store.workspaces.find(claimed.values.map(\.workspaceID))
             let changes = try await store.subscriptions.currentChanges(of: Array(claimed.values))
             let newUsage = try await store.usage.workspaces(storedAfter: batch.usagePosition)
-            var periods: [PricedPeriod] = []
+            var kept: [SubscriptionID: PricedPeriod] = [:]
             var stale: [Subscription] = []
             for period in batch.periods {
                 guard let current = claimed[period.subscription.id] else { continue }
@@ -199,22 +199,20 @@ package struct BillingRun: Sendable {
                     && workspaces[current.workspaceID] == period.workspace
                     && changes[current.id] ?? [] == period.changes && !newUsage.contains(current.workspaceID)
                 {
-                    periods.append(period)
+                    kept[current.id] = period
                 } else {
                     stale.append(current)
                 }
             }
-            var rows = batch.rows.keeping(Set(periods.compactMap(\.invoice?.id)))
+            var rows = batch.rows.keeping(Set(kept.values.compactMap(\.invoice?.id)))
+            var repriced: [PricedPeriod] = []
             if !stale.isEmpty {
-                let repriced = try await Self.price(
-                    stale, in: store, supplier: supplier, timeZone: timeZone, now: now)
+                repriced = try await Self.price(stale, in: store, supplier: supplier, timeZone: timeZone, now: now)
                 rows.append(try InvoiceRows(repriced.compactMap(\.invoice)))
-                periods += repriced
-                // In the order the batch was read, which numbers follow.
-                let order = Dictionary(
-                    batch.periods.enumerated().map { ($1.subscription.id, $0) }, uniquingKeysWith: { a, _ in a })
-                periods.sort { order[$0.subscription.id] ?? 0 < order[$1.subscription.id] ?? 0 }
             }
+            let byID = kept.merging(repriced.map { ($0.subscription.id, $0) }) { priced, _ in priced }
+            // In the order the batch was read, which numbers follow.
+            let periods = batch.periods.compactMap { byID[$0.subscription.id] }
             return try await Self.issue(
                 periods, rows: rows, in: store, numberSeries: numberSeries, actor: actor, now: now)
         }

@@ -185,16 +185,21 @@ package final class Database: Sendable {
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let begin: SQLQueryString = self.kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await self.sql.withSession { session in
-            try await session.raw(begin).run()
-            do {
-                let result = try await body(session)
-                try await session.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await session.raw("ROLLBACK").run()
-                throw error
-            }
+        return try await self.sql.withSession { try await Self.inTransaction(on: $0, begin: begin, body) }
+    }
+
+    /// `begin`, then `body` on `sql`, then COMMIT; ROLLBACK when anything throws.
+    private static func inTransaction<Result: Sendable>(
+        on sql: any SQLDatabase, begin: SQLQueryString, _ body: (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await sql.raw(begin).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
         }
     }
 
@@ -206,23 +211,13 @@ package final class Database: Sendable {
     package func readSnapshot<Result: Sendable>(
         _ body: @escaping @Sendable (Store) async throws -> Result
     ) async throws -> Result {
-        @Sendable func inSnapshot(on sql: any SQLDatabase, begin: SQLQueryString) async throws -> Result {
-            try await sql.raw(begin).run()
-            do {
-                let result = try await body(Store(sql: sql))
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        let read: @Sendable (any SQLDatabase) async throws -> Result = { try await body(Store(sql: $0)) }
         if let readers = self.readers {
-            return try await readers.withReader { try await inSnapshot(on: $0, begin: "BEGIN") }
+            return try await readers.withReader { try await Self.inTransaction(on: $0, begin: "BEGIN", read) }
         }
         let begin: SQLQueryString =
             self.kind == .sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-        return try await self.sql.withSession { try await inSnapshot(on: $0, begin: begin) }
+        return try await self.sql.withSession { try await Self.inTransaction(on: $0, begin: begin, read) }
     }
 
     /// Whether the database answers a trivial query.
